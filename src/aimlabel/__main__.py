@@ -1,0 +1,3 @@
+from aimlabel.cli import main
+
+main()

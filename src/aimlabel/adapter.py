@@ -1,0 +1,253 @@
+"""The model adapter: rendered messages in, a parsed label (or a classified failure) out.
+
+This is the only module that imports `openai` and `instructor`. It runs two retry loops, each
+explicit: transport retries live in `RetryTransport` under the openai client (whose own retries
+are off), and validation re-asks are instructor's, bounded by `max_reasks`. Whatever goes wrong
+comes back as an `ErrorInfo` with a stable type, never as an exception, except that the
+pipeline is told when an error is fatal for the whole run (a refused API key, say).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx2
+import instructor
+import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel, ValidationError
+
+from aimlabel.record import Attempts, ErrorInfo, Usage
+from aimlabel.recording import FIXTURE_PRODUCER, ItemRecording, RecordingReader, RecordingWriter, ReplayError
+from aimlabel.redact import redact, register_secret
+from aimlabel.schema import response_format
+from aimlabel.transport import CallContext, ReplayTransport, RetryPolicy, RetryTransport, Sleep, WireTransport, current_call
+
+Mode = Literal["tools", "json_schema", "md_json"]
+MODES: dict[str, instructor.Mode] = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "md_json": instructor.Mode.MD_JSON,
+}
+REPLAY_BASE_URL = "http://replay.invalid/v1"
+
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Everything about the model call that a user sets (and that a cache key must cover)."""
+
+    model: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    mode: Mode = "json_schema"
+    timeout: float = 60.0
+    max_reasks: int = 2
+    temperature: float | None = 0.0
+    max_completion_tokens: int | None = None
+    retry: RetryPolicy = RetryPolicy()
+
+    def request_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.temperature is not None:
+            params["temperature"] = self.temperature
+        if self.max_completion_tokens is not None:
+            params["max_completion_tokens"] = self.max_completion_tokens
+        return params
+
+
+@dataclass
+class ModelAnswer:
+    """The outcome of one article's model call."""
+
+    label: BaseModel | None
+    error: ErrorInfo | None
+    fatal: bool
+    usage: Usage
+    attempts: Attempts
+    latency_ms: float
+    model_served: str | None
+    recording_producer: str | None
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    node: BaseException | None = exc
+    while node is not None and node not in seen:
+        seen.append(node)
+        node = node.__cause__ or node.__context__
+    return seen
+
+
+def _server_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and err.get("message"):
+            return str(err["message"])
+        if isinstance(err, str):
+            return err
+    return exc.message
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}" for e in exc.errors()[:3]]
+    more = len(exc.errors()) - 3
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def classify_error(exc: BaseException, settings: ModelSettings) -> tuple[ErrorInfo, bool]:
+    """Map any failure to (ErrorInfo, fatal). Fatal errors stop the run: retrying them is futile."""
+    chain = _chain(exc)
+    for node in chain:
+        if isinstance(node, ReplayError):
+            return ErrorInfo(type=node.kind, message=str(node)), False
+    for node in chain:
+        if isinstance(node, (openai.AuthenticationError, openai.PermissionDeniedError)):
+            return ErrorInfo(
+                type="auth",
+                message=f"the server refused the credentials (HTTP {node.status_code}: {_server_message(node)}); "
+                "check --api-key / OPENAI_API_KEY and --base-url",
+            ), True
+        if isinstance(node, openai.NotFoundError):
+            return ErrorInfo(
+                type="not_found",
+                message=f"HTTP 404 from the server ({_server_message(node)}); check --model "
+                f"{settings.model!r} and --base-url (it usually ends in /v1)",
+            ), True
+        if isinstance(node, openai.RateLimitError):
+            return ErrorInfo(type="rate_limited", message=f"HTTP 429 after {settings.retry.max_retries} retries: {_server_message(node)}"), False
+        if isinstance(node, openai.InternalServerError):
+            return ErrorInfo(type="server_error", message=f"HTTP {node.status_code} after {settings.retry.max_retries} retries: {_server_message(node)}"), False
+        if isinstance(node, openai.BadRequestError):
+            hint = ""
+            text = _server_message(node)
+            if any(w in text.lower() for w in ("response_format", "json_schema", "tool")):
+                hint = "; the server may not support this --mode: try --mode tools, json_schema or md_json"
+            return ErrorInfo(type="bad_request", message=f"HTTP {node.status_code}: {text}{hint}"), False
+        if isinstance(node, openai.APIStatusError):
+            return ErrorInfo(type=f"http_{node.status_code}", message=_server_message(node)), False
+        if isinstance(node, openai.APITimeoutError):
+            return ErrorInfo(type="timeout", message=f"no answer within {settings.timeout:g}s after {settings.retry.max_retries} retries"), False
+        if isinstance(node, openai.APIConnectionError):
+            cause = node.__cause__
+            detail = f": {cause}" if cause else ""
+            return ErrorInfo(type="connection", message=f"could not reach the server after {settings.retry.max_retries} retries{detail}"), False
+        if isinstance(node, IncompleteOutputException):
+            return ErrorInfo(type="incomplete", message="the answer was cut off at the token limit (finish_reason=length); raise --max-completion-tokens"), False
+        if isinstance(node, openai.APIResponseValidationError):
+            return ErrorInfo(type="invalid_response", message=f"the server's response was not a valid chat completion: {node.message}"), False
+    for node in chain:
+        if isinstance(node, ValidationError):
+            n = exc.n_attempts if isinstance(exc, InstructorRetryException) else 1
+            return ErrorInfo(type="invalid_answer", message=f"no valid answer after {n} attempt(s): {_validation_summary(node)}"), False
+        if isinstance(node, (json.JSONDecodeError, ValueError)):
+            n = exc.n_attempts if isinstance(exc, InstructorRetryException) else 1
+            return ErrorInfo(type="invalid_answer", message=f"no valid answer after {n} attempt(s): {node}"), False
+    return ErrorInfo(type="error", message=f"{type(exc).__name__}: {exc}"), False
+
+
+def _usage_of(obj: Any) -> Usage:
+    if obj is None:
+        return Usage()
+    get = obj.get if isinstance(obj, dict) else lambda k, d=0: getattr(obj, k, d)
+    return Usage(
+        prompt_tokens=get("prompt_tokens", 0) or 0,
+        completion_tokens=get("completion_tokens", 0) or 0,
+        total_tokens=get("total_tokens", 0) or 0,
+    )
+
+
+class OpenAIAdapter:
+    """Ask any OpenAI-compatible chat endpoint (or a recording of one) for a label."""
+
+    def __init__(
+        self,
+        settings: ModelSettings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        record_to: RecordingWriter | None = None,
+        replay_from: RecordingReader | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        self.settings = settings
+        self.record_to = record_to
+        self.replay = replay_from is not None
+        register_secret(settings.api_key)
+        if replay_from is not None:
+            edge: httpx2.AsyncBaseTransport = ReplayTransport(replay_from)
+            sleep = sleep or _no_sleep
+        else:
+            edge = WireTransport(transport or httpx2.AsyncHTTPTransport(), record=record_to is not None)
+        http = httpx2.AsyncClient(
+            transport=RetryTransport(edge, settings.retry, sleep or asyncio.sleep),
+            timeout=httpx2.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
+        )
+        base_url = REPLAY_BASE_URL if self.replay else settings.base_url
+        api_key = "replay" if self.replay else (settings.api_key or "no-key")
+        self._client = instructor.from_openai(
+            openai.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=settings.timeout, http_client=http),
+            mode=MODES[settings.mode],
+        )
+        self._openai_http = http
+
+    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
+        call = CallContext(item_key=key)
+        token = current_call.set(call)
+        kwargs: dict[str, Any] = dict(self.settings.request_params())
+        if self.settings.mode == "json_schema":
+            kwargs["extra_body"] = {"response_format": response_format(response_model)}
+        label: BaseModel | None = None
+        error: ErrorInfo | None = None
+        fatal = False
+        usage = Usage()
+        model_served: str | None = None
+        try:
+            label, completion = await self._client.create_with_completion(
+                model=self.settings.model,
+                response_model=response_model,
+                messages=messages,  # type: ignore[arg-type]
+                max_retries=self.settings.max_reasks,
+                **kwargs,
+            )
+            usage = _usage_of(completion.usage)
+            model_served = completion.model
+        except Exception as exc:  # every failure becomes a record, never a crash
+            error, fatal = classify_error(exc, self.settings)
+            error = ErrorInfo(type=error.type, message=redact(error.message))
+            if isinstance(exc, InstructorRetryException):
+                usage = _usage_of(exc.total_usage)
+                last = exc.last_completion
+                model_served = getattr(last, "model", None)
+        finally:
+            current_call.reset(token)
+        if self.record_to is not None and call.exchanges:
+            self.record_to.save(
+                ItemRecording(item=key, producer=model_served or self.settings.model,
+                              model_requested=self.settings.model, exchanges=call.exchanges)
+            )
+        return ModelAnswer(
+            label=label,
+            error=error,
+            fatal=fatal,
+            usage=usage,
+            attempts=Attempts(requests=call.requests, answers=call.answers),
+            latency_ms=round(call.elapsed_ms, 3),
+            model_served=model_served,
+            recording_producer=call.producer,
+        )
+
+    async def aclose(self) -> None:
+        await self._openai_http.aclose()
+
+
+async def _no_sleep(_: float) -> None:
+    """Replay never waits: the recorded Retry-After already happened."""
+
+
+__all__ = ["FIXTURE_PRODUCER", "MODES", "Mode", "ModelAnswer", "ModelSettings", "OpenAIAdapter", "classify_error"]

@@ -1,0 +1,52 @@
+"""Shared CLI plumbing: exit codes, stderr messages, output sinks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from collections.abc import Iterator
+from enum import IntEnum
+from pathlib import Path
+from typing import TextIO
+
+import typer
+
+from aimlabel.redact import redact
+
+
+class Exit(IntEnum):
+    """Exit codes: documented in the README and in `aimlabel label --help`."""
+
+    OK = 0
+    ITEMS_FAILED = 1
+    USAGE = 2
+    RUN_STOPPED = 3
+    INTERRUPTED = 130
+
+
+def quiet_stdout() -> None:
+    """After the reader of our stdout went away (`| head`), stop Python complaining at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def err(message: str) -> None:
+    """One diagnostic line on stderr, secrets redacted."""
+    typer.echo(redact(message), err=True)
+
+
+def fail(message: str, code: Exit = Exit.USAGE) -> typer.Exit:
+    err(f"aimlabel: error: {message}")
+    return typer.Exit(int(code))
+
+
+@contextmanager
+def output_stream(path: Path | None) -> Iterator[TextIO]:
+    """stdout, or a file written line by line (each line flushed, so a crash loses nothing)."""
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        yield fh

@@ -1,0 +1,172 @@
+"""`aimlabel label`: label a file of articles, live or from a recording."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aimlabel.adapter import Mode, ModelSettings, OpenAIAdapter
+from aimlabel.articles import InputFormat, InputProblem, iter_articles
+from aimlabel.cli import app
+from aimlabel.cli.common import Exit, err, fail, output_stream, quiet_stdout
+from aimlabel.pipeline import Labeler, RunTotals, label_items
+from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.record import LabelRecord
+from aimlabel.recording import RecordingReader, RecordingWriter
+from aimlabel.resources import examples_dir
+from aimlabel.schema import label_model
+from aimlabel.taxonomy import default_taxonomy
+from aimlabel.transport import RetryPolicy
+
+EPILOG = (
+    "Exit codes: 0 every article labelled; 1 some articles failed or input lines were bad "
+    "(each still has a record saying why); 2 usage error; 3 run stopped early (credentials "
+    "refused, model not found), remaining articles recorded as not_attempted; 130 interrupted."
+)
+
+
+def _progress(record: LabelRecord, quiet: bool) -> None:
+    if quiet:
+        return
+    if record.status == "ok" and record.label:
+        err(f"{record.id}\t{record.label.get('classification')}\t(requests {record.attempts.requests}, answers {record.attempts.answers})")
+    elif record.error:
+        err(f"{record.id}\tFAILED {record.error.type}: {record.error.message}")
+
+
+@app.command("label", epilog=EPILOG)
+def label_command(
+    input: Annotated[Optional[str], typer.Argument(help="Articles: .jsonl, .csv, .txt, or - for stdin.", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write label records (JSONL) here instead of stdout.")] = None,
+    model: Annotated[Optional[str], typer.Option(envvar="AIMLABEL_MODEL", help="Model name the server knows (in replay, defaults to the recorded one).")] = None,
+    base_url: Annotated[Optional[str], typer.Option(envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (vLLM), :11434/v1 (Ollama), :1234/v1 (LM Studio).")] = None,
+    api_key: Annotated[Optional[str], typer.Option(envvar="OPENAI_API_KEY", help="API key; prefer the environment variable. Never written anywhere.", show_default=False)] = None,
+    mode: Annotated[str, typer.Option(help="How the schema is enforced: json_schema (OpenAI strict, vLLM, llama.cpp, Ollama, LM Studio), tools (function calling), md_json (last resort).")] = "json_schema",
+    record: Annotated[Optional[Path], typer.Option(help="Save every model exchange (secrets stripped) to this directory for later --replay.")] = None,
+    replay: Annotated[Optional[Path], typer.Option(help="Serve model answers from a --record directory; no network.")] = None,
+    example: Annotated[bool, typer.Option("--example", help="Label the bundled example articles from their bundled recording (offline).")] = False,
+    input_format: Annotated[str, typer.Option("--format", help="Input format: auto (by extension/content), jsonl, csv, text.")] = "auto",
+    encoding: Annotated[str, typer.Option(help="Input text encoding.")] = "utf-8",
+    max_article_tokens: Annotated[int, typer.Option(min=50, help="Cut article text (after the title) to about this many tokens, keeping whole opening paragraphs.")] = DEFAULT_MAX_ARTICLE_TOKENS,
+    max_reasks: Annotated[int, typer.Option(min=0, max=10, help="Re-ask the model this many times when its answer does not fit the schema.")] = 2,
+    retries: Annotated[int, typer.Option(min=0, max=20, help="Transport retries per request on 429/5xx/timeouts/dropped connections.")] = 4,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for one HTTP response.")] = 60.0,
+    temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature sent to the model.")] = 0.0,
+    max_completion_tokens: Annotated[Optional[int], typer.Option(help="Cap on answer tokens (not sent when unset).")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=512, help="Model calls in flight at once.")] = 4,
+    prompt_file: Annotated[Optional[Path], typer.Option("--prompt", help="Use this prompt file instead of the packaged prompts/label.toml.")] = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No per-article progress on stderr.")] = False,
+    debug: Annotated[bool, typer.Option(help="Re-raise unexpected errors with a traceback.")] = False,
+) -> None:
+    """Label news articles as AI Incident, AI Hazard, Complementary Information or Unrelated.
+
+    Each article becomes one JSON line on stdout (or -o): the label (reasoning, rationale,
+    classification, AIM taxonomy), status ok/failed with the error, attempts, usage, latency
+    and provenance (model, prompt and schema versions and hashes). Progress goes to stderr.
+
+    Examples:
+
+      aimlabel label --example
+
+      aimlabel label articles.jsonl --model gpt-4o-mini -o labels.jsonl
+
+      aimlabel label news.csv --base-url http://localhost:11434/v1 --model llama3.1 --mode json_schema
+
+      aimlabel label articles.jsonl --model M --record rec/   ;   aimlabel label articles.jsonl --replay rec/
+    """
+    if example:
+        if input is not None or replay is not None:
+            raise fail("--example brings its own input and recording; drop INPUT and --replay")
+        input, replay = str(examples_dir() / "articles.jsonl"), examples_dir() / "recordings"
+    if input is None:
+        if sys.stdin.isatty():
+            raise fail("no INPUT: give a file, '-' for stdin, or --example (see --help)")
+        input = "-"
+    if mode not in ("tools", "json_schema", "md_json"):
+        raise fail(f"--mode must be tools, json_schema or md_json, not {mode!r}")
+    if input_format not in ("auto", "jsonl", "csv", "text"):
+        raise fail(f"--format must be auto, jsonl, csv or text, not {input_format!r}")
+    if record is not None and replay is not None:
+        raise fail("--record and --replay cannot be used together")
+    if input != "-" and not Path(input).is_file():
+        raise fail(f"input file not found: {input}")
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise fail(f"unknown --encoding {encoding!r}") from None
+
+    reader = None
+    if replay is not None:
+        try:
+            reader = RecordingReader(replay)
+        except FileNotFoundError as exc:
+            raise fail(str(exc)) from None
+        if model is None:
+            recorded = reader.models()
+            if len(recorded) != 1:
+                raise fail(f"the recording holds models {sorted(recorded)}; pick one with --model")
+            model = recorded.pop()
+    if model is None:
+        raise fail("no model: pass --model or set AIMLABEL_MODEL")
+    if replay is None and not api_key and base_url is None:
+        raise fail("no API key for the default OpenAI endpoint: set OPENAI_API_KEY (or pass --base-url for a local server)")
+
+    settings = ModelSettings(
+        model=model, base_url=base_url, api_key=api_key, mode=mode,  # type: ignore[arg-type]
+        timeout=timeout, max_reasks=max_reasks, temperature=temperature,
+        max_completion_tokens=max_completion_tokens, retry=RetryPolicy(max_retries=retries),
+    )
+    taxonomy = default_taxonomy()
+    try:
+        prompt = load_prompt(prompt_file, taxonomy)
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot load prompt: {exc}") from None
+
+    def on_problem(problem: InputProblem) -> None:
+        err(f"{problem.source}:{problem.line}: skipped: {problem.message}")
+
+    async def run() -> RunTotals:
+        adapter = OpenAIAdapter(
+            settings,
+            record_to=RecordingWriter(record) if record is not None else None,
+            replay_from=reader,
+        )
+        labeler = Labeler(adapter, prompt, label_model(), taxonomy, max_article_tokens)
+        try:
+            with output_stream(output) as out:
+                def sink(rec: LabelRecord) -> None:
+                    out.write(rec.to_json() + "\n")
+                    out.flush()
+                    _progress(rec, quiet)
+
+                return await label_items(
+                    iter_articles(input, input_format, encoding),  # type: ignore[arg-type]
+                    labeler, sink, source=input, concurrency=concurrency, on_problem=on_problem,
+                )
+        finally:
+            await adapter.aclose()
+
+    try:
+        totals = asyncio.run(run())
+    except KeyboardInterrupt:
+        err("aimlabel: interrupted")
+        raise typer.Exit(int(Exit.INTERRUPTED)) from None
+    except BrokenPipeError:
+        quiet_stdout()
+        raise typer.Exit(int(Exit.OK)) from None
+    except Exception as exc:
+        if debug:
+            raise
+        raise fail(f"{type(exc).__name__}: {exc} (rerun with --debug for a traceback)", Exit.ITEMS_FAILED) from None
+
+    err(f"aimlabel: {totals.total} article(s): {totals.ok} ok, {totals.failed} failed"
+        + (f" ({totals.invalid_input} unreadable input line(s))" if totals.invalid_input else ""))
+    if totals.fatal is not None:
+        err(f"aimlabel: run stopped early: {totals.fatal.message}")
+        raise typer.Exit(int(Exit.RUN_STOPPED))
+    if totals.failed:
+        raise typer.Exit(int(Exit.ITEMS_FAILED))

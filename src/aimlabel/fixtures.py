@@ -1,0 +1,75 @@
+"""Make a replayable recording from hand-written answers, through the real pipeline.
+
+The answers are served by `ScriptedModel` at the HTTP edge and recorded exactly as a live run
+would record them, with producer `fixture`, so replaying them exercises the same client,
+parsing and provenance as a recorded model run, and nobody mistakes them for a model's work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from aimlabel.adapter import ModelSettings, OpenAIAdapter
+from aimlabel.articles import iter_articles
+from aimlabel.fakes import Reply, ScriptedModel, chat_completion
+from aimlabel.pipeline import Labeler, RunTotals, label_items
+from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.record import LabelRecord
+from aimlabel.recording import FIXTURE_PRODUCER, RecordingWriter
+from aimlabel.schema import label_model
+from aimlabel.taxonomy import default_taxonomy
+from aimlabel.transport import current_call
+
+
+def load_answers(path: Path) -> dict[str, dict[str, Any]]:
+    """JSONL of {"id": article key, "label": {...}} (or a bare label with an "id" field)."""
+    answers: dict[str, dict[str, Any]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        key = row.get("id")
+        if not key:
+            raise ValueError(f"{path}:{number}: answer has no id")
+        answers[str(key)] = row["label"] if "label" in row else {k: v for k, v in row.items() if k != "id"}
+    return answers
+
+
+def record_fixture_answers(
+    articles: Path,
+    answers: dict[str, dict[str, Any]],
+    out_dir: Path,
+    *,
+    mode: str = "json_schema",
+    model: str = FIXTURE_PRODUCER,
+    max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS,
+) -> list[LabelRecord]:
+    """Record `answers` (by article key) for every article in `articles` into `out_dir`."""
+
+    def answer_for(_: dict[str, Any]) -> Reply:
+        key = current_call.get().item_key
+        if key not in answers:
+            return Reply(400, {"error": {"message": f"no fixture answer for article {key!r}"}})
+        return Reply(200, chat_completion(answers[key], mode=mode, model=model))
+
+    fake = ScriptedModel(answer_for=answer_for)
+    records: list[LabelRecord] = []
+
+    async def run() -> RunTotals:
+        adapter = OpenAIAdapter(
+            ModelSettings(model=model, base_url="http://fixture.invalid/v1", api_key="fixture", mode=mode),  # type: ignore[arg-type]
+            transport=fake.transport(),
+            record_to=RecordingWriter(out_dir, producer=FIXTURE_PRODUCER),
+        )
+        taxonomy = default_taxonomy()
+        labeler = Labeler(adapter, load_prompt(None, taxonomy), label_model(), taxonomy, max_article_tokens)
+        try:
+            return await label_items(iter_articles(str(articles)), labeler, records.append, source=str(articles), concurrency=1)
+        finally:
+            await adapter.aclose()
+
+    asyncio.run(run())
+    return records

@@ -1,0 +1,172 @@
+"""Articles -> prompt -> model -> label records, streamed and in input order.
+
+`Labeler` turns one article into one `LabelRecord`; `label_items` runs it over a stream with
+bounded concurrency and hands records to a sink as soon as they are ready, in input order, so
+memory stays flat however long the input is. One bad article never sinks a run: every input
+item ends as an `ok` or `failed` record, with why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from aimlabel import __version__
+from aimlabel.adapter import ModelAnswer, OpenAIAdapter
+from aimlabel.articles import Article, InputItem, InputProblem
+from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, render
+from aimlabel.record import ArticleRef, ErrorInfo, LabelRecord, Provenance
+from aimlabel.schema import SCHEMA_VERSION, schema_hash
+from aimlabel.taxonomy import Taxonomy
+
+Sink = Callable[[LabelRecord], None]
+
+
+@dataclass
+class Labeler:
+    """Everything needed to label one article: prompt, response model, adapter."""
+
+    adapter: OpenAIAdapter
+    prompt: Prompt
+    response_model: type[BaseModel]
+    taxonomy: Taxonomy
+    max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS
+
+    def __post_init__(self) -> None:
+        self._schema_hash = schema_hash(self.response_model)
+
+    def provenance(self, answer: ModelAnswer | None) -> Provenance:
+        s = self.adapter.settings
+        return Provenance(
+            tool_version=__version__,
+            source="replay" if self.adapter.replay else "live",
+            model_requested=s.model,
+            model_served=answer.model_served if answer else None,
+            mode=s.mode,
+            recording_producer=answer.recording_producer if answer else None,
+            prompt_id=self.prompt.id,
+            prompt_version=self.prompt.version,
+            prompt_hash=self.prompt.hash,
+            schema_version=SCHEMA_VERSION,
+            schema_hash=self._schema_hash,
+            taxonomy_version=self.taxonomy.taxonomy_version,
+        )
+
+    async def label(self, article: Article, source: str | None = None, line: int | None = None) -> tuple[LabelRecord, bool]:
+        """Label one article; the bool says whether the failure is fatal for the run."""
+        rendered = render(self.prompt, article, self.max_article_tokens)
+        answer = await self.adapter.ask(article.key, rendered.messages, self.response_model)
+        ref = article_ref(article, source, line, rendered.cut.chars_total, len(rendered.cut.text), rendered.cut.truncated)
+        record = LabelRecord(
+            id=article.key,
+            status="ok" if answer.label is not None else "failed",
+            label=answer.label.model_dump(mode="json") if answer.label is not None else None,
+            error=answer.error,
+            article=ref,
+            attempts=answer.attempts,
+            usage=answer.usage,
+            latency_ms=answer.latency_ms,
+            provenance=self.provenance(answer),
+        )
+        return record, answer.fatal
+
+    def not_attempted(self, article: Article, source: str | None, line: int | None, why: str) -> LabelRecord:
+        return LabelRecord(
+            id=article.key,
+            status="failed",
+            error=ErrorInfo(type="not_attempted", message=why),
+            article=article_ref(article, source, line),
+            provenance=self.provenance(None),
+        )
+
+
+def article_ref(article: Article, source: str | None, line: int | None, chars_total: int | None = None,
+                chars_sent: int | None = None, truncated: bool = False) -> ArticleRef:
+    return ArticleRef(
+        id=article.id, title=article.title, outlet=article.outlet, date=article.date, url=article.url,
+        language=article.language, event_id=article.event_id, content_hash=article.content_hash,
+        source=source, line=line, chars_total=chars_total, chars_sent=chars_sent, truncated=truncated,
+    )
+
+
+def problem_record(problem: InputProblem) -> LabelRecord:
+    return LabelRecord(
+        id=problem.raw_id or f"{problem.source}:{problem.line}",
+        status="failed",
+        error=ErrorInfo(type="invalid_input", message=f"{problem.source} line {problem.line}: {problem.message}"),
+        article=ArticleRef(id=problem.raw_id, source=problem.source, line=problem.line),
+        provenance=Provenance(tool_version=__version__),
+    )
+
+
+@dataclass
+class RunTotals:
+    ok: int = 0
+    failed: int = 0
+    invalid_input: int = 0
+    fatal: ErrorInfo | None = None
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.failed
+
+
+async def label_items(
+    items: Iterable[InputItem],
+    labeler: Labeler,
+    sink: Sink,
+    *,
+    source: str | None = None,
+    concurrency: int = 4,
+    on_problem: Callable[[InputProblem], None] | None = None,
+) -> RunTotals:
+    """Label every item, emitting records in input order with at most `concurrency` calls in flight."""
+    totals = RunTotals()
+    gate = asyncio.Semaphore(max(1, concurrency))
+    window: deque[asyncio.Task[LabelRecord]] = deque()
+    window_size = max(1, concurrency) * 2
+
+    def emit(record: LabelRecord) -> None:
+        if record.status == "ok":
+            totals.ok += 1
+        else:
+            totals.failed += 1
+        sink(record)
+
+    async def one(article: Article, line: int) -> LabelRecord:
+        async with gate:
+            if totals.fatal is not None:
+                return labeler.not_attempted(article, source, line, f"run stopped: {totals.fatal.message}")
+            record, fatal = await labeler.label(article, source, line)
+            if fatal and totals.fatal is None:
+                totals.fatal = record.error
+            return record
+
+    async def done(_: None = None) -> None:
+        emit(await window.popleft())
+
+    async def immediate(record: LabelRecord) -> LabelRecord:
+        return record
+
+    for item in items:
+        if isinstance(item, InputProblem):
+            totals.invalid_input += 1
+            if on_problem:
+                on_problem(item)
+            window.append(asyncio.ensure_future(immediate(problem_record(item))))
+        else:
+            line, article = item
+            window.append(asyncio.ensure_future(one(article, line)))
+        while len(window) >= window_size:
+            await done()
+    while window:
+        await done()
+    return totals
+
+
+def run_sync(coro: Awaitable[RunTotals]) -> RunTotals:
+    return asyncio.run(coro)  # type: ignore[arg-type]

@@ -1,0 +1,121 @@
+"""The label record: one JSON object per article, the contract every later stage reads.
+
+`aimlabel label` writes these as JSONL; the rule check, evaluation, run store and review read
+them back. A record always says what happened to its article (`status`), and, when a model was
+involved, exactly what produced it (`provenance`, `usage`, `attempts`). See README "Label record".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RECORD_VERSION = "1"
+
+Status = Literal["ok", "failed", "needs_review"]
+
+
+class ErrorInfo(BaseModel):
+    """Why an article has no usable label. `type` is a stable, machine-readable word."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    message: str
+
+
+class Usage(BaseModel):
+    """Tokens over every attempt for this article (re-asks included)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class Attempts(BaseModel):
+    """`requests`: HTTP requests sent, transport retries included; `answers`: model answers
+    parsed (1 + validation re-asks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requests: int = 0
+    answers: int = 0
+
+
+class ArticleRef(BaseModel):
+    """Enough of the article to find it again; the text itself stays in the input file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    url: str | None = None
+    language: str | None = None
+    event_id: str | None = None
+    content_hash: str | None = None
+    source: str | None = None
+    line: int | None = None
+    chars_total: int | None = None
+    chars_sent: int | None = None
+    truncated: bool = False
+
+
+class Provenance(BaseModel):
+    """What produced the label, so any number can be traced back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tool_version: str
+    source: Literal["live", "replay", "human", "import"] = "live"
+    model_requested: str | None = None
+    model_served: str | None = None
+    mode: str | None = None
+    recording_producer: str | None = None
+    prompt_id: str | None = None
+    prompt_version: str | None = None
+    prompt_hash: str | None = None
+    schema_version: str | None = None
+    schema_hash: str | None = None
+    taxonomy_version: str | None = None
+    rules_version: str | None = None
+
+
+class Finding(BaseModel):
+    """One rule-check result on a label (see `aimlabel check`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str
+    severity: Literal["error", "warning"]
+    message: str
+
+
+class LabelRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    record_version: str = RECORD_VERSION
+    id: str = Field(description="The article's key: its id, or art-<hash> when it has none.")
+    status: Status
+    label: dict[str, Any] | None = None
+    error: ErrorInfo | None = None
+    article: ArticleRef | None = None
+    attempts: Attempts = Field(default_factory=Attempts)
+    usage: Usage = Field(default_factory=Usage)
+    latency_ms: float = 0.0
+    provenance: Provenance | None = None
+    findings: list[Finding] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(exclude_none=False)

@@ -1,0 +1,236 @@
+"""HTTP transports under the openai client: transport retries, recording and replay.
+
+Working at the HTTP layer keeps every run honest: a replayed run goes through the same openai
+client, instructor parsing and re-asks as a live one, and only the bytes come from disk.
+Each model call runs inside a `CallContext` (a context variable, so concurrent asyncio tasks
+each see their own) that names the article and collects what happened on the wire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from aimlabel.recording import Exchange, RecordingReader, ReplayError
+
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504}) | frozenset(range(520, 530))
+TRANSIENT_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+MAX_RETRY_AFTER = 60.0
+
+
+@dataclass
+class CallContext:
+    """What one article's model call did on the wire."""
+
+    item_key: str
+    requests: int = 0
+    answers: int = 0
+    elapsed_ms: float = 0.0
+    producer: str | None = None
+    exchanges: list[Exchange] = field(default_factory=list)
+
+
+current_call: ContextVar[CallContext] = ContextVar("aimlabel_current_call")
+
+
+def _call() -> CallContext:
+    try:
+        return current_call.get()
+    except LookupError:
+        raise RuntimeError("model request made outside a CallContext") from None
+
+
+class _RetryableStatus(Exception):
+    def __init__(self, response: httpx2.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def retry_after_seconds(headers: httpx2.Headers | dict[str, str]) -> float | None:
+    """Seconds the server asked us to wait (`retry-after-ms`, `retry-after` seconds or date)."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(float(ms) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(parsed.timestamp() - time.time(), 0.0)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Transport retries: how many, and how long to wait between them."""
+
+    max_retries: int = 4
+    base_wait: float = 0.5
+    max_wait: float = 8.0
+    honour_retry_after_up_to: float = MAX_RETRY_AFTER
+
+
+def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _RetryableStatus):
+            asked = retry_after_seconds(exc.response.headers)
+            if asked is not None:
+                return min(asked, policy.honour_retry_after_up_to)
+        backoff = min(policy.base_wait * 2 ** (state.attempt_number - 1), policy.max_wait)
+        return backoff * (0.5 + random.random() / 2)
+
+    return wait
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RetryTransport(httpx2.AsyncBaseTransport):
+    """Retry 408/409/429/5xx, timeouts and dropped connections; everything else passes through.
+
+    A fresh tenacity policy is built for every request (a shared one corrupts state under
+    concurrency). After the last retry the final response (or error) goes back to the openai
+    client, which turns it into the matching exception.
+    """
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport, policy: RetryPolicy, sleep: Sleep = asyncio.sleep) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.sleep = sleep
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        call = _call()
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.policy.max_retries + 1),
+            wait=_wait_for(self.policy),
+            retry=retry_if_exception_type((_RetryableStatus, *TRANSIENT_ERRORS)),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    call.requests += 1
+                    response = await self.inner.handle_async_request(request)
+                    await response.aread()
+                    if response.status_code < 300:
+                        call.answers += 1
+                    if response.status_code in RETRY_STATUSES:
+                        raise _RetryableStatus(response)
+                    return response
+        except _RetryableStatus as exc:
+            return exc.response
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+_KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms")
+
+
+def _body(request: httpx2.Request) -> Any:
+    raw = request.content
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+class WireTransport(httpx2.AsyncBaseTransport):
+    """The live edge: time each exchange and, when recording, keep it for the article's file.
+
+    Only the request body and a few response headers are kept; request headers (where the API
+    key lives) are never stored.
+    """
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport, record: bool = False) -> None:
+        self.inner = inner
+        self.record = record
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        call = _call()
+        started = time.perf_counter()
+        try:
+            response = await self.inner.handle_async_request(request)
+            content = await response.aread()
+        except TRANSIENT_ERRORS as exc:
+            elapsed = (time.perf_counter() - started) * 1000
+            call.elapsed_ms += elapsed
+            if self.record:
+                call.exchanges.append(
+                    Exchange(request=_body(request), error=type(exc).__name__, elapsed_ms=round(elapsed, 3))
+                )
+            raise
+        elapsed = (time.perf_counter() - started) * 1000
+        call.elapsed_ms += elapsed
+        if self.record:
+            headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_RESPONSE_HEADERS}
+            try:
+                body: Any = json.loads(content)
+            except ValueError:
+                body = content.decode("utf-8", "replace")
+            call.exchanges.append(
+                Exchange(request=_body(request), status=response.status_code, headers=headers,
+                         response=body, elapsed_ms=round(elapsed, 3))
+            )
+        return httpx2.Response(response.status_code, headers=response.headers, content=content, request=request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+_ERRORS_BY_NAME: dict[str, type[httpx2.TransportError]] = {
+    cls.__name__: cls
+    for cls in (httpx2.ReadTimeout, httpx2.WriteTimeout, httpx2.ConnectTimeout, httpx2.PoolTimeout,
+                httpx2.ConnectError, httpx2.ReadError, httpx2.WriteError, httpx2.RemoteProtocolError)
+}
+
+
+class ReplayTransport(httpx2.AsyncBaseTransport):
+    """Serve recorded exchanges, in order, for the article named by the call context."""
+
+    def __init__(self, reader: RecordingReader) -> None:
+        self.reader = reader
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        call = _call()
+        index, exchange, recording = self.reader.next_exchange(call.item_key)
+        call.producer = recording.producer
+        sent = _body(request)
+        if sent != exchange.request:
+            differing = sorted(
+                k for k in set(sent or {}) | set(exchange.request or {})
+                if (sent or {}).get(k) != (exchange.request or {}).get(k)
+            ) if isinstance(sent, dict) and isinstance(exchange.request, dict) else ["body"]
+            raise ReplayError(
+                "replay_mismatch",
+                f"request {index + 1} for article {call.item_key!r} differs from the recording in "
+                f"{', '.join(differing)}; the prompt, schema, model or article changed since it was "
+                f"recorded: record it again",
+            )
+        call.elapsed_ms += exchange.elapsed_ms
+        if exchange.error:
+            raise _ERRORS_BY_NAME.get(exchange.error, httpx2.ReadError)(f"recorded {exchange.error}", request=request)
+        if isinstance(exchange.response, (dict, list)):
+            content = json.dumps(exchange.response).encode()
+        else:
+            content = str(exchange.response or "").encode()
+        return httpx2.Response(exchange.status or 200, headers=exchange.headers, content=content, request=request)
