@@ -7,20 +7,16 @@ parsing and provenance as a recorded model run, and nobody mistakes them for a m
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
-from aimlabel.adapter import ModelSettings, OpenAIAdapter
-from aimlabel.articles import iter_articles
+from aimlabel.adapter import ModelSettings
 from aimlabel.fakes import Reply, ScriptedModel, chat_completion
-from aimlabel.pipeline import Labeler, RunTotals, label_items
-from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS
 from aimlabel.record import LabelRecord
-from aimlabel.recording import FIXTURE_PRODUCER, RecordingWriter
-from aimlabel.schema import label_model
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.recording import FIXTURE_PRODUCER
+from aimlabel.runner import LabelJob, run_label_job
 from aimlabel.transport import current_call
 
 
@@ -58,18 +54,10 @@ def record_fixture_answers(
     fake = ScriptedModel(answer_for=answer_for)
     records: list[LabelRecord] = []
 
-    async def run() -> RunTotals:
-        adapter = OpenAIAdapter(
-            ModelSettings(model=model, base_url="http://fixture.invalid/v1", api_key="fixture", mode=mode),  # type: ignore[arg-type]
-            transport=fake.transport(),
-            record_to=RecordingWriter(out_dir, producer=FIXTURE_PRODUCER),
-        )
-        taxonomy = default_taxonomy()
-        labeler = Labeler(adapter, load_prompt(None, taxonomy), label_model(), taxonomy, max_article_tokens)
-        try:
-            return await label_items(iter_articles(str(articles)), labeler, records.append, source=str(articles), concurrency=1)
-        finally:
-            await adapter.aclose()
-
-    asyncio.run(run())
+    job = LabelJob(
+        input=str(articles),
+        settings=ModelSettings(model=model, base_url="http://fixture.invalid/v1", api_key="fixture", mode=mode),  # type: ignore[arg-type]
+        record=out_dir, max_article_tokens=max_article_tokens, concurrency=1, producer=FIXTURE_PRODUCER, transport=fake.transport(),
+    )
+    run_label_job(job, records.append)
     return records

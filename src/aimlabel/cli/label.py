@@ -9,17 +9,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from aimlabel.adapter import Mode, ModelSettings, OpenAIAdapter
-from aimlabel.articles import InputFormat, InputProblem, iter_articles
+from aimlabel.adapter import ModelSettings
+from aimlabel.articles import InputProblem
 from aimlabel.cli import app
 from aimlabel.cli.common import Exit, err, fail, output_stream, quiet_stdout
-from aimlabel.pipeline import Labeler, RunTotals, label_items
+from aimlabel.pipeline import RunTotals
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
 from aimlabel.record import LabelRecord
-from aimlabel.recording import RecordingReader, RecordingWriter
+from aimlabel.recording import RecordingReader
 from aimlabel.resources import examples_dir
-from aimlabel.schema import label_model
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.runner import LabelJob, run_label_job_async
 from aimlabel.transport import RetryPolicy
 
 EPILOG = (
@@ -120,35 +119,27 @@ def label_command(
         timeout=timeout, max_reasks=max_reasks, temperature=temperature,
         max_completion_tokens=max_completion_tokens, retry=RetryPolicy(max_retries=retries),
     )
-    taxonomy = default_taxonomy()
     try:
-        prompt = load_prompt(prompt_file, taxonomy)
+        load_prompt(prompt_file)
     except (OSError, ValueError) as exc:
         raise fail(f"cannot load prompt: {exc}") from None
+    job = LabelJob(
+        input=input, settings=settings, input_format=input_format, encoding=encoding,  # type: ignore[arg-type]
+        record=record, replay=reader, prompt_file=prompt_file, max_article_tokens=max_article_tokens,
+        concurrency=concurrency,
+    )
 
     def on_problem(problem: InputProblem) -> None:
         err(f"{problem.source}:{problem.line}: skipped: {problem.message}")
 
     async def run() -> RunTotals:
-        adapter = OpenAIAdapter(
-            settings,
-            record_to=RecordingWriter(record) if record is not None else None,
-            replay_from=reader,
-        )
-        labeler = Labeler(adapter, prompt, label_model(), taxonomy, max_article_tokens)
-        try:
-            with output_stream(output) as out:
-                def sink(rec: LabelRecord) -> None:
-                    out.write(rec.to_json() + "\n")
-                    out.flush()
-                    _progress(rec, quiet)
+        with output_stream(output) as out:
+            def sink(rec: LabelRecord) -> None:
+                out.write(rec.to_json() + "\n")
+                out.flush()
+                _progress(rec, quiet)
 
-                return await label_items(
-                    iter_articles(input, input_format, encoding),  # type: ignore[arg-type]
-                    labeler, sink, source=input, concurrency=concurrency, on_problem=on_problem,
-                )
-        finally:
-            await adapter.aclose()
+            return await run_label_job_async(job, sink, on_problem)
 
     try:
         totals = asyncio.run(run())
