@@ -181,7 +181,7 @@ class OpenAIAdapter:
         register_secret(settings.api_key)
         if replay_from is not None:
             edge: httpx2.AsyncBaseTransport = ReplayTransport(replay_from)
-            sleep = sleep or _no_sleep
+            sleep = _no_sleep
         else:
             edge = WireTransport(transport or httpx2.AsyncHTTPTransport(), record=record_to is not None)
         http = httpx2.AsyncClient(

@@ -126,7 +126,13 @@ def read_jsonl(stream: IO[bytes], source: str, encoding: str = "utf-8") -> Itera
 
 def read_csv(stream: IO[bytes], source: str, encoding: str = "utf-8") -> Iterator[InputItem]:
     text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
-    reader = csv.DictReader(text_stream)
+    try:
+        yield from _csv_rows(csv.DictReader(text_stream), source, encoding)
+    finally:
+        text_stream.detach()
+
+
+def _csv_rows(reader: csv.DictReader[str], source: str, encoding: str) -> Iterator[InputItem]:
     try:
         header = reader.fieldnames
     except UnicodeDecodeError as exc:

@@ -56,7 +56,7 @@ def record_fixture_answers(
 
     job = LabelJob(
         input=str(articles),
-        settings=ModelSettings(model=model, base_url="http://fixture.invalid/v1", api_key="fixture", mode=mode),  # type: ignore[arg-type]
+        settings=ModelSettings(model=model, base_url="http://fixture.invalid/v1", mode=mode),  # type: ignore[arg-type]
         record=out_dir, max_article_tokens=max_article_tokens, concurrency=1, producer=FIXTURE_PRODUCER, transport=fake.transport(),
     )
     run_label_job(job, records.append)

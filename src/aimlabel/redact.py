@@ -14,7 +14,7 @@ _KEY_SHAPES = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-\.]{8,
 
 
 def register_secret(value: str | None) -> None:
-    if value and len(value) >= 4:
+    if value and len(value) >= 8:
         _registered.add(value)
 
 

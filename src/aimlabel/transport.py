@@ -172,14 +172,14 @@ class WireTransport(httpx2.AsyncBaseTransport):
             response = await self.inner.handle_async_request(request)
             content = await response.aread()
         except TRANSIENT_ERRORS as exc:
-            elapsed = (time.perf_counter() - started) * 1000
+            elapsed = round((time.perf_counter() - started) * 1000, 3)
             call.elapsed_ms += elapsed
             if self.record:
                 call.exchanges.append(
-                    Exchange(request=_body(request), error=type(exc).__name__, elapsed_ms=round(elapsed, 3))
+                    Exchange(request=_body(request), error=type(exc).__name__, elapsed_ms=elapsed)
                 )
             raise
-        elapsed = (time.perf_counter() - started) * 1000
+        elapsed = round((time.perf_counter() - started) * 1000, 3)
         call.elapsed_ms += elapsed
         if self.record:
             headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_RESPONSE_HEADERS}
@@ -189,7 +189,7 @@ class WireTransport(httpx2.AsyncBaseTransport):
                 body = content.decode("utf-8", "replace")
             call.exchanges.append(
                 Exchange(request=_body(request), status=response.status_code, headers=headers,
-                         response=body, elapsed_ms=round(elapsed, 3))
+                         response=body, elapsed_ms=elapsed)
             )
         return httpx2.Response(response.status_code, headers=response.headers, content=content, request=request)
 

@@ -1,0 +1,85 @@
+"""Shared test helpers: a labeler over a scripted model at the HTTP edge (no network)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aimlabel.adapter import ModelSettings, OpenAIAdapter
+from aimlabel.articles import Article, InputItem
+from aimlabel.fakes import ScriptedModel, chat_completion
+from aimlabel.pipeline import Labeler, RunTotals, label_items
+from aimlabel.prompt import default_prompt
+from aimlabel.record import LabelRecord
+from aimlabel.recording import RecordingReader, RecordingWriter
+from aimlabel.resources import examples_dir
+from aimlabel.schema import label_model
+from aimlabel.taxonomy import default_taxonomy
+from aimlabel.transport import RetryPolicy
+
+SECRET = "sk-test-SECRET-0123456789abcdef"
+
+
+def example_answers() -> dict[str, dict[str, Any]]:
+    rows = [json.loads(line) for line in (examples_dir() / "fixture_answers.jsonl").read_text().splitlines()]
+    return {r["id"]: r["label"] for r in rows}
+
+
+def example_articles() -> list[Article]:
+    return [Article.model_validate_json(line) for line in (examples_dir() / "articles.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture
+def answers() -> dict[str, dict[str, Any]]:
+    return example_answers()
+
+
+@dataclass
+class Harness:
+    """Run articles through the real adapter and pipeline against a `ScriptedModel`."""
+
+    fake: ScriptedModel = field(default_factory=ScriptedModel)
+    sleeps: list[float] = field(default_factory=list)
+    records: list[LabelRecord] = field(default_factory=list)
+
+    def run(self, items: Iterable[InputItem | Article], *, record: Path | None = None, replay: Path | None = None,
+            concurrency: int = 1, **settings: Any) -> RunTotals:
+        async def sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+
+        params: dict[str, Any] = dict(model="test-model", base_url="http://fake.invalid/v1", api_key=SECRET,
+                                      retry=RetryPolicy(max_retries=3))
+        params.update(settings)
+        norm = [(i + 1, it) if isinstance(it, Article) else it for i, it in enumerate(items)]
+
+        async def go() -> RunTotals:
+            adapter = OpenAIAdapter(
+                ModelSettings(**params),
+                transport=None if replay else self.fake.transport(),
+                record_to=RecordingWriter(record) if record else None,
+                replay_from=RecordingReader(replay) if replay else None,
+                sleep=sleep,
+            )
+            tax = default_taxonomy()
+            labeler = Labeler(adapter, default_prompt(), label_model(), tax)
+            try:
+                return await label_items(norm, labeler, self.records.append, source="test", concurrency=concurrency)
+            finally:
+                await adapter.aclose()
+
+        return asyncio.run(go())
+
+
+@pytest.fixture
+def harness() -> Harness:
+    return Harness()
+
+
+def ok_reply(label: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    return chat_completion(label, **kw)
