@@ -35,6 +35,14 @@ def example_articles() -> list[Article]:
     return [Article.model_validate_json(line) for line in (examples_dir() / "articles.jsonl").read_text().splitlines()]
 
 
+@pytest.fixture(autouse=True)
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own run store; nothing touches the user's data directory."""
+    path = tmp_path_factory.mktemp("store") / "runs.sqlite"
+    monkeypatch.setenv("AIMLABEL_STORE", str(path))
+    return path
+
+
 @pytest.fixture
 def answers() -> dict[str, dict[str, Any]]:
     return example_answers()

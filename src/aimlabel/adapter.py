@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import httpx2
 import instructor
@@ -73,6 +73,18 @@ class ModelAnswer:
     latency_ms: float
     model_served: str | None
     recording_producer: str | None
+    cached: bool = False
+
+
+class ModelAdapter(Protocol):
+    """What the pipeline needs from a model: `OpenAIAdapter`, or a wrapper such as the cache."""
+
+    settings: ModelSettings
+    replay: bool
+
+    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer: ...
+
+    async def aclose(self) -> None: ...
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -250,4 +262,4 @@ async def _no_sleep(_: float) -> None:
     """Replay never waits: the recorded Retry-After already happened."""
 
 
-__all__ = ["FIXTURE_PRODUCER", "MODES", "Mode", "ModelAnswer", "ModelSettings", "OpenAIAdapter", "classify_error"]
+__all__ = ["FIXTURE_PRODUCER", "MODES", "Mode", "ModelAdapter", "ModelAnswer", "ModelSettings", "OpenAIAdapter", "classify_error"]

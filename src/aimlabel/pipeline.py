@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 
 from aimlabel import __version__
-from aimlabel.adapter import ModelAnswer, OpenAIAdapter
+from aimlabel.adapter import ModelAdapter, ModelAnswer
 from aimlabel.articles import Article, InputItem, InputProblem
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, render
 from aimlabel.record import ArticleRef, ErrorInfo, LabelRecord, Provenance
@@ -30,7 +30,7 @@ Sink = Callable[[LabelRecord], None]
 class Labeler:
     """Everything needed to label one article: prompt, response model, adapter."""
 
-    adapter: OpenAIAdapter
+    adapter: ModelAdapter
     prompt: Prompt
     response_model: type[BaseModel]
     taxonomy: Taxonomy
@@ -70,15 +70,16 @@ class Labeler:
             attempts=answer.attempts,
             usage=answer.usage,
             latency_ms=answer.latency_ms,
+            cached=answer.cached,
             provenance=self.provenance(answer),
         )
         return record, answer.fatal
 
-    def not_attempted(self, article: Article, source: str | None, line: int | None, why: str) -> LabelRecord:
+    def not_attempted(self, article: Article, source: str | None, line: int | None, why: ErrorInfo) -> LabelRecord:
         return LabelRecord(
             id=article.key,
             status="failed",
-            error=ErrorInfo(type="not_attempted", message=why),
+            error=why,
             article=article_ref(article, source, line),
             provenance=self.provenance(None),
         )
@@ -108,11 +109,17 @@ class RunTotals:
     ok: int = 0
     failed: int = 0
     invalid_input: int = 0
+    resumed: int = 0
     fatal: ErrorInfo | None = None
+    stopped: ErrorInfo | None = None
 
     @property
     def total(self) -> int:
         return self.ok + self.failed
+
+
+Resume = Callable[[int, Article], LabelRecord | None]
+Stop = Callable[[], ErrorInfo | None]
 
 
 async def label_items(
@@ -123,50 +130,66 @@ async def label_items(
     source: str | None = None,
     concurrency: int = 4,
     on_problem: Callable[[InputProblem], None] | None = None,
+    resume: Resume | None = None,
+    stop: Stop | None = None,
 ) -> RunTotals:
-    """Label every item, emitting records in input order with at most `concurrency` calls in flight."""
+    """Label every item, emitting records in input order with at most `concurrency` calls in flight.
+
+    `resume(seq, article)` may return a finished record from an earlier run (no call is made);
+    `stop()` is asked before each call and, once it gives a reason (a budget reached), the
+    remaining articles are recorded as not attempted with that reason. A fatal error (refused
+    credentials) does the same.
+    """
     totals = RunTotals()
     gate = asyncio.Semaphore(max(1, concurrency))
-    window: deque[asyncio.Task[LabelRecord]] = deque()
+    window: deque[asyncio.Future[LabelRecord]] = deque()
     window_size = max(1, concurrency) * 2
 
     def emit(record: LabelRecord) -> None:
-        if record.status == "ok":
-            totals.ok += 1
-        else:
+        if record.status == "failed":
             totals.failed += 1
+        else:
+            totals.ok += 1
         sink(record)
+
+    def halted() -> ErrorInfo | None:
+        if totals.fatal is not None:
+            return ErrorInfo(type="not_attempted", message=f"run stopped: {totals.fatal.message}")
+        if totals.stopped is None and stop is not None:
+            totals.stopped = stop()
+        return totals.stopped
 
     async def one(article: Article, line: int) -> LabelRecord:
         async with gate:
-            if totals.fatal is not None:
-                return labeler.not_attempted(article, source, line, f"run stopped: {totals.fatal.message}")
+            why = halted()
+            if why is not None:
+                return labeler.not_attempted(article, source, line, why)
             record, fatal = await labeler.label(article, source, line)
             if fatal and totals.fatal is None:
                 totals.fatal = record.error
             return record
 
-    async def done(_: None = None) -> None:
-        emit(await window.popleft())
+    def ready(record: LabelRecord) -> asyncio.Future[LabelRecord]:
+        future: asyncio.Future[LabelRecord] = asyncio.get_running_loop().create_future()
+        future.set_result(record)
+        return future
 
-    async def immediate(record: LabelRecord) -> LabelRecord:
-        return record
-
-    for item in items:
+    for seq, item in enumerate(items):
         if isinstance(item, InputProblem):
             totals.invalid_input += 1
             if on_problem:
                 on_problem(item)
-            window.append(asyncio.ensure_future(immediate(problem_record(item))))
+            window.append(ready(problem_record(item)))
         else:
             line, article = item
-            window.append(asyncio.ensure_future(one(article, line)))
-        while len(window) >= window_size:
-            await done()
+            earlier = resume(seq, article) if resume is not None else None
+            if earlier is not None:
+                totals.resumed += 1
+                window.append(ready(earlier))
+            else:
+                window.append(asyncio.ensure_future(one(article, line)))
+        while len(window) >= window_size or (window and window[0].done()):
+            emit(await window.popleft())
     while window:
-        await done()
+        emit(await window.popleft())
     return totals
-
-
-def run_sync(coro: Awaitable[RunTotals]) -> RunTotals:
-    return asyncio.run(coro)  # type: ignore[arg-type]

@@ -114,6 +114,7 @@ class LabelRecord(BaseModel):
     attempts: Attempts = Field(default_factory=Attempts)
     usage: Usage = Field(default_factory=Usage)
     latency_ms: float = 0.0
+    cached: bool = Field(default=False, description="Answer served from the run store's cache: no model call, no cost.")
     provenance: Provenance | None = None
     findings: list[Finding] = Field(default_factory=list)
 

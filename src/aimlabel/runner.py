@@ -1,25 +1,41 @@
 """Run a labelling job from a library call: what `aimlabel label`, eval and benchmarks share.
 
-`LabelJob` holds the choices a user makes; `run_label_job` wires articles, prompt, adapter and
-sink together and returns the totals. The CLI only parses options into a `LabelJob`.
+`LabelJob` holds the choices a user makes; `run_label_job` wires articles, prompt, adapter,
+run store, cache and budget together, commits each record to the store as it completes, and
+hands it to the caller's sink in input order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx2
 
-from aimlabel.adapter import ModelSettings, OpenAIAdapter
-from aimlabel.articles import InputFormat, InputProblem, iter_articles
+from aimlabel.adapter import ModelAdapter, ModelSettings, OpenAIAdapter
+from aimlabel.articles import Article, InputFormat, InputProblem, iter_articles
+from aimlabel.cache import CachedAdapter
+from aimlabel.manifest import file_sha256, tool_info
 from aimlabel.pipeline import Labeler, RunTotals, Sink, label_items
+from aimlabel.pricing import PriceTable, load_prices
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.record import ErrorInfo, LabelRecord
 from aimlabel.recording import RecordingReader, RecordingWriter
-from aimlabel.schema import label_model
+from aimlabel.schema import SCHEMA_VERSION, label_model, schema_hash
+from aimlabel.store import RunStore
 from aimlabel.taxonomy import default_taxonomy
+
+# Settings that change answers: a run can only be resumed with the same values.
+RESUME_KEYS = ("model", "base_url", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash")
+
+
+class JobError(Exception):
+    """The job cannot start as asked (a usage problem, reported in one line)."""
 
 
 @dataclass
@@ -34,27 +50,126 @@ class LabelJob:
     max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS
     concurrency: int = 4
     producer: str | None = None
+    store: RunStore | None = None
+    run_name: str | None = None
+    use_cache: bool = True
+    max_cost: float | None = None
+    prices: PriceTable | None = None
     transport: httpx2.AsyncBaseTransport | None = field(default=None, repr=False)
 
 
-async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> RunTotals:
+@dataclass
+class JobResult:
+    totals: RunTotals
+    run_name: str | None
+    cost: float | None
+    tokens: int
+    cache_hits: int
+
+
+def new_run_name() -> str:
+    return time.strftime("run-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def build_manifest(job: LabelJob, prompt_hash: str, prompt_version: str, schema_digest: str) -> dict[str, Any]:
+    s = job.settings
+    return {
+        **tool_info(),
+        "model": s.model, "base_url": s.base_url, "mode": s.mode, "params": s.request_params(),
+        "max_reasks": s.max_reasks, "max_article_tokens": job.max_article_tokens,
+        "prompt_version": prompt_version, "prompt_hash": prompt_hash,
+        "schema_version": SCHEMA_VERSION, "schema_hash": schema_digest,
+        "taxonomy_version": default_taxonomy().taxonomy_version,
+        "input": job.input, "input_hash": file_sha256(job.input),
+        "source": "replay" if job.replay is not None else "live",
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:
     taxonomy = default_taxonomy()
     prompt = load_prompt(job.prompt_file, taxonomy)
-    adapter = OpenAIAdapter(
+    response_model = label_model()
+    prices = job.prices or load_prices()
+    if job.max_cost is not None and prices.price_for(job.settings.model) is None:
+        raise JobError(f"--max-cost needs a price for model {job.settings.model!r}: add it to a --prices file")
+
+    run_id: int | None = None
+    finished: dict[int, str] = {}
+    run_name = job.run_name
+    if job.store is not None:
+        run_name = run_name or new_run_name()
+        manifest = build_manifest(job, prompt.hash, prompt.version, schema_hash(response_model))
+        existing = job.store.find_run(run_name)
+        if existing is None:
+            run_id = job.store.create_run(run_name, manifest).id
+        else:
+            changed = [k for k in RESUME_KEYS if existing.manifest.get(k) != manifest.get(k)]
+            if changed:
+                raise JobError(f"run {run_name!r} was started with a different {', '.join(changed)}; "
+                               "resume it with the same settings or pick a new --run name")
+            run_id = existing.id
+            finished = job.store.finished_items(run_id)
+            job.store.mark_run(run_id, "running")
+
+    inner = OpenAIAdapter(
         job.settings,
         transport=job.transport,
         record_to=RecordingWriter(job.record, producer=job.producer) if job.record is not None else None,
         replay_from=job.replay,
     )
-    labeler = Labeler(adapter, prompt, label_model(), taxonomy, job.max_article_tokens)
+    adapter: ModelAdapter = inner
+    if job.store is not None and job.use_cache and job.record is None and job.replay is None:
+        adapter = CachedAdapter(inner, job.store)
+    labeler = Labeler(adapter, prompt, response_model, taxonomy, job.max_article_tokens)
+
+    spent: list[float | None] = [0.0]
+    tokens = [0]
+    seq = [0]
+
+    def resume(position: int, article: Article) -> LabelRecord | None:
+        if finished.get(position) != article.key or job.store is None or run_id is None:
+            return None
+        found = job.store.get_item(run_id, position)
+        return found[1] if found else None
+
+    def stop() -> ErrorInfo | None:
+        if job.max_cost is not None and spent[0] is not None and spent[0] >= job.max_cost:
+            return ErrorInfo(type="budget", message=f"budget of ${job.max_cost:g} reached (${spent[0]:.4f} spent); "
+                             f"resume with --run {run_name} and a higher --max-cost")
+        return None
+
+    def store_sink(record: LabelRecord) -> None:
+        if job.store is not None and run_id is not None:
+            job.store.put_item(run_id, seq[0], record)
+        seq[0] += 1
+        if not record.cached and record.usage.total_tokens:
+            tokens[0] += record.usage.total_tokens
+            served = record.provenance.model_served if record.provenance else None
+            cost = prices.cost(served if prices.price_for(served) else job.settings.model, record.usage)
+            spent[0] = None if spent[0] is None or cost is None else spent[0] + cost
+        sink(record)
+
     try:
-        return await label_items(
-            iter_articles(job.input, job.input_format, job.encoding), labeler, sink,
-            source=job.input, concurrency=job.concurrency, on_problem=on_problem,
+        totals = await label_items(
+            iter_articles(job.input, job.input_format, job.encoding), labeler, store_sink,
+            source=job.input, concurrency=job.concurrency, on_problem=on_problem, resume=resume, stop=stop,
         )
+    except BaseException:
+        if job.store is not None and run_id is not None:
+            job.store.mark_run(run_id, "interrupted")
+        raise
     finally:
         await adapter.aclose()
+    if job.store is not None and run_id is not None:
+        status = "stopped" if (totals.fatal or totals.stopped) else "finished"
+        job.store.mark_run(run_id, status, {
+            "ok": totals.ok, "failed": totals.failed, "invalid_input": totals.invalid_input,
+            "resumed": totals.resumed, "tokens": tokens[0], "cost_usd": spent[0],
+        })
+    hits = adapter.hits if isinstance(adapter, CachedAdapter) else 0
+    return JobResult(totals, run_name, spent[0], tokens[0], hits)
 
 
-def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> RunTotals:
+def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:
     return asyncio.run(run_label_job_async(job, sink, on_problem))

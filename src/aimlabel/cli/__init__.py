@@ -39,6 +39,7 @@ def _root(
 
 from aimlabel.cli import label as _label  # noqa: E402,F401  (registers commands)
 from aimlabel.cli import schema as _schema  # noqa: E402,F401
+from aimlabel.cli import runs as _runs  # noqa: E402,F401
 
 
 def main() -> None:

@@ -13,18 +13,20 @@ from aimlabel.adapter import ModelSettings
 from aimlabel.articles import InputProblem
 from aimlabel.cli import app
 from aimlabel.cli.common import Exit, err, fail, output_stream, quiet_stdout
-from aimlabel.pipeline import RunTotals
+from aimlabel.pricing import load_prices
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
 from aimlabel.record import LabelRecord
 from aimlabel.recording import RecordingReader
 from aimlabel.resources import examples_dir
-from aimlabel.runner import LabelJob, run_label_job_async
+from aimlabel.runner import JobError, JobResult, LabelJob, run_label_job_async
+from aimlabel.store import RunStore, default_store_path
 from aimlabel.transport import RetryPolicy
 
 EPILOG = (
-    "Exit codes: 0 every article labelled; 1 some articles failed or input lines were bad "
+    "Exit codes: 0 every article labelled; 1 more articles failed than --fail-on-error allows "
     "(each still has a record saying why); 2 usage error; 3 run stopped early (credentials "
-    "refused, model not found), remaining articles recorded as not_attempted; 130 interrupted."
+    "refused, model not found, --max-cost reached), remaining articles recorded as not attempted; "
+    "130 interrupted."
 )
 
 
@@ -58,6 +60,13 @@ def label_command(
     max_completion_tokens: Annotated[Optional[int], typer.Option(help="Cap on answer tokens (not sent when unset).")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=512, help="Model calls in flight at once.")] = 4,
     prompt_file: Annotated[Optional[Path], typer.Option("--prompt", help="Use this prompt file instead of the packaged prompts/label.toml.")] = None,
+    run: Annotated[Optional[str], typer.Option("--run", help="Name this run in the store; an existing name resumes it (finished articles are not sent again).")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", envvar="AIMLABEL_STORE", help="SQLite run store (default: runs.sqlite in the user data directory).")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Keep nothing in the run store (no resume, no cache).")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the model even when the store has this exact answer.")] = False,
+    max_cost: Annotated[Optional[float], typer.Option(min=0, help="Stop sending once this many USD are spent (by the price table); the rest are recorded as 'budget' and resumable.")] = None,
+    prices: Annotated[Optional[Path], typer.Option(help="Price table JSON (USD per million tokens by model); default: the packaged one.")] = None,
+    fail_on_error: Annotated[float, typer.Option(min=0, max=1, help="Exit 1 only if more than this share of articles failed (0 = any failure).")] = 0.0,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No per-article progress on stderr.")] = False,
     debug: Annotated[bool, typer.Option(help="Re-raise unexpected errors with a traceback.")] = False,
 ) -> None:
@@ -123,16 +132,24 @@ def label_command(
         load_prompt(prompt_file)
     except (OSError, ValueError) as exc:
         raise fail(f"cannot load prompt: {exc}") from None
+    try:
+        price_table = load_prices(prices)
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot read price table: {exc}") from None
+    run_store = None if no_store else RunStore(store or default_store_path())
+    if run is not None and run_store is None:
+        raise fail("--run needs the run store; drop --no-store")
     job = LabelJob(
         input=input, settings=settings, input_format=input_format, encoding=encoding,  # type: ignore[arg-type]
         record=record, replay=reader, prompt_file=prompt_file, max_article_tokens=max_article_tokens,
-        concurrency=concurrency,
+        concurrency=concurrency, store=run_store, run_name=run, use_cache=not no_cache,
+        max_cost=max_cost, prices=price_table,
     )
 
     def on_problem(problem: InputProblem) -> None:
         err(f"{problem.source}:{problem.line}: skipped: {problem.message}")
 
-    async def run() -> RunTotals:
+    async def go() -> JobResult:
         with output_stream(output) as out:
             def sink(rec: LabelRecord) -> None:
                 out.write(rec.to_json() + "\n")
@@ -142,7 +159,9 @@ def label_command(
             return await run_label_job_async(job, sink, on_problem)
 
     try:
-        totals = asyncio.run(run())
+        result = asyncio.run(go())
+    except JobError as exc:
+        raise fail(str(exc)) from None
     except KeyboardInterrupt:
         err("aimlabel: interrupted")
         raise typer.Exit(int(Exit.INTERRUPTED)) from None
@@ -153,11 +172,26 @@ def label_command(
         if debug:
             raise
         raise fail(f"{type(exc).__name__}: {exc} (rerun with --debug for a traceback)", Exit.ITEMS_FAILED) from None
+    finally:
+        if run_store is not None:
+            run_store.close()
 
+    totals = result.totals
+    extras = [f"{totals.invalid_input} unreadable input line(s)"] if totals.invalid_input else []
+    if totals.resumed:
+        extras.append(f"{totals.resumed} from the earlier run")
+    if result.cache_hits:
+        extras.append(f"{result.cache_hits} from cache")
+    cost = "unknown cost" if result.cost is None else f"${result.cost:.4f}"
     err(f"aimlabel: {totals.total} article(s): {totals.ok} ok, {totals.failed} failed"
-        + (f" ({totals.invalid_input} unreadable input line(s))" if totals.invalid_input else ""))
+        + (f" ({'; '.join(extras)})" if extras else "") + f"; {result.tokens} tokens, {cost}")
+    if result.run_name:
+        err(f"aimlabel: run {result.run_name} stored; resume or re-export with --run {result.run_name}")
     if totals.fatal is not None:
         err(f"aimlabel: run stopped early: {totals.fatal.message}")
         raise typer.Exit(int(Exit.RUN_STOPPED))
-    if totals.failed:
+    if totals.stopped is not None:
+        err(f"aimlabel: run stopped early: {totals.stopped.message}")
+        raise typer.Exit(int(Exit.RUN_STOPPED))
+    if totals.total and totals.failed / totals.total > fail_on_error:
         raise typer.Exit(int(Exit.ITEMS_FAILED))

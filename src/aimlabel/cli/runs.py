@@ -1,0 +1,52 @@
+"""`aimlabel runs` and `aimlabel export`: what the run store holds."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aimlabel.cli import app
+from aimlabel.cli.common import fail, output_stream
+from aimlabel.store import RunStore, default_store_path
+
+StoreOption = Annotated[Optional[Path], typer.Option("--store", envvar="AIMLABEL_STORE", help="SQLite run store (default: runs.sqlite in the user data directory).")]
+
+
+@app.command("runs")
+def runs_command(store: StoreOption = None) -> None:
+    """List the runs in the store: name, status, model, item counts, tokens and cost (tab-separated)."""
+    path = store or default_store_path()
+    if not path.exists():
+        raise fail(f"no run store at {path} yet: `aimlabel label` creates it")
+    with RunStore(path) as db:
+        typer.echo("name\tstatus\tstarted\tmodel\tok\tfailed\ttokens\tcost_usd")
+        for run in db.list_runs():
+            failed = sum(n for s, n in run.counts.items() if s == "failed")
+            ok = sum(n for s, n in run.counts.items() if s != "failed")
+            totals = run.totals or {}
+            cost = totals.get("cost_usd")
+            started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(run.created_at))
+            typer.echo(f"{run.name}\t{run.status}\t{started}\t{run.manifest.get('model')}\t{ok}\t{failed}\t"
+                       f"{totals.get('tokens', '')}\t{'' if cost is None else f'{cost:.4f}'}")
+
+
+@app.command("export")
+def export_command(
+    run: Annotated[str, typer.Argument(help="Run name (see `aimlabel runs`).")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write JSONL here instead of stdout.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Write a stored run's label records as JSONL, in input order."""
+    path = store or default_store_path()
+    if not path.exists():
+        raise fail(f"no run store at {path}")
+    with RunStore(path) as db:
+        info = db.find_run(run)
+        if info is None:
+            raise fail(f"no run named {run!r} in {path} (see `aimlabel runs`)")
+        with output_stream(output) as out:
+            for record in db.export(info.id):
+                out.write(record.to_json() + "\n")
