@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import httpx2
+import pytest
 from conftest import SECRET, Harness, example_articles, ok_reply
 
 from aimlabel.articles import Article
@@ -54,7 +55,7 @@ def test_429_with_retry_after_is_honoured_then_succeeds(harness: Harness, answer
     harness.run([_article()])
     rec = harness.records[0]
     assert rec.status == "ok"
-    assert harness.sleeps == [7.0]
+    assert harness.sleeps == [pytest.approx(7.0, abs=0.05)]
     assert rec.attempts.model_dump() == {"requests": 2, "answers": 1}
 
 
@@ -64,7 +65,7 @@ def test_retry_after_ms_and_5xx_backoff(harness: Harness, answers: dict) -> None
     harness.fake.queue(ok_reply(answers["ex-001"]))
     harness.run([_article()])
     assert harness.records[0].status == "ok"
-    assert harness.sleeps[0] == 0.25
+    assert harness.sleeps[0] == pytest.approx(0.25, abs=0.05)
     assert 0 < harness.sleeps[1] <= 1.0
 
 
@@ -178,3 +179,43 @@ def test_concurrent_run_keeps_input_order(harness: Harness, answers: dict) -> No
     assert totals.ok == 15
     assert [r.id for r in harness.records] == [a.key for a in arts * 3]
     assert [r.label for r in harness.records] == [answers[a.key] for a in arts * 3]
+
+
+def test_a_429_pauses_every_concurrent_request(answers: dict) -> None:
+    """The server said slow down: requests already queued wait out the same Retry-After."""
+    import asyncio
+
+    import httpx2 as hx
+
+    from aimlabel.transport import CallContext, RetryPolicy, RetryTransport, current_call
+
+    now = [100.0]
+    sleeps: list[float] = []
+    sent_at: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(round(seconds, 3))
+        now[0] += seconds
+
+    def handler(request: hx.Request) -> hx.Response:
+        sent_at.append(now[0])
+        if len(sent_at) == 1:
+            return hx.Response(429, json={"error": {"message": "slow"}}, headers={"retry-after": "5"})
+        return hx.Response(200, json={"ok": True})
+
+    async def go() -> None:
+        transport = RetryTransport(hx.MockTransport(handler), RetryPolicy(max_retries=2), sleep=sleep, clock=lambda: now[0])
+
+        async def one(key: str) -> int:
+            current_call.set(CallContext(item_key=key))
+            response = await transport.handle_async_request(hx.Request("POST", "http://x/v1/chat/completions"))
+            return response.status_code
+
+        first = await one("a")
+        second = await one("b")
+        assert (first, second) == (200, 200)
+        assert transport.pauses == 1
+
+    asyncio.run(go())
+    assert sent_at == [100.0, 105.0, 105.0]
+    assert sleeps == [5.0]

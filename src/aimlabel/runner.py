@@ -39,6 +39,26 @@ class JobError(Exception):
 
 
 @dataclass
+class RunMeter:
+    """Live counts for progress display and the budget: updated as each record is emitted."""
+
+    done: int = 0
+    failed: int = 0
+    tokens: int = 0
+    cost: float | None = 0.0
+
+    def add(self, record: LabelRecord, prices: PriceTable, requested_model: str) -> None:
+        self.done += 1
+        self.failed += record.status == "failed"
+        if record.cached or not record.usage.total_tokens:
+            return
+        self.tokens += record.usage.total_tokens
+        served = record.provenance.model_served if record.provenance else None
+        cost = prices.cost(served if prices.price_for(served) else requested_model, record.usage)
+        self.cost = None if self.cost is None or cost is None else self.cost + cost
+
+
+@dataclass
 class LabelJob:
     input: str
     settings: ModelSettings
@@ -55,6 +75,7 @@ class LabelJob:
     use_cache: bool = True
     max_cost: float | None = None
     prices: PriceTable | None = None
+    meter: RunMeter = field(default_factory=RunMeter)
     transport: httpx2.AsyncBaseTransport | None = field(default=None, repr=False)
 
 
@@ -123,9 +144,7 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
         adapter = CachedAdapter(inner, job.store)
     labeler = Labeler(adapter, prompt, response_model, taxonomy, job.max_article_tokens)
 
-    spent: list[float | None] = [0.0]
-    tokens = [0]
-    seq = [0]
+    meter = job.meter
 
     def resume(position: int, article: Article) -> LabelRecord | None:
         if finished.get(position) != article.key or job.store is None or run_id is None:
@@ -134,20 +153,15 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
         return found[1] if found else None
 
     def stop() -> ErrorInfo | None:
-        if job.max_cost is not None and spent[0] is not None and spent[0] >= job.max_cost:
-            return ErrorInfo(type="budget", message=f"budget of ${job.max_cost:g} reached (${spent[0]:.4f} spent); "
+        if job.max_cost is not None and meter.cost is not None and meter.cost >= job.max_cost:
+            return ErrorInfo(type="budget", message=f"budget of ${job.max_cost:g} reached (${meter.cost:.4f} spent); "
                              f"resume with --run {run_name} and a higher --max-cost")
         return None
 
     def store_sink(record: LabelRecord) -> None:
         if job.store is not None and run_id is not None:
-            job.store.put_item(run_id, seq[0], record)
-        seq[0] += 1
-        if not record.cached and record.usage.total_tokens:
-            tokens[0] += record.usage.total_tokens
-            served = record.provenance.model_served if record.provenance else None
-            cost = prices.cost(served if prices.price_for(served) else job.settings.model, record.usage)
-            spent[0] = None if spent[0] is None or cost is None else spent[0] + cost
+            job.store.put_item(run_id, meter.done, record)
+        meter.add(record, prices, job.settings.model)
         sink(record)
 
     try:
@@ -165,10 +179,10 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
         status = "stopped" if (totals.fatal or totals.stopped) else "finished"
         job.store.mark_run(run_id, status, {
             "ok": totals.ok, "failed": totals.failed, "invalid_input": totals.invalid_input,
-            "resumed": totals.resumed, "tokens": tokens[0], "cost_usd": spent[0],
+            "resumed": totals.resumed, "tokens": meter.tokens, "cost_usd": meter.cost,
         })
     hits = adapter.hits if isinstance(adapter, CachedAdapter) else 0
-    return JobResult(totals, run_name, spent[0], tokens[0], hits)
+    return JobResult(totals, run_name, meter.cost, meter.tokens, hits)
 
 
 def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:

@@ -92,7 +92,8 @@ def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
         if isinstance(exc, _RetryableStatus):
             asked = retry_after_seconds(exc.response.headers)
             if asked is not None:
-                return min(asked, policy.honour_retry_after_up_to)
+                # A 429's Retry-After is waited out by the run-wide pause before the next send.
+                return 0.0 if exc.response.status_code == 429 else min(asked, policy.honour_retry_after_up_to)
         backoff = min(policy.base_wait * 2 ** (state.attempt_number - 1), policy.max_wait)
         return backoff * (0.5 + random.random() / 2)
 
@@ -106,14 +107,37 @@ class RetryTransport(httpx2.AsyncBaseTransport):
     """Retry 408/409/429/5xx, timeouts and dropped connections; everything else passes through.
 
     A fresh tenacity policy is built for every request (a shared one corrupts state under
-    concurrency). After the last retry the final response (or error) goes back to the openai
-    client, which turns it into the matching exception.
+    concurrency). A 429 backs off the whole run, not just its own request: every request waits
+    until the server's Retry-After has passed, so concurrent calls stop hammering a server that
+    said "slow down", and resume together when it stops. After the last retry the final
+    response (or error) goes back to the openai client, which raises the matching exception.
     """
 
-    def __init__(self, inner: httpx2.AsyncBaseTransport, policy: RetryPolicy, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(self, inner: httpx2.AsyncBaseTransport, policy: RetryPolicy, sleep: Sleep = asyncio.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.inner = inner
         self.policy = policy
         self.sleep = sleep
+        self.clock = clock
+        self.paused_until = 0.0
+        self.pauses = 0
+
+    def _pause_all(self, response: httpx2.Response) -> None:
+        asked = retry_after_seconds(response.headers)
+        if asked:
+            until = self.clock() + min(asked, self.policy.honour_retry_after_up_to)
+            if until > self.paused_until:
+                self.paused_until = until
+                self.pauses += 1
+
+    async def _backoff(self, seconds: float) -> None:
+        if seconds > 0:
+            await self.sleep(seconds)
+
+    async def _wait_for_pause(self) -> None:
+        remaining = self.paused_until - self.clock()
+        if remaining > 0:
+            await self.sleep(remaining)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         call = _call()
@@ -121,18 +145,21 @@ class RetryTransport(httpx2.AsyncBaseTransport):
             stop=stop_after_attempt(self.policy.max_retries + 1),
             wait=_wait_for(self.policy),
             retry=retry_if_exception_type((_RetryableStatus, *TRANSIENT_ERRORS)),
-            sleep=self.sleep,
+            sleep=self._backoff,
             reraise=True,
         )
         try:
             async for attempt in retrying:
                 with attempt:
+                    await self._wait_for_pause()
                     call.requests += 1
                     response = await self.inner.handle_async_request(request)
                     await response.aread()
                     if response.status_code < 300:
                         call.answers += 1
                     if response.status_code in RETRY_STATUSES:
+                        if response.status_code == 429:
+                            self._pause_all(response)
                         raise _RetryableStatus(response)
                     return response
         except _RetryableStatus as exc:

@@ -39,7 +39,10 @@ def _root(
 
 from aimlabel.cli import label as _label  # noqa: E402,F401  (registers commands)
 from aimlabel.cli import schema as _schema  # noqa: E402,F401
+from aimlabel.cli import evaluate as _evaluate  # noqa: E402,F401
+from aimlabel.cli import check as _check  # noqa: E402,F401
 from aimlabel.cli import runs as _runs  # noqa: E402,F401
+from aimlabel.cli import plan as _plan  # noqa: E402,F401
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from aimlabel.adapter import ModelSettings
 from aimlabel.articles import InputProblem
 from aimlabel.cli import app
 from aimlabel.cli.common import Exit, err, fail, output_stream, quiet_stdout
+from aimlabel.cli.progress import progress_reporter
 from aimlabel.pricing import load_prices
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
 from aimlabel.record import LabelRecord
@@ -28,15 +29,6 @@ EPILOG = (
     "refused, model not found, --max-cost reached), remaining articles recorded as not attempted; "
     "130 interrupted."
 )
-
-
-def _progress(record: LabelRecord, quiet: bool) -> None:
-    if quiet:
-        return
-    if record.status == "ok" and record.label:
-        err(f"{record.id}\t{record.label.get('classification')}\t(requests {record.attempts.requests}, answers {record.attempts.answers})")
-    elif record.error:
-        err(f"{record.id}\tFAILED {record.error.type}: {record.error.message}")
 
 
 @app.command("label", epilog=EPILOG)
@@ -150,11 +142,11 @@ def label_command(
         err(f"{problem.source}:{problem.line}: skipped: {problem.message}")
 
     async def go() -> JobResult:
-        with output_stream(output) as out:
+        with output_stream(output) as out, progress_reporter(input, job.meter, quiet) as report:
             def sink(rec: LabelRecord) -> None:
                 out.write(rec.to_json() + "\n")
                 out.flush()
-                _progress(rec, quiet)
+                report(rec)
 
             return await run_label_job_async(job, sink, on_problem)
 
