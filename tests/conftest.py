@@ -19,6 +19,7 @@ from aimlabel.prompt import default_prompt
 from aimlabel.record import LabelRecord
 from aimlabel.recording import RecordingReader, RecordingWriter
 from aimlabel.resources import examples_dir
+from aimlabel.rules import RuleConfig
 from aimlabel.schema import label_model
 from aimlabel.taxonomy import default_taxonomy
 from aimlabel.transport import RetryPolicy
@@ -57,7 +58,7 @@ class Harness:
     records: list[LabelRecord] = field(default_factory=list)
 
     def run(self, items: Iterable[InputItem | Article], *, record: Path | None = None, replay: Path | None = None,
-            concurrency: int = 1, **settings: Any) -> RunTotals:
+            concurrency: int = 1, rules: RuleConfig | None = None, fix_rounds: int = 1, **settings: Any) -> RunTotals:
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
 
@@ -75,7 +76,7 @@ class Harness:
                 sleep=sleep,
             )
             tax = default_taxonomy()
-            labeler = Labeler(adapter, default_prompt(), label_model(), tax)
+            labeler = Labeler(adapter, default_prompt(), label_model(), tax, rules=rules, fix_rounds=fix_rounds)
             try:
                 return await label_items(norm, labeler, self.records.append, source="test", concurrency=concurrency)
             finally:

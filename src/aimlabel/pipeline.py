@@ -9,6 +9,7 @@ item ends as an `ok` or `failed` record, with why.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from aimlabel import __version__
 from aimlabel.adapter import ModelAdapter, ModelAnswer
 from aimlabel.articles import Article, InputItem, InputProblem
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, render
-from aimlabel.record import ArticleRef, ErrorInfo, LabelRecord, Provenance
+from aimlabel.record import ArticleRef, Attempts, ErrorInfo, Finding, LabelRecord, Provenance
+from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message
 from aimlabel.schema import SCHEMA_VERSION, schema_hash
 from aimlabel.taxonomy import Taxonomy
 
@@ -35,6 +37,8 @@ class Labeler:
     response_model: type[BaseModel]
     taxonomy: Taxonomy
     max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS
+    rules: RuleConfig | None = None
+    fix_rounds: int = 1
 
     def __post_init__(self) -> None:
         self._schema_hash = schema_hash(self.response_model)
@@ -54,24 +58,57 @@ class Labeler:
             schema_version=SCHEMA_VERSION,
             schema_hash=self._schema_hash,
             taxonomy_version=self.taxonomy.taxonomy_version,
+            rules_version=RULES_VERSION if self.rules is not None else None,
         )
 
     async def label(self, article: Article, source: str | None = None, line: int | None = None) -> tuple[LabelRecord, bool]:
-        """Label one article; the bool says whether the failure is fatal for the run."""
+        """Label one article; the bool says whether the failure is fatal for the run.
+
+        With rules on, error findings are sent back to the model for at most `fix_rounds`
+        re-asks; what remains marks the label `needs_review`. Usage, attempts and latency add
+        up over every call made for the article.
+        """
         rendered = render(self.prompt, article, self.max_article_tokens)
         answer = await self.adapter.ask(article.key, rendered.messages, self.response_model)
+        usage, attempts, latency = answer.usage, answer.attempts, answer.latency_ms
+        label = answer.label.model_dump(mode="json") if answer.label is not None else None
+        findings: list[Finding] = []
+        if label is not None and self.rules is not None:
+            findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules)
+            messages = rendered.messages
+            for _ in range(self.fix_rounds):
+                feedback = feedback_message(findings)
+                if not feedback:
+                    break
+                messages = [*messages, {"role": "assistant", "content": json.dumps(label, ensure_ascii=False)},
+                            {"role": "user", "content": feedback}]
+                fixed = await self.adapter.ask(article.key, messages, self.response_model)
+                usage, latency = usage + fixed.usage, latency + fixed.latency_ms
+                attempts = Attempts(requests=attempts.requests + fixed.attempts.requests,
+                                    answers=attempts.answers + fixed.attempts.answers)
+                if fixed.label is None:
+                    break
+                label = fixed.label.model_dump(mode="json")
+                findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules)
+        if label is None:
+            status = "failed"
+        elif any(f.severity == "error" for f in findings):
+            status = "needs_review"
+        else:
+            status = "ok"
         ref = article_ref(article, source, line, rendered.cut.chars_total, len(rendered.cut.text), rendered.cut.truncated)
         record = LabelRecord(
             id=article.key,
-            status="ok" if answer.label is not None else "failed",
-            label=answer.label.model_dump(mode="json") if answer.label is not None else None,
-            error=answer.error,
+            status=status,  # type: ignore[arg-type]
+            label=label,
+            error=answer.error if label is None else None,
             article=ref,
-            attempts=answer.attempts,
-            usage=answer.usage,
-            latency_ms=answer.latency_ms,
+            attempts=attempts,
+            usage=usage,
+            latency_ms=round(latency, 3),
             cached=answer.cached,
             provenance=self.provenance(answer),
+            findings=findings,
         )
         return record, answer.fatal
 
@@ -108,6 +145,7 @@ def problem_record(problem: InputProblem) -> LabelRecord:
 class RunTotals:
     ok: int = 0
     failed: int = 0
+    needs_review: int = 0
     invalid_input: int = 0
     resumed: int = 0
     fatal: ErrorInfo | None = None
@@ -150,6 +188,7 @@ async def label_items(
             totals.failed += 1
         else:
             totals.ok += 1
+            totals.needs_review += record.status == "needs_review"
         sink(record)
 
     def halted() -> ErrorInfo | None:

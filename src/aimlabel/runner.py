@@ -26,12 +26,14 @@ from aimlabel.pricing import PriceTable, load_prices
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
 from aimlabel.record import ErrorInfo, LabelRecord
 from aimlabel.recording import RecordingReader, RecordingWriter
+from aimlabel.rules import RULES_VERSION, RuleConfig
 from aimlabel.schema import SCHEMA_VERSION, label_model, schema_hash
 from aimlabel.store import RunStore
 from aimlabel.taxonomy import default_taxonomy
 
 # Settings that change answers: a run can only be resumed with the same values.
-RESUME_KEYS = ("model", "base_url", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash")
+RESUME_KEYS = ("model", "base_url", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",
+               "rules_version", "fix_rounds")
 
 
 class JobError(Exception):
@@ -75,6 +77,8 @@ class LabelJob:
     use_cache: bool = True
     max_cost: float | None = None
     prices: PriceTable | None = None
+    rules: RuleConfig | None = field(default_factory=RuleConfig)
+    fix_rounds: int = 1
     meter: RunMeter = field(default_factory=RunMeter)
     transport: httpx2.AsyncBaseTransport | None = field(default=None, repr=False)
 
@@ -101,6 +105,8 @@ def build_manifest(job: LabelJob, prompt_hash: str, prompt_version: str, schema_
         "prompt_version": prompt_version, "prompt_hash": prompt_hash,
         "schema_version": SCHEMA_VERSION, "schema_hash": schema_digest,
         "taxonomy_version": default_taxonomy().taxonomy_version,
+        "rules_version": RULES_VERSION if job.rules is not None else None,
+        "fix_rounds": job.fix_rounds if job.rules is not None else 0,
         "input": job.input, "input_hash": file_sha256(job.input),
         "source": "replay" if job.replay is not None else "live",
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -142,7 +148,7 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
     adapter: ModelAdapter = inner
     if job.store is not None and job.use_cache and job.record is None and job.replay is None:
         adapter = CachedAdapter(inner, job.store)
-    labeler = Labeler(adapter, prompt, response_model, taxonomy, job.max_article_tokens)
+    labeler = Labeler(adapter, prompt, response_model, taxonomy, job.max_article_tokens, job.rules, job.fix_rounds)
 
     meter = job.meter
 
@@ -178,7 +184,7 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
     if job.store is not None and run_id is not None:
         status = "stopped" if (totals.fatal or totals.stopped) else "finished"
         job.store.mark_run(run_id, status, {
-            "ok": totals.ok, "failed": totals.failed, "invalid_input": totals.invalid_input,
+            "ok": totals.ok, "failed": totals.failed, "needs_review": totals.needs_review, "invalid_input": totals.invalid_input,
             "resumed": totals.resumed, "tokens": meter.tokens, "cost_usd": meter.cost,
         })
     hits = adapter.hits if isinstance(adapter, CachedAdapter) else 0

@@ -19,6 +19,7 @@ from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
 from aimlabel.record import LabelRecord
 from aimlabel.recording import RecordingReader
 from aimlabel.resources import examples_dir
+from aimlabel.rules import RuleConfig
 from aimlabel.runner import JobError, JobResult, LabelJob, run_label_job_async
 from aimlabel.store import RunStore, default_store_path
 from aimlabel.transport import RetryPolicy
@@ -58,6 +59,9 @@ def label_command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the model even when the store has this exact answer.")] = False,
     max_cost: Annotated[Optional[float], typer.Option(min=0, help="Stop sending once this many USD are spent (by the price table); the rest are recorded as 'budget' and resumable.")] = None,
     prices: Annotated[Optional[Path], typer.Option(help="Price table JSON (USD per million tokens by model); default: the packaged one.")] = None,
+    fix_rounds: Annotated[int, typer.Option(min=0, max=5, help="Send rule-check errors back to the model this many times; what remains marks the label needs_review.")] = 1,
+    no_rules: Annotated[bool, typer.Option("--no-rules", help="Skip the rule check after each answer.")] = False,
+    max_ai_principles: Annotated[int, typer.Option(min=1, help="More AI principles than this is a rule-check warning.")] = RuleConfig().max_ai_principles,
     fail_on_error: Annotated[float, typer.Option(min=0, max=1, help="Exit 1 only if more than this share of articles failed (0 = any failure).")] = 0.0,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No per-article progress on stderr.")] = False,
     debug: Annotated[bool, typer.Option(help="Re-raise unexpected errors with a traceback.")] = False,
@@ -136,6 +140,7 @@ def label_command(
         record=record, replay=reader, prompt_file=prompt_file, max_article_tokens=max_article_tokens,
         concurrency=concurrency, store=run_store, run_name=run, use_cache=not no_cache,
         max_cost=max_cost, prices=price_table,
+        rules=None if no_rules else RuleConfig(max_ai_principles=max_ai_principles), fix_rounds=fix_rounds,
     )
 
     def on_problem(problem: InputProblem) -> None:
@@ -170,6 +175,8 @@ def label_command(
 
     totals = result.totals
     extras = [f"{totals.invalid_input} unreadable input line(s)"] if totals.invalid_input else []
+    if totals.needs_review:
+        extras.append(f"{totals.needs_review} need review")
     if totals.resumed:
         extras.append(f"{totals.resumed} from the earlier run")
     if result.cache_hits:
