@@ -219,3 +219,16 @@ def test_a_429_pauses_every_concurrent_request(answers: dict) -> None:
     asyncio.run(go())
     assert sent_at == [100.0, 105.0, 105.0]
     assert sleeps == [5.0]
+
+
+def test_refusal_is_its_own_error_type(harness: Harness) -> None:
+    refusal = {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
+               "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                            "message": {"role": "assistant", "content": None, "refusal": "I can't help with that."}}],
+               "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10}}
+    for mode in ("json_schema", "tools"):
+        harness.fake.queue(refusal).queue(refusal)
+        harness.run([_article()], mode=mode, max_reasks=1)
+    errors = [r.error for r in harness.records]
+    assert [e.type for e in errors if e] == ["refusal", "refusal"]
+    assert all("I can't help with that." in e.message for e in errors if e)

@@ -96,6 +96,20 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+def _refusal(exc: BaseException) -> str | None:
+    """The refusal text of the last answer, if the model declined (OpenAI `message.refusal`)."""
+    completion = getattr(exc, "last_completion", None)
+    try:
+        refusal = completion.choices[0].message.refusal  # type: ignore[union-attr]
+    except (AttributeError, IndexError, TypeError):
+        refusal = None
+    if refusal:
+        return str(refusal)
+    text = str(exc)
+    marker = "Unable to generate a response due to "
+    return text.split(marker, 1)[1].strip() if marker in text else None
+
+
 def _server_message(exc: openai.APIStatusError) -> str:
     body = exc.body
     if isinstance(body, dict):
@@ -116,6 +130,9 @@ def _validation_summary(exc: ValidationError) -> str:
 def classify_error(exc: BaseException, settings: ModelSettings) -> tuple[ErrorInfo, bool]:
     """Map any failure to (ErrorInfo, fatal). Fatal errors stop the run: retrying them is futile."""
     chain = _chain(exc)
+    refusal = _refusal(exc)
+    if refusal:
+        return ErrorInfo(type="refusal", message=f"the model refused to answer: {refusal}"), False
     for node in chain:
         if isinstance(node, ReplayError):
             return ErrorInfo(type=node.kind, message=str(node)), False

@@ -40,7 +40,7 @@ class RuleConfig(BaseModel):
     max_ai_principles: int = Field(4, ge=1, description="More AI principles than this is padding.")
     max_list_values: int = Field(5, ge=1, description="More values than this in any other list field is padding.")
     min_rationale_overlap: float = Field(
-        0.5, ge=0.0, le=1.0, description="Share of the rationale's content words that must appear in the article."
+        0.35, ge=0.0, le=1.0, description="Share of the rationale's content words that must appear in the article."
     )
     disabled: frozenset[str] = frozenset()
 
