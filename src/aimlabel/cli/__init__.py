@@ -18,6 +18,7 @@ app = typer.Typer(
         "`aimlabel label ARTICLES.jsonl --model M --base-url URL` against any OpenAI-compatible server."
     ),
     no_args_is_help=True,
+    rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -80,7 +80,11 @@ def label_command(
 
       aimlabel label news.csv --base-url http://localhost:11434/v1 --model llama3.1 --mode json_schema
 
-      aimlabel label articles.jsonl --model M --record rec/   ;   aimlabel label articles.jsonl --replay rec/
+      aimlabel label articles.jsonl --model M --record rec/
+
+      aimlabel label articles.jsonl --replay rec/
+
+      aimlabel label articles.jsonl --model M --run daily   (run again with --run daily to resume)
     """
     if example:
         if input is not None or replay is not None:
