@@ -158,6 +158,7 @@ class RunTotals:
 
 Resume = Callable[[int, Article], LabelRecord | None]
 Stop = Callable[[], ErrorInfo | None]
+Complete = Callable[[int, LabelRecord], None]
 
 
 async def label_items(
@@ -170,13 +171,15 @@ async def label_items(
     on_problem: Callable[[InputProblem], None] | None = None,
     resume: Resume | None = None,
     stop: Stop | None = None,
+    on_complete: Complete | None = None,
 ) -> RunTotals:
     """Label every item, emitting records in input order with at most `concurrency` calls in flight.
 
     `resume(seq, article)` may return a finished record from an earlier run (no call is made);
     `stop()` is asked before each call and, once it gives a reason (a budget reached), the
     remaining articles are recorded as not attempted with that reason. A fatal error (refused
-    credentials) does the same.
+    credentials) does the same. `on_complete(seq, record)` is called the moment a new record
+    exists (before it reaches the sink in input order), so a store can commit it at once.
     """
     totals = RunTotals()
     gate = asyncio.Semaphore(max(1, concurrency))
@@ -198,15 +201,20 @@ async def label_items(
             totals.stopped = stop()
         return totals.stopped
 
-    async def one(article: Article, line: int) -> LabelRecord:
+    def completed(seq: int, record: LabelRecord) -> LabelRecord:
+        if on_complete is not None:
+            on_complete(seq, record)
+        return record
+
+    async def one(seq: int, article: Article, line: int) -> LabelRecord:
         async with gate:
             why = halted()
             if why is not None:
-                return labeler.not_attempted(article, source, line, why)
+                return completed(seq, labeler.not_attempted(article, source, line, why))
             record, fatal = await labeler.label(article, source, line)
             if fatal and totals.fatal is None:
                 totals.fatal = record.error
-            return record
+            return completed(seq, record)
 
     def ready(record: LabelRecord) -> asyncio.Future[LabelRecord]:
         future: asyncio.Future[LabelRecord] = asyncio.get_running_loop().create_future()
@@ -218,7 +226,7 @@ async def label_items(
             totals.invalid_input += 1
             if on_problem:
                 on_problem(item)
-            window.append(ready(problem_record(item)))
+            window.append(ready(completed(seq, problem_record(item))))
         else:
             line, article = item
             earlier = resume(seq, article) if resume is not None else None
@@ -226,7 +234,7 @@ async def label_items(
                 totals.resumed += 1
                 window.append(ready(earlier))
             else:
-                window.append(asyncio.ensure_future(one(article, line)))
+                window.append(asyncio.ensure_future(one(seq, article, line)))
         while len(window) >= window_size or (window and window[0].done()):
             emit(await window.popleft())
     while window:

@@ -42,7 +42,7 @@ class JobError(Exception):
 
 @dataclass
 class RunMeter:
-    """Live counts for progress display and the budget: updated as each record is emitted."""
+    """Live counts for progress display and the budget: updated as each new record completes."""
 
     done: int = 0
     failed: int = 0
@@ -164,16 +164,16 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
                              f"resume with --run {run_name} and a higher --max-cost")
         return None
 
-    def store_sink(record: LabelRecord) -> None:
+    def commit(seq: int, record: LabelRecord) -> None:
         if job.store is not None and run_id is not None:
-            job.store.put_item(run_id, meter.done, record)
+            job.store.put_item(run_id, seq, record)
         meter.add(record, prices, job.settings.model)
-        sink(record)
 
     try:
         totals = await label_items(
-            iter_articles(job.input, job.input_format, job.encoding), labeler, store_sink,
+            iter_articles(job.input, job.input_format, job.encoding), labeler, sink,
             source=job.input, concurrency=job.concurrency, on_problem=on_problem, resume=resume, stop=stop,
+            on_complete=commit,
         )
     except BaseException:
         if job.store is not None and run_id is not None:
