@@ -37,10 +37,10 @@ class RuleConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_ai_principles: int = Field(4, ge=1, description="More AI principles than this is padding.")
-    max_list_values: int = Field(5, ge=1, description="More values than this in any other list field is padding.")
+    max_ai_principles: int = Field(default=4, ge=1, description="More AI principles than this is padding.")
+    max_list_values: int = Field(default=5, ge=1, description="More values than this in any other list field is padding.")
     min_rationale_overlap: float = Field(
-        0.35, ge=0.0, le=1.0, description="Share of the rationale's content words that must appear in the article."
+        default=0.35, ge=0.0, le=1.0, description="Share of the rationale's content words that must appear in the article."
     )
     disabled: frozenset[str] = frozenset()
 

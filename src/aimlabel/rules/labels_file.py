@@ -1,0 +1,118 @@
+"""Read a labels file for `aimlabel check`, whoever wrote it.
+
+Each non-empty line is one JSON object in one of three forms:
+1. a full `LabelRecord`, as `aimlabel label` writes it (recognised by its `status` key);
+2. `{"id": ..., "label": {...}}`, optionally with article fields beside `label`
+   (`event_id`, `title`, `text`, `outlet`, `date`, `url`, `language`) or in an `article` object;
+3. a flat object: `id`, the label fields (`classification`, `rationale`, ...) and optionally
+   the article fields above.
+Forms 2 and 3 become `ok` records with provenance source "import". A line with `title` or
+`text` carries its own article text. Bad lines become `LabelProblem`s and reading goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from aimlabel import __version__
+from aimlabel.articles import ARTICLE_FIELDS, Article
+from aimlabel.record import ArticleRef, LabelRecord, Provenance
+
+
+@dataclass(frozen=True)
+class LabelItem:
+    """One readable line: the record, and the article when the line carries its text."""
+
+    line: int
+    record: LabelRecord
+    article: Article | None = None
+
+
+@dataclass(frozen=True)
+class LabelProblem:
+    line: int
+    message: str
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(
+        (".".join(str(p) for p in e["loc"]) + ": " if e["loc"] else "") + e["msg"].removeprefix("Value error, ")
+        for e in exc.errors()
+    )
+
+
+def _loose_record(raw: dict[str, Any], line: int) -> LabelItem | LabelProblem:
+    raw_id = raw.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or str(raw_id).strip() == "":
+        return LabelProblem(line, "no 'id': every label needs the id of its article")
+    nested_raw = raw.get("article")
+    nested: dict[str, Any] = nested_raw if isinstance(nested_raw, dict) else {}
+    fields = {**{k: v for k, v in nested.items() if k in ARTICLE_FIELDS}, **{k: v for k, v in raw.items() if k in ARTICLE_FIELDS}}
+    fields["id"] = str(raw_id)
+    if "label" in raw:
+        if not isinstance(raw["label"], dict):
+            return LabelProblem(line, f"'label' must be a JSON object, got {type(raw['label']).__name__}")
+        label = dict(raw["label"])
+    else:
+        label = {k: v for k, v in raw.items() if k not in ARTICLE_FIELDS and k != "article"}
+    article = None
+    if fields.get("title") or fields.get("text"):
+        try:
+            article = Article.model_validate(fields)
+        except ValidationError as exc:
+            return LabelProblem(line, _errors(exc))
+    ref_fields = {
+        k: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+        for k, v in fields.items()
+        if k != "text" and v is not None
+    }
+    try:
+        record = LabelRecord(
+            id=str(raw_id), status="ok", label=label,
+            article=ArticleRef.model_validate({**ref_fields, "content_hash": article.content_hash if article else None}),
+            provenance=Provenance(tool_version=__version__, source="import"),
+        )
+    except ValidationError as exc:
+        return LabelProblem(line, _errors(exc))
+    return LabelItem(line, record, article)
+
+
+def parse_label_line(raw: Any, line: int) -> LabelItem | LabelProblem:
+    """One decoded JSON value as a label in any accepted form."""
+    if not isinstance(raw, dict):
+        return LabelProblem(line, f"expected a JSON object, got {type(raw).__name__}")
+    if "status" in raw:
+        try:
+            return LabelItem(line, LabelRecord.model_validate(raw))
+        except ValidationError as exc:
+            return LabelProblem(line, "not a valid label record: " + _errors(exc))
+    if "label" in raw or "classification" in raw:
+        return _loose_record(raw, line)
+    return LabelProblem(
+        line, "not a label: expected a label record, {\"id\", \"label\": {...}}, or a flat object with 'classification'"
+    )
+
+
+def read_labels(stream: IO[bytes]) -> Iterator[LabelItem | LabelProblem]:
+    """Stream a JSONL labels file; never raises on a bad line."""
+    for number, raw_line in enumerate(stream, start=1):
+        try:
+            text = raw_line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            yield LabelProblem(number, f"not valid UTF-8 (byte {exc.start})")
+            continue
+        if number == 1:
+            text = text.lstrip("\ufeff")
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield LabelProblem(number, f"not JSON: {exc.msg} at column {exc.colno}")
+            continue
+        yield parse_label_line(value, number)
