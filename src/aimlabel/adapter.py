@@ -13,12 +13,14 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 import httpx2
 import instructor
 import openai
 from instructor.core import IncompleteOutputException, InstructorRetryException
+from instructor.v2.core.response_model import prepare_response_model
 from pydantic import BaseModel, ValidationError
 
 from aimlabel.record import Attempts, ErrorInfo, Usage
@@ -36,6 +38,15 @@ MODES: dict[str, instructor.Mode] = {
 REPLAY_BASE_URL = "http://replay.invalid/v1"
 
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+@lru_cache(maxsize=8)
+def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
+    """instructor's wrapped model, built once: it otherwise re-creates the class on every call."""
+    prepared = prepare_response_model(response_model)
+    if prepared is None:
+        raise TypeError("a response model is required")
+    return prepared
 
 
 @dataclass(frozen=True)
@@ -239,7 +250,7 @@ class OpenAIAdapter:
         try:
             label, completion = await self._client.create_with_completion(
                 model=self.settings.model,
-                response_model=response_model,
+                response_model=_prepared(response_model),
                 messages=messages,  # type: ignore[arg-type]
                 max_retries=self.settings.max_reasks,
                 **kwargs,

@@ -88,7 +88,17 @@ def label_model() -> type[BaseModel]:
     return build_label_model(default_taxonomy())
 
 
+@lru_cache(maxsize=16)
+def _strict_schema_text(model: type[BaseModel]) -> str:
+    return json.dumps(_strict_json_schema(model))
+
+
 def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """JSON Schema in the dialect OpenAI strict mode accepts (computed once per model)."""
+    return json.loads(_strict_schema_text(model))  # type: ignore[no-any-return]
+
+
+def _strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     """JSON Schema in the dialect OpenAI strict mode accepts.
 
     Every object gets `additionalProperties: false` and all properties required; `$ref`s are
@@ -118,14 +128,16 @@ def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     return walk(raw)
 
 
+@lru_cache(maxsize=16)
 def response_format(model: type[BaseModel]) -> dict[str, Any]:
-    """The `response_format` body for OpenAI strict structured outputs."""
+    """The `response_format` body for OpenAI strict structured outputs (shared; do not mutate)."""
     return {
         "type": "json_schema",
         "json_schema": {"name": model.__name__, "schema": strict_json_schema(model), "strict": True},
     }
 
 
+@lru_cache(maxsize=16)
 def schema_hash(model: type[BaseModel]) -> str:
     return sha256_json(strict_json_schema(model))
 
