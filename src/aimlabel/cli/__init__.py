@@ -44,6 +44,7 @@ from aimlabel.cli import evaluate as _evaluate  # noqa: E402,F401
 from aimlabel.cli import check as _check  # noqa: E402,F401
 from aimlabel.cli import runs as _runs  # noqa: E402,F401
 from aimlabel.cli import plan as _plan  # noqa: E402,F401
+from aimlabel.cli import review as _review  # noqa: E402,F401
 
 
 def main() -> None:

@@ -1,0 +1,100 @@
+"""Benchmark `aimlabel eval` on 10,000 replayed items: metrics and replay pipeline, measured apart.
+
+    python bench/bench_eval.py [--n 10000] [--concurrency 8]
+
+Builds N items by repeating eval/gold.jsonl with distinct ids (`<id>~<k>`) and a matching
+recording (the bundled fixture exchanges copied under the new keys: the request holds the
+article, not its id, so replay accepts them), in a temporary folder. Then times, separately:
+
+1. the replay pipeline (`label_gold`: articles -> prompt -> openai client -> instructor -> records),
+2. the evaluation (gold loading, metrics with 2,000 bootstrap resamples, text/JSON/HTML rendering),
+3. `aimlabel eval --labels` work: reading N label records from JSONL, then scoring them.
+
+The goal is under 10 s for both together on the 2-core machine; the printout says which part
+the time goes to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from aimlabel.adapter import ModelSettings
+from aimlabel.evaluation.engine import evaluate
+from aimlabel.evaluation.gold import load_gold
+from aimlabel.evaluation.labels_io import label_gold, load_records, write_records
+from aimlabel.evaluation.manifest import build_manifest
+from aimlabel.evaluation.report_html import render_html
+from aimlabel.evaluation.report_text import render_text
+from aimlabel.evaluation.runstats import read_prices
+from aimlabel.recording import RecordingReader, item_filename
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_inputs(n: int, folder: Path) -> tuple[Path, Path]:
+    rows = [json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    source = ROOT / "eval" / "recordings" / "fixture"
+    recorded = {row["id"]: json.loads((source / "items" / item_filename(row["id"])).read_text(encoding="utf-8")) for row in rows}
+    gold_path, rec = folder / "gold-big.jsonl", folder / "recording"
+    (rec / "items").mkdir(parents=True)
+    (rec / "recording.json").write_text((source / "recording.json").read_text(encoding="utf-8"), encoding="utf-8")
+    with open(gold_path, "w", encoding="utf-8") as out:
+        for i in range(n):
+            row = dict(rows[i % len(rows)])
+            key = f"{row['id']}~{i // len(rows)}"
+            item = dict(recorded[row["id"]], item=key)
+            row["id"] = key
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            (rec / "items" / item_filename(key)).write_text(json.dumps(item), encoding="utf-8")
+    return gold_path, rec
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        gold_path, rec = build_inputs(args.n, Path(tmp))
+        reader = RecordingReader(rec)
+        settings = ModelSettings(model=reader.models().pop())
+
+        started = time.perf_counter()
+        records, _ = label_gold(gold_path, settings, replay=reader, concurrency=args.concurrency)
+        replay_s = time.perf_counter() - started
+        failed = sum(r.status == "failed" for r in records)
+
+        started = time.perf_counter()
+        gold = load_gold(gold_path)
+        table, where, digest = read_prices(None)
+        body = evaluate(gold, records, prices=table)
+        manifest = build_manifest(gold=gold, records=records, source="replay", recording_producer="fixture",
+                                  prices={"source": where, "sha256": digest})
+        report = {"manifest": manifest, **body}
+        render_text(report), json.dumps(report), render_html(report)
+        metrics_s = time.perf_counter() - started
+
+        labels_path = Path(tmp) / "labels.jsonl"
+        write_records(labels_path, records)
+        started = time.perf_counter()
+        evaluate(load_gold(gold_path), load_records(labels_path), prices=table)
+        labels_s = time.perf_counter() - started
+
+    n = len(records)
+    print(f"machine: {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPU(s)")
+    print(f"items: {n} ({failed} failed), accuracy {body['classification']['accuracy']:.3f}")
+    print(f"replay pipeline: {replay_s:.2f} s ({n / replay_s:,.0f} items/s, concurrency {args.concurrency})")
+    print(f"evaluation (load gold + metrics + 2000 bootstrap resamples + text/JSON/HTML): {metrics_s:.2f} s")
+    print(f"eval --labels path (read {n} label records + gold + metrics): {labels_s:.2f} s")
+    print(f"total: {replay_s + metrics_s:.2f} s (goal < 10 s); the replay pipeline is "
+          f"{replay_s / (replay_s + metrics_s):.0%} of it")
+
+
+if __name__ == "__main__":
+    main()
