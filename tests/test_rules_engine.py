@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from aimlabel.record import Finding
 from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message, list_rules, run_item_rules
 
-DOCS = Path(__file__).parent.parent / "docs" / "rules.md"
+DOCS = Path(__file__).parent.parent / "README.md"
 
 INCIDENT_WITHOUT_HARM = {
     "ai_system": "A customer-service chatbot",

@@ -2,7 +2,7 @@
 
 Public API (used by `aimlabel check` and the labelling pipeline's re-ask):
 `RULES_VERSION`, `RuleConfig`, `check_label`, `check_events`, `feedback_message`, `list_rules`.
-See docs/rules.md for every rule.
+The README section "Rule check" documents every rule.
 """
 
 from aimlabel.rules.engine import RULES_VERSION, Rule, RuleConfig

@@ -1,7 +1,7 @@
 """Every rule, in one place and in the order reports list them.
 
 To add a rule: write a function `(RuleContext) -> Iterable[str]` in a topic module, add a
-`Rule` here with a new stable id, document it in docs/rules.md, and bump `RULES_VERSION` in
+`Rule` here with a new stable id, document it in the README ("Rule check"), and bump `RULES_VERSION` in
 engine.py so results say which rule set judged them.
 """
 
