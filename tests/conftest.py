@@ -44,6 +44,15 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     return path
 
 
+def check_article(article_id: str) -> Article:
+    """An article of tests/data/check/articles.jsonl by id (realistic text for the rule tests)."""
+    for line in (Path(__file__).parent / "data" / "check" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        raw = json.loads(line)
+        if raw["id"] == article_id:
+            return Article.model_validate(raw)
+    raise KeyError(article_id)
+
+
 @pytest.fixture
 def answers() -> dict[str, dict[str, Any]]:
     return example_answers()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from aimlabel.articles import Article
+from conftest import check_article
+
 from aimlabel.rules import check_label, run_item_rules
 from aimlabel.rules.evidence import quote_in_text
 from aimlabel.rules.text import normalise
@@ -13,12 +13,7 @@ from aimlabel.rules.text import normalise
 DATA = Path(__file__).parent / "data" / "check"
 
 
-def article(article_id: str) -> Article:
-    for line in (DATA / "articles.jsonl").read_text(encoding="utf-8").splitlines():
-        raw = json.loads(line)
-        if raw["id"] == article_id:
-            return Article.model_validate(raw)
-    raise KeyError(article_id)
+article = check_article
 
 
 def evidence_findings(quotes: list[str], article_id: str = "bank-voice-fraud") -> list[str]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+
+from conftest import check_article
 
 from aimlabel.articles import Article
 from aimlabel.rules import check_label
@@ -13,12 +14,7 @@ from aimlabel.rules import check_label
 DATA = Path(__file__).parent / "data" / "check"
 
 
-def article(article_id: str) -> Article:
-    for line in (DATA / "articles.jsonl").read_text(encoding="utf-8").splitlines():
-        raw = json.loads(line)
-        if raw["id"] == article_id:
-            return Article.model_validate(raw)
-    raise KeyError(article_id)
+article = check_article
 
 
 def rules_hit(label: dict, art: Article | None, prefix: str = "harm.") -> list[str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from aimlabel.articles import Article
+from conftest import check_article
+
 from aimlabel.rules import check_label
 from aimlabel.rules.injection import injection_matches
 
@@ -15,12 +15,7 @@ DATA = Path(__file__).parent / "data" / "check"
 LABEL = {"classification": "AI Incident"}
 
 
-def article(article_id: str) -> Article:
-    for line in (DATA / "articles.jsonl").read_text(encoding="utf-8").splitlines():
-        raw = json.loads(line)
-        if raw["id"] == article_id:
-            return Article.model_validate(raw)
-    raise KeyError(article_id)
+article = check_article
 
 
 def test_reader_comment_telling_the_model_what_to_label_is_flagged() -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from aimlabel.articles import Article
+from conftest import check_article
+
 from aimlabel.rules import RuleConfig, check_label, run_item_rules
 
 DATA = Path(__file__).parent / "data" / "check"
@@ -15,12 +15,7 @@ CFO_RATIONALE = (
 )
 
 
-def article(article_id: str) -> Article:
-    for line in (DATA / "articles.jsonl").read_text(encoding="utf-8").splitlines():
-        raw = json.loads(line)
-        if raw["id"] == article_id:
-            return Article.model_validate(raw)
-    raise KeyError(article_id)
+article = check_article
 
 
 def off_topic(rationale: str, article_id: str, config: RuleConfig | None = None) -> list[str]:

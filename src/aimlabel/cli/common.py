@@ -12,6 +12,7 @@ from typing import TextIO
 
 import typer
 
+from aimlabel.recording import RecordingReader
 from aimlabel.redact import redact
 
 
@@ -50,3 +51,25 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:
         yield fh
+
+
+def resolve_model(replay: Path | None, model: str | None, api_key: str | None, base_url: str | None,
+                  missing_model: str = "no model: pass --model or set AIMLABEL_MODEL") -> tuple[RecordingReader | None, str]:
+    """Open the replay (if any), default the model to the recorded one, and check a live run can
+    authenticate; every problem is a one-line usage error."""
+    reader = None
+    if replay is not None:
+        try:
+            reader = RecordingReader(replay)
+        except FileNotFoundError as exc:
+            raise fail(str(exc)) from None
+        if model is None:
+            recorded = reader.models()
+            if len(recorded) != 1:
+                raise fail(f"the recording holds models {sorted(recorded)}; pick one with --model")
+            model = recorded.pop()
+    if model is None:
+        raise fail(missing_model)
+    if reader is None and not api_key and base_url is None:
+        raise fail("no API key for the default OpenAI endpoint: set OPENAI_API_KEY (or pass --base-url for a local server)")
+    return reader, model

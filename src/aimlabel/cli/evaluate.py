@@ -9,7 +9,7 @@ import typer
 
 from aimlabel.adapter import ModelSettings
 from aimlabel.cli import app
-from aimlabel.cli.common import Exit, err, fail
+from aimlabel.cli.common import Exit, err, fail, resolve_model
 from aimlabel.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from aimlabel.evaluation.compare import compare_runs
 from aimlabel.evaluation.engine import evaluate
@@ -21,7 +21,6 @@ from aimlabel.evaluation.report_text import render_compare_text, render_text
 from aimlabel.evaluation.runstats import PricesProblem, read_prices
 from aimlabel.prompt import load_prompt
 from aimlabel.record import LabelRecord
-from aimlabel.recording import RecordingReader
 from aimlabel.store import RunStore, default_store_path
 
 EVAL_EPILOG = (
@@ -103,22 +102,9 @@ def eval_command(
     if labels is not None:
         source, records = "labels", _records(labels)
     else:
-        reader = None
-        if replay is not None:
-            try:
-                reader = RecordingReader(replay)
-            except FileNotFoundError as exc:
-                raise fail(str(exc)) from None
-            producer = reader.manifest.producer if reader.manifest else None
-            if model is None:
-                recorded = reader.models()
-                if len(recorded) != 1:
-                    raise fail(f"the recording holds models {sorted(recorded)}; pick one with --model")
-                model = recorded.pop()
-        if model is None:
-            raise fail("give --replay DIR, --labels FILE, or --model M for a live run")
-        if reader is None and not api_key and base_url is None:
-            raise fail("no API key for the default OpenAI endpoint: set OPENAI_API_KEY (or pass --base-url for a local server)")
+        reader, model = resolve_model(replay, model, api_key, base_url,
+                                      missing_model="give --replay DIR, --labels FILE, or --model M for a live run")
+        producer = reader.manifest.producer if reader and reader.manifest else None
         try:
             load_prompt(prompt_file)
         except (OSError, ValueError) as exc:

@@ -12,12 +12,11 @@ import typer
 from aimlabel.adapter import ModelSettings
 from aimlabel.articles import InputProblem
 from aimlabel.cli import app
-from aimlabel.cli.common import Exit, err, fail, output_stream, quiet_stdout
+from aimlabel.cli.common import Exit, err, fail, output_stream, quiet_stdout, resolve_model
 from aimlabel.cli.progress import progress_reporter
 from aimlabel.pricing import load_prices
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
 from aimlabel.record import LabelRecord
-from aimlabel.recording import RecordingReader
 from aimlabel.resources import examples_dir
 from aimlabel.rules import RuleConfig
 from aimlabel.runner import JobError, JobResult, LabelJob, run_label_job_async
@@ -107,21 +106,7 @@ def label_command(
     except LookupError:
         raise fail(f"unknown --encoding {encoding!r}") from None
 
-    reader = None
-    if replay is not None:
-        try:
-            reader = RecordingReader(replay)
-        except FileNotFoundError as exc:
-            raise fail(str(exc)) from None
-        if model is None:
-            recorded = reader.models()
-            if len(recorded) != 1:
-                raise fail(f"the recording holds models {sorted(recorded)}; pick one with --model")
-            model = recorded.pop()
-    if model is None:
-        raise fail("no model: pass --model or set AIMLABEL_MODEL")
-    if replay is None and not api_key and base_url is None:
-        raise fail("no API key for the default OpenAI endpoint: set OPENAI_API_KEY (or pass --base-url for a local server)")
+    reader, model = resolve_model(replay, model, api_key, base_url)
 
     settings = ModelSettings(
         model=model, base_url=base_url, api_key=api_key, mode=mode,  # type: ignore[arg-type]

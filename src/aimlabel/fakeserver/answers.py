@@ -21,6 +21,10 @@ from aimlabel.taxonomy import Taxonomy
 FAULTS = ("429", "500", "timeout", "junk", "drop", "length", "invalid", "refusal")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 REFUSAL = "I'm sorry, but I can't help with that request."
+# Enough of a story per class that the rule check (aimlabel.rules) has nothing to flag.
+_RATIONALE = {
+    "Complementary Information": "The article reports a regulator's response, an investigation into an earlier AI incident. ",
+}
 
 
 def request_mode(body: dict[str, Any]) -> str:
@@ -80,11 +84,12 @@ class Answerer:
             "realised_harm": "Harm reported in the article" if cls == "AI Incident" else None,
             "plausible_harm": "Harm the article says could follow" if cls == "AI Hazard" else None,
             "evidence": [_first_sentence(text)],
-            "rationale": f"Deterministic fake label for benchmarking and tests; this is {cls}.",
+            "rationale": _RATIONALE.get(cls, "") + f"Deterministic fake label for tests and benchmarks; this is {cls}.",
             "classification": cls,
         }
         for i, f in enumerate(tax.fields):
-            pick = f.values[digest[1 + i % 30] % len(f.values)]
+            values = [v for v in f.values if not v.startswith("Physical")]  # the rule check wants a quoted death/injury
+            pick = values[digest[1 + i % 30] % len(values)]
             if f.key == "severity":
                 label[f.key] = tax.severity_for_class.get(cls)
             elif f.key == "harm_types" and cls in ("Unrelated", "Complementary Information"):

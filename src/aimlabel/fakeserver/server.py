@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import random
 import signal
 import sys
 import time
@@ -39,6 +40,7 @@ class ServerOptions:
     port: int = 0
     model: str = "fake-model"
     latency: float = 0.0
+    jitter: float = 0.0
     seed: int = 0
     retry_after: float = 0.1
     hang: float = 5.0
@@ -98,6 +100,7 @@ class FakeServer:
         self.options = options
         self.stats = Stats()
         self.faults = FaultPlan(options.rates, options.seed)
+        self._delays = random.Random(options.seed + 1)  # its own stream: jitter never shifts the faults
         self.answerer = Answerer(default_taxonomy())
         self.stopped = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -182,7 +185,7 @@ class FakeServer:
             await asyncio.sleep(o.hang)
             raise _Close
         if o.latency > 0:
-            await asyncio.sleep(o.latency)
+            await asyncio.sleep(o.latency * (1 + o.jitter * (2 * self._delays.random() - 1)))
         if fault == "500":
             return _error(500, "internal error (fake)", "server_error")
         if fault == "junk":
@@ -257,6 +260,8 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     p.add_argument("--port", type=int, default=0, help="0 picks a free port; it is printed on stdout.")
     p.add_argument("--model", default="fake-model", help="Model id listed at /v1/models.")
     p.add_argument("--latency", type=float, default=0.0, help="Seconds each answer takes (asyncio.sleep).")
+    p.add_argument("--jitter", type=float, default=0.0, metavar="FRACTION",
+                   help="Spread each latency uniformly over latency*(1 +/- FRACTION); the mean stays --latency.")
     p.add_argument("--seed", type=int, default=0, help="Seed of the fault RNG (faults follow request order).")
     p.add_argument("--retry-after", type=float, default=0.1, help="Retry-After seconds sent with a 429.")
     p.add_argument("--hang", type=float, default=5.0, help="Seconds a 'timeout' fault hangs before closing.")
@@ -267,7 +272,9 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     p.add_argument("--max-seconds", type=float, default=600.0, help="Stop after this many seconds (safety net).")
     a = p.parse_args(argv)
     rates = {kind: getattr(a, f"rate_{kind}") for kind in FAULTS}
-    return ServerOptions(a.host, a.port, a.model, a.latency, a.seed, a.retry_after, a.hang,
+    if not 0 <= a.jitter <= 1:
+        p.error("--jitter must be between 0 and 1")
+    return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
                          {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds)
 
 
