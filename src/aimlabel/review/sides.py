@@ -1,0 +1,245 @@
+"""Two sides to compare: a run (stored or a labels file) and gold or a second run.
+
+Review puts the model's label next to something else, so both are reduced to one shape,
+`SideItem`, and paired by article id. The article text is never in a label record: it comes
+from `--articles`, from a gold file (gold lines are articles), or from a labels line that
+carries it, and the rule check is re-run on it so the page shows what the text supports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from aimlabel.articles import Article, InputProblem, iter_articles
+from aimlabel.evaluation.gold import GoldProblem, load_gold
+from aimlabel.record import Finding, LabelRecord
+from aimlabel.rules import check_label
+from aimlabel.rules.labels_file import LabelProblem, read_labels
+from aimlabel.store import RunStore
+from aimlabel.taxonomy import Taxonomy, default_taxonomy
+
+Note = Callable[[str], None]
+
+
+class SideProblem(ValueError):
+    """A RUN/GOLD argument that cannot be read; the message says what to give instead."""
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What a reviewer needs to recognise an article, and the text when some input carries it."""
+
+    id: str
+    title: str | None = None
+    text: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    url: str | None = None
+    language: str | None = None
+    event_id: str | None = None
+
+    def to_article(self) -> Article | None:
+        if not (self.title or self.text):
+            return None
+        return Article(id=self.id, title=self.title, text=self.text, outlet=self.outlet, date=self.date,
+                       url=self.url, language=self.language, event_id=self.event_id)
+
+    def public(self) -> dict[str, str | None]:
+        return {k: getattr(self, k) for k in ("title", "text", "outlet", "date", "url", "language", "event_id")}
+
+
+@dataclass(frozen=True)
+class SideItem:
+    """One side's judgement of one article. `scope` is set for gold only: field -> the values
+    that were judged (None: the whole vocabulary); a field missing from it was not judged."""
+
+    id: str
+    classification: str | None
+    status: str
+    article: ArticleInfo
+    label: dict[str, Any] | None = None
+    rationale: str | None = None
+    evidence: tuple[str, ...] = ()
+    taxonomy: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    scope: dict[str, tuple[str, ...] | None] | None = None
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
+    confidence: float | None = None
+    model: str | None = None
+
+    @property
+    def rule_errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+
+@dataclass(frozen=True)
+class Side:
+    name: str
+    kind: Literal["run", "gold"]
+    items: dict[str, SideItem]
+
+
+def _values(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, (list, tuple)):
+        return tuple(v for v in value if isinstance(v, str) and v.strip())
+    return ()
+
+
+def _confidence(label: dict[str, Any]) -> float | None:
+    value = label.get("confidence")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def item_from_record(record: LabelRecord, article: Article | None, taxonomy: Taxonomy) -> SideItem:
+    ref = record.article
+    info = ArticleInfo(
+        id=record.id,
+        title=(article.title if article else None) or (ref.title if ref else None),
+        text=article.text if article else None,
+        outlet=ref.outlet if ref else None, date=ref.date if ref else None, url=ref.url if ref else None,
+        language=ref.language if ref else None, event_id=ref.event_id if ref else None,
+    )
+    label = record.label or {}
+    cls = label.get("classification")
+    prov = record.provenance
+    return SideItem(
+        id=record.id,
+        classification=cls if isinstance(cls, str) and cls in taxonomy.classes else (str(cls) if cls else None),
+        status=record.status,
+        article=info,
+        label=record.label,
+        rationale=label.get("rationale") if isinstance(label.get("rationale"), str) else None,
+        evidence=_values(label.get("evidence")),
+        taxonomy={f.key: _values(label.get(f.key)) for f in taxonomy.fields if f.key in label},
+        findings=tuple(record.findings),
+        error=f"{record.error.type}: {record.error.message}" if record.error else None,
+        confidence=_confidence(label),
+        model=(prov.model_served or prov.model_requested) if prov else None,
+    )
+
+
+def _is_gold_file(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if raw.strip():
+                try:
+                    first = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    return False
+                return isinstance(first, dict) and isinstance(first.get("gold"), dict)
+    return False
+
+
+def _load_gold_side(path: Path, taxonomy: Taxonomy) -> Side:
+    try:
+        gold = load_gold(path, taxonomy)
+    except GoldProblem as exc:
+        raise SideProblem(f"bad gold file: {exc}") from None
+    items: dict[str, SideItem] = {}
+    for g in gold.items:
+        extra = g.model_extra or {}
+        reviews = extra.get("reviews") if isinstance(extra.get("reviews"), list) else []
+        last = reviews[-1] if reviews and isinstance(reviews[-1], dict) else {}
+        info = ArticleInfo(id=g.id, title=g.title, text=g.text, **{
+            k: str(extra[k]) if extra.get(k) is not None else None for k in ("outlet", "date", "url", "language", "event_id")
+        })
+        items[g.id] = SideItem(
+            id=g.id, classification=g.gold.classification, status="gold", article=info,
+            rationale=last.get("note") if isinstance(last.get("note"), str) else None,
+            taxonomy={k: f.values for k, f in g.gold.taxonomy.items()},
+            scope={k: f.scope for k, f in g.gold.taxonomy.items()},
+            model=f"reviewed by {last['reviewer']}" if isinstance(last.get("reviewer"), str) else f"gold ({g.origin})",
+        )
+    return Side(name=path.name, kind="gold", items=items)
+
+
+def _load_labels_side(path: Path, taxonomy: Taxonomy, note: Note) -> Side:
+    items: dict[str, SideItem] = {}
+    with open(path, "rb") as fh:
+        for entry in read_labels(fh):
+            if isinstance(entry, LabelProblem):
+                note(f"{path}:{entry.line}: skipped: {entry.message}")
+                continue
+            if entry.record.id in items:
+                note(f"{path}:{entry.line}: skipped: duplicate id {entry.record.id!r}")
+                continue
+            items[entry.record.id] = item_from_record(entry.record, entry.article, taxonomy)
+    if not items:
+        raise SideProblem(f"{path}: no readable labels")
+    return Side(name=path.name, kind="run", items=items)
+
+
+def load_side(spec: str, store_path: Path, *, taxonomy: Taxonomy | None = None, note: Note = lambda _: None) -> Side:
+    """A labels JSONL file, a gold JSONL file (recognised by its `gold` key), or a stored run name."""
+    taxonomy = taxonomy or default_taxonomy()
+    path = Path(spec)
+    if path.is_file():
+        return _load_gold_side(path, taxonomy) if _is_gold_file(path) else _load_labels_side(path, taxonomy, note)
+    if not store_path.exists():
+        raise SideProblem(f"{spec!r} is neither a file nor a stored run (no run store at {store_path})")
+    with RunStore(store_path) as db:
+        info = db.find_run(spec)
+        if info is None:
+            raise SideProblem(f"{spec!r} is neither a file nor a run in {store_path} (see `aimlabel runs`)")
+        records = list(db.export(info.id))
+    items = {r.id: item_from_record(r, None, taxonomy) for r in records}
+    return Side(name=spec, kind="run", items=items)
+
+
+def read_article_texts(path: str, note: Note = lambda _: None) -> dict[str, Article]:
+    """Articles by key, from any input `aimlabel label` reads."""
+    articles: dict[str, Article] = {}
+    for entry in iter_articles(path):
+        if isinstance(entry, InputProblem):
+            note(f"{entry.source}:{entry.line}: skipped article: {entry.message}")
+        else:
+            articles.setdefault(entry[1].key, entry[1])
+    return articles
+
+
+def _with_text(item: SideItem, article: ArticleInfo, taxonomy: Taxonomy) -> SideItem:
+    """The item with the shared article; rule findings recomputed when the text is known."""
+    findings = item.findings
+    full = article.to_article()
+    if item.label is not None and article.text and full is not None:
+        findings = tuple(check_label(item.label, full, taxonomy=taxonomy))
+    return replace(item, article=article, findings=findings)
+
+
+def merge_article(items: list[SideItem | None], extra: Article | None) -> ArticleInfo | None:
+    """One article for a pair: fields from the first side that has them, text from --articles first."""
+    present = [i.article for i in items if i is not None]
+    if not present:
+        return None
+    base = present[0]
+    merged: dict[str, Any] = {k: next((getattr(a, k) for a in present if getattr(a, k)), None) for k in ArticleInfo.__dataclass_fields__}
+    if extra is not None:
+        merged.update({k: getattr(extra, k) or merged.get(k) for k in ("title", "text", "outlet", "date", "url", "language", "event_id")})
+    merged["id"] = base.id
+    return ArticleInfo(**merged)
+
+
+def attach_articles(sides: list[Side], articles: dict[str, Article], taxonomy: Taxonomy | None = None) -> list[Side]:
+    """Give every item of every side the same article (and so the same text for the rules)."""
+    taxonomy = taxonomy or default_taxonomy()
+    ids = list(dict.fromkeys(i for s in sides for i in s.items))
+    shared = {i: merge_article([s.items.get(i) for s in sides], articles.get(i)) for i in ids}
+    return [
+        Side(s.name, s.kind, {i: _with_text(it, shared[i] or it.article, taxonomy) for i, it in s.items.items()})
+        for s in sides
+    ]
+
+
+def iter_ids(left: Side, right: Side | None) -> Iterator[str]:
+    """Left order first, then ids only the right side has."""
+    yield from left.items
+    if right is not None:
+        yield from (i for i in right.items if i not in left.items)
