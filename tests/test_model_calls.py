@@ -128,13 +128,17 @@ def test_validation_exhaustion_is_an_invalid_answer(harness: Harness, answers: d
     assert rec.attempts.answers == 3 and rec.usage.total_tokens == 3 * 1050
 
 
-def test_junk_body_and_cut_off_answer_are_failures_with_reasons(harness: Harness, answers: dict) -> None:
-    harness.fake.queue("<html>502 gateway</html>", status=200)
-    harness.fake.queue(ok_reply(answers["ex-002"], finish_reason="length"))
-    harness.run([_article("ex-001"), _article("ex-002")], max_reasks=0)
-    junk, cut = harness.records
-    assert junk.status == "failed" and junk.error is not None
-    assert junk.error.type in {"invalid_response", "invalid_answer"}
+def test_junk_body_is_retried_then_reported_and_cut_off_answer_fails(harness: Harness, answers: dict) -> None:
+    harness.fake.queue("<html>502 gateway</html>", status=200).queue(ok_reply(answers["ex-001"]))
+    for _ in range(4):
+        harness.fake.queue("<html>still broken</html>", status=200)
+    harness.fake.queue(ok_reply(answers["ex-003"], finish_reason="length"))
+    harness.run([_article("ex-001"), _article("ex-002"), _article("ex-003")], max_reasks=0)
+    recovered, junk, cut = harness.records
+    assert recovered.status == "ok" and recovered.attempts.model_dump() == {"requests": 2, "answers": 1}
+    assert junk.status == "failed" and junk.error is not None and junk.error.type == "invalid_response"
+    assert "not JSON, after 3 retries: '<html>still broken</html>'" in junk.error.message
+    assert junk.attempts.model_dump() == {"requests": 4, "answers": 0}
     assert cut.error is not None and cut.error.type == "incomplete"
 
 

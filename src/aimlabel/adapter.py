@@ -46,7 +46,23 @@ def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
     prepared = prepare_response_model(response_model)
     if prepared is None:
         raise TypeError("a response model is required")
+    _freeze_json_schema(prepared)
     return prepared
+
+
+def _freeze_json_schema(model: type[BaseModel]) -> None:
+    """instructor asks for the model's JSON Schema on every request; compute it once.
+
+    Calls with arguments still go to pydantic; the no-argument call instructor makes gets a
+    fresh copy of the schema computed here.
+    """
+    frozen = json.dumps(model.model_json_schema())
+    original = model.model_json_schema
+
+    def model_json_schema(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return original(*args, **kwargs) if args or kwargs else json.loads(frozen)  # type: ignore[no-any-return]
+
+    model.model_json_schema = classmethod(model_json_schema)  # type: ignore[method-assign,assignment]
 
 
 @dataclass(frozen=True)
@@ -259,6 +275,9 @@ class OpenAIAdapter:
             model_served = completion.model
         except Exception as exc:  # every failure becomes a record, never a crash
             error, fatal = classify_error(exc, self.settings)
+            if call.junk_body is not None:
+                error = ErrorInfo(type="invalid_response", message=f"the server answered HTTP 200 with a body that is "
+                                  f"not JSON, after {self.settings.retry.max_retries} retries: {call.junk_body!r}")
             error = ErrorInfo(type=error.type, message=redact(error.message))
             if isinstance(exc, InstructorRetryException):
                 usage = _usage_of(exc.total_usage)

@@ -37,6 +37,7 @@ class CallContext:
     answers: int = 0
     elapsed_ms: float = 0.0
     producer: str | None = None
+    junk_body: str | None = None
     exchanges: list[Exchange] = field(default_factory=list)
 
 
@@ -104,7 +105,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class RetryTransport(httpx2.AsyncBaseTransport):
-    """Retry 408/409/429/5xx, timeouts and dropped connections; everything else passes through.
+    """Retry 408/409/429/5xx, timeouts, dropped connections and 200s whose body is not JSON;
+    everything else passes through.
 
     A fresh tenacity policy is built for every request (a shared one corrupts state under
     concurrency). A 429 backs off the whole run, not just its own request: every request waits
@@ -154,7 +156,11 @@ class RetryTransport(httpx2.AsyncBaseTransport):
                     await self._wait_for_pause()
                     call.requests += 1
                     response = await self.inner.handle_async_request(request)
-                    await response.aread()
+                    content = await response.aread()
+                    if response.status_code < 300 and not content.lstrip().startswith((b"{", b"[")):
+                        call.junk_body = content[:120].decode("utf-8", "replace")
+                        raise _RetryableStatus(response)  # a proxy's HTML page or a truncated body
+                    call.junk_body = None
                     if response.status_code < 300:
                         call.answers += 1
                     if response.status_code in RETRY_STATUSES:

@@ -104,7 +104,7 @@ class Answerer:
         """The ChatCompletion JSON for a 200 answer, shaped by `fault` (length/invalid/refusal)."""
         mode = request_mode(body)
         model = str(body.get("model") or "fake-model")
-        answer: dict[str, Any] | str = self.label(article_block(body))
+        answer = self.label(article_block(body))
         if fault == "invalid":
             answer = {**answer, "classification": "Not a class"}
             answer.pop("rationale", None)
