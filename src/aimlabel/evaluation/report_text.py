@@ -83,7 +83,7 @@ def render_text(report: dict[str, Any]) -> str:
                               for v in scores["per_value"]], indent="    ")
     out += ["", "Run"]
     failures = ", ".join(f"{k} {v}" for k, v in run["failures_by_type"].items()) or "none"
-    out.append(f"  records {run['records']}: ok {run['ok']}, failed {run['failed']} "
+    out.append(f"  records {run['records']}: ok {run['ok']}, needs_review {run['needs_review']}, failed {run['failed']} "
                f"(failure rate {_num(run['failure_rate'])}; {failures})")
     t = run["tokens"]
     out.append(f"  tokens: prompt {t['prompt_tokens']}, completion {t['completion_tokens']}, total {t['total_tokens']}; "

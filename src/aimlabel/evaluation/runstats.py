@@ -99,7 +99,8 @@ def run_stats(records: Sequence[LabelRecord], table: PriceTable) -> dict[str, An
     }
     return {
         "records": len(records),
-        "ok": len(records) - len(failed),
+        "ok": sum(1 for r in records if r.status == "ok" and r.label is not None),
+        "needs_review": sum(1 for r in records if r.status == "needs_review" and r.label is not None),
         "failed": len(failed),
         "failure_rate": len(failed) / len(records) if records else 0.0,
         "failures_by_type": dict(sorted(Counter(r.error.type if r.error else r.status for r in failed).items())),
