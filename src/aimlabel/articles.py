@@ -198,7 +198,8 @@ def iter_articles(path: str, fmt: InputFormat = "auto", encoding: str = "utf-8")
     source = "<stdin>" if path == "-" else path
     stream: IO[bytes]
     if path == "-":
-        stream = io.BufferedReader(sys.stdin.buffer) if not isinstance(sys.stdin.buffer, io.BufferedReader) else sys.stdin.buffer
+        raw = sys.stdin.buffer
+        stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[type-var]
     else:
         stream = open(path, "rb")  # noqa: SIM115 - closed below
     try:

@@ -32,7 +32,7 @@ def tool_info() -> dict[str, Any]:
                                     capture_output=True, text=True, timeout=5, check=True).stdout.strip())
     except (OSError, subprocess.SubprocessError):
         pass
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in _PACKAGES:
         try:
             versions[name] = metadata.version(name)
