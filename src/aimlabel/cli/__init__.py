@@ -38,13 +38,14 @@ def _root(
     """Draft, check and evaluate AIM labels."""
 
 
-from aimlabel.cli import label as _label  # noqa: E402,F401  (registers commands)
-from aimlabel.cli import schema as _schema  # noqa: E402,F401
-from aimlabel.cli import evaluate as _evaluate  # noqa: E402,F401
-from aimlabel.cli import check as _check  # noqa: E402,F401
-from aimlabel.cli import runs as _runs  # noqa: E402,F401
+# Registration order is the order `aimlabel --help` lists commands: the data flow.
+from aimlabel.cli import label as _label  # noqa: E402,F401
 from aimlabel.cli import plan as _plan  # noqa: E402,F401
+from aimlabel.cli import runs as _runs  # noqa: E402,F401
+from aimlabel.cli import check as _check  # noqa: E402,F401
+from aimlabel.cli import evaluate as _evaluate  # noqa: E402,F401
 from aimlabel.cli import review as _review  # noqa: E402,F401
+from aimlabel.cli import schema as _schema  # noqa: E402,F401
 
 
 def main() -> None:
