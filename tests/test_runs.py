@@ -140,3 +140,15 @@ def test_cli_runs_export_and_fail_on_error(tmp_path: Path, _isolated_store: Path
     assert [json.loads(x)["id"] for x in exported.stdout.splitlines()] == ["ex-001", "unrecorded"]
     assert exported.stdout == strict.stdout
     assert runner.invoke(app, ["export", "nope"]).exit_code == 2
+
+
+def test_run_names_work_wherever_a_run_is_expected(tmp_path: Path, _isolated_store: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["label", "--example", "-q", "--run", "demo"]).exit_code == 0
+    labels = tmp_path / "demo.jsonl"
+    labels.write_text(runner.invoke(app, ["export", "demo"]).stdout)
+    by_name = runner.invoke(app, ["compare", "demo", str(labels)])
+    assert by_name.exit_code == 0, by_name.stderr
+    assert "Class changed: 0 article(s)" in by_name.stdout
+    missing = runner.invoke(app, ["compare", "nope", str(labels)])
+    assert missing.exit_code == 2 and "labels file not found: nope ('nope' is neither a file nor a run in" in missing.stderr

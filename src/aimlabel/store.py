@@ -70,6 +70,21 @@ def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir("aimlabel")) / "runs.sqlite"
 
 
+class UnknownRun(LookupError):
+    """A RUN argument that names no file and no stored run; the message says where it looked."""
+
+
+def stored_run_records(name: str, path: Path) -> list[LabelRecord]:
+    """The records of the run called `name` in the store at `path`, in input order."""
+    if not path.exists():
+        raise UnknownRun(f"{name!r} is neither a file nor a stored run (no run store at {path})")
+    with RunStore(path) as store:
+        info = store.find_run(name)
+        if info is None:
+            raise UnknownRun(f"{name!r} is neither a file nor a run in {path} (see `aimlabel runs`)")
+        return list(store.export(info.id))
+
+
 @dataclass(frozen=True)
 class RunInfo:
     id: int

@@ -21,7 +21,7 @@ from aimlabel.evaluation.report_text import render_compare_text, render_text
 from aimlabel.evaluation.runstats import PricesProblem, read_prices
 from aimlabel.prompt import load_prompt
 from aimlabel.record import LabelRecord
-from aimlabel.store import RunStore, default_store_path
+from aimlabel.store import RunStore, UnknownRun, default_store_path, stored_run_records
 
 EVAL_EPILOG = (
     "Exit codes: 0 report written (failed items are part of the score, not an error); 2 usage "
@@ -39,13 +39,16 @@ def _gold(path: Path) -> GoldSet:
         raise fail(f"bad gold file: {exc}") from None
 
 
-def _records(path: Path) -> list[LabelRecord]:
-    if not path.is_file():
-        raise fail(f"labels file not found: {path}")
+def _records(spec: str, store: Path | None) -> list[LabelRecord]:
+    """A labels JSONL file, or the name of a stored run."""
     try:
-        return load_records(path)
+        if Path(spec).is_file():
+            return load_records(Path(spec))
+        return stored_run_records(spec, store or default_store_path())
     except LabelsProblem as exc:
         raise fail(str(exc)) from None
+    except UnknownRun as exc:
+        raise fail(f"labels file not found: {spec} ({exc})") from None
 
 
 def _check_format(fmt: str) -> None:
@@ -57,7 +60,7 @@ def _check_format(fmt: str) -> None:
 def eval_command(
     gold: Annotated[Path, typer.Option(help="Gold JSONL (see eval/README.md); also the articles to label.", show_default=False)],
     replay: Annotated[Optional[Path], typer.Option(help="Label the gold articles from this recording (offline).")] = None,
-    labels: Annotated[Optional[Path], typer.Option(help="Score an existing label-records JSONL instead of running the pipeline.")] = None,
+    labels: Annotated[Optional[str], typer.Option(help="Score existing labels (a label-records JSONL or a stored run name) instead of running the pipeline.")] = None,
     model: Annotated[Optional[str], typer.Option(envvar="AIMLABEL_MODEL", help="Model for a live run (in replay, defaults to the recorded one).")] = None,
     base_url: Annotated[Optional[str], typer.Option(envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint for a live run.")] = None,
     api_key: Annotated[Optional[str], typer.Option(envvar="OPENAI_API_KEY", help="API key; prefer the environment variable.", show_default=False)] = None,
@@ -100,7 +103,7 @@ def eval_command(
 
     producer: str | None = None
     if labels is not None:
-        source, records = "labels", _records(labels)
+        source, records = "labels", _records(labels, store)
     else:
         reader, model = resolve_model(replay, model, api_key, base_url,
                                       missing_model="give --replay DIR, --labels FILE, or --model M for a live run")
@@ -124,7 +127,8 @@ def eval_command(
 
     body = evaluate(gold_set, records, prices=price_table, resamples=resamples, seed=seed)
     manifest = build_manifest(
-        gold=gold_set, records=records, source=source, recording_producer=producer, labels_file=labels,
+        gold=gold_set, records=records, source=source, recording_producer=producer,
+        labels_file=Path(labels) if labels is not None and Path(labels).is_file() else None, stored_run=labels if labels is not None and not Path(labels).is_file() else None,
         prices={"source": price_source, "sha256": price_hash},
         bootstrap={"resamples": resamples, "seed": seed, "level": 0.95},
     )
@@ -142,10 +146,11 @@ def eval_command(
 
 @app.command("compare")
 def compare_command(
-    run_a: Annotated[Path, typer.Argument(help="Label records (JSONL) of run A.", show_default=False)],
-    run_b: Annotated[Path, typer.Argument(help="Label records (JSONL) of run B.", show_default=False)],
+    run_a: Annotated[str, typer.Argument(help="Run A: label records (JSONL) or a stored run name.", show_default=False)],
+    run_b: Annotated[str, typer.Argument(help="Run B: label records (JSONL) or a stored run name.", show_default=False)],
     gold: Annotated[Optional[Path], typer.Option(help="Gold JSONL: adds per-class scores and the exact McNemar test.")] = None,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    store: Annotated[Optional[Path], typer.Option("--store", envvar="AIMLABEL_STORE", help="Run store holding RUN_A/RUN_B when they are run names.")] = None,
 ) -> None:
     """Compare two runs: articles whose class flipped, per-class deltas, rule findings that moved.
 
@@ -158,6 +163,6 @@ def compare_command(
     """
     _check_format(output_format)
     gold_set = _gold(gold) if gold is not None else None
-    report = compare_runs(_records(run_a), _records(run_b), gold_set)
+    report = compare_runs(_records(run_a, store), _records(run_b, store), gold_set)
     report = {"a": str(run_a), "b": str(run_b), **report}
     typer.echo(dump_json(report) if output_format == "json" else render_compare_text(report, str(run_a), str(run_b)), nl=False)

@@ -10,7 +10,7 @@ import typer
 
 from aimlabel.cli import app
 from aimlabel.cli.common import fail, output_stream
-from aimlabel.store import RunStore, default_store_path
+from aimlabel.store import RunStore, UnknownRun, default_store_path, stored_run_records
 
 StoreOption = Annotated[Optional[Path], typer.Option("--store", envvar="AIMLABEL_STORE", help="SQLite run store (default: runs.sqlite in the user data directory).")]
 
@@ -40,13 +40,10 @@ def export_command(
     store: StoreOption = None,
 ) -> None:
     """Write a stored run's label records as JSONL, in input order."""
-    path = store or default_store_path()
-    if not path.exists():
-        raise fail(f"no run store at {path}")
-    with RunStore(path) as db:
-        info = db.find_run(run)
-        if info is None:
-            raise fail(f"no run named {run!r} in {path} (see `aimlabel runs`)")
-        with output_stream(output) as out:
-            for record in db.export(info.id):
-                out.write(record.to_json() + "\n")
+    try:
+        records = stored_run_records(run, store or default_store_path())
+    except UnknownRun as exc:
+        raise fail(str(exc)) from None
+    with output_stream(output) as out:
+        for record in records:
+            out.write(record.to_json() + "\n")

@@ -33,6 +33,7 @@ def build_manifest(
     source: str,
     recording_producer: str | None,
     labels_file: Path | None = None,
+    stored_run: str | None = None,
     prices: dict[str, str] | None = None,
     bootstrap: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -52,6 +53,7 @@ def build_manifest(
         "taxonomy_version": _distinct([p.taxonomy_version for p in provenance]),
         "gold": {"path": gold.path.name, "sha256": gold.sha256, "count": len(gold.items)},
         "labels_file": {"path": labels_file.name, "sha256": sha256_file(labels_file)} if labels_file else None,
+        **({"stored_run": stored_run} if stored_run else {}),
         "prices": prices,
         "bootstrap": bootstrap,
     }

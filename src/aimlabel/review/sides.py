@@ -19,7 +19,7 @@ from aimlabel.evaluation.gold import GoldProblem, load_gold
 from aimlabel.record import Finding, LabelRecord
 from aimlabel.rules import check_label
 from aimlabel.rules.labels_file import LabelProblem, read_labels
-from aimlabel.store import RunStore
+from aimlabel.store import UnknownRun, stored_run_records
 from aimlabel.taxonomy import Taxonomy, default_taxonomy
 
 Note = Callable[[str], None]
@@ -183,13 +183,10 @@ def load_side(spec: str, store_path: Path, *, taxonomy: Taxonomy | None = None, 
     path = Path(spec)
     if path.is_file():
         return _load_gold_side(path, taxonomy) if _is_gold_file(path) else _load_labels_side(path, taxonomy, note)
-    if not store_path.exists():
-        raise SideProblem(f"{spec!r} is neither a file nor a stored run (no run store at {store_path})")
-    with RunStore(store_path) as db:
-        info = db.find_run(spec)
-        if info is None:
-            raise SideProblem(f"{spec!r} is neither a file nor a run in {store_path} (see `aimlabel runs`)")
-        records = list(db.export(info.id))
+    try:
+        records = stored_run_records(spec, store_path)
+    except UnknownRun as exc:
+        raise SideProblem(str(exc)) from None
     items = {r.id: item_from_record(r, None, taxonomy) for r in records}
     return Side(name=spec, kind="run", items=items)
 
