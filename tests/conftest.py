@@ -65,9 +65,11 @@ class Harness:
     fake: ScriptedModel = field(default_factory=ScriptedModel)
     sleeps: list[float] = field(default_factory=list)
     records: list[LabelRecord] = field(default_factory=list)
+    adapter: OpenAIAdapter | None = None
 
     def run(self, items: Iterable[InputItem | Article], *, record: Path | None = None, replay: Path | None = None,
-            concurrency: int = 1, rules: RuleConfig | None = None, fix_rounds: int = 1, **settings: Any) -> RunTotals:
+            concurrency: int = 1, rules: RuleConfig | None = None, fix_rounds: int = 1, fast_replay: bool = True,
+            **settings: Any) -> RunTotals:
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
 
@@ -83,7 +85,9 @@ class Harness:
                 record_to=RecordingWriter(record) if record else None,
                 replay_from=RecordingReader(replay) if replay else None,
                 sleep=sleep,
+                fast_replay=fast_replay,
             )
+            self.adapter = adapter
             tax = default_taxonomy()
             labeler = Labeler(adapter, default_prompt(), label_model(), tax, rules=rules, fix_rounds=fix_rounds)
             try:

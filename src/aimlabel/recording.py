@@ -128,8 +128,8 @@ class RecordingReader:
         self._cache[key] = recording
         return recording
 
-    def next_exchange(self, key: str) -> tuple[int, Exchange, ItemRecording]:
-        """The article's next unserved exchange: later calls on one article continue its sequence."""
+    def peek_exchange(self, key: str) -> tuple[int, Exchange, ItemRecording]:
+        """The article's next unserved exchange, left unserved (see `next_exchange`)."""
         recording = self.load(key)
         index = self._cursor.get(key, 0)
         if index >= len(recording.exchanges):
@@ -138,10 +138,15 @@ class RecordingReader:
                 f"recording for article {key!r} has {len(recording.exchanges)} exchange(s) but the run "
                 "asked for more; it was recorded with different settings (e.g. --max-reasks, --fix-rounds)",
             )
+        return index, recording.exchanges[index], recording
+
+    def next_exchange(self, key: str) -> tuple[int, Exchange, ItemRecording]:
+        """The article's next unserved exchange: later calls on one article continue its sequence."""
+        index, exchange, recording = self.peek_exchange(key)
         self._cursor[key] = index + 1
         if index + 1 == len(recording.exchanges):
             self._cache.pop(key, None)
-        return index, recording.exchanges[index], recording
+        return index, exchange, recording
 
     def models(self) -> set[str]:
         """Models requested across the recording (to default --model in replay)."""

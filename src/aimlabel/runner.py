@@ -68,6 +68,7 @@ class LabelJob:
     encoding: str = "utf-8"
     record: Path | None = None
     replay: RecordingReader | None = None
+    fast_replay: bool = True
     prompt_file: Path | None = None
     max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS
     concurrency: int = 4
@@ -90,6 +91,7 @@ class JobResult:
     cost: float | None
     tokens: int
     cache_hits: int
+    fast_replays: int = 0
 
 
 def new_run_name() -> str:
@@ -144,6 +146,7 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
         transport=job.transport,
         record_to=RecordingWriter(job.record, producer=job.producer) if job.record is not None else None,
         replay_from=job.replay,
+        fast_replay=job.fast_replay,
     )
     adapter: ModelAdapter = inner
     if job.store is not None and job.use_cache and job.record is None and job.replay is None:
@@ -188,7 +191,7 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
             "resumed": totals.resumed, "tokens": meter.tokens, "cost_usd": meter.cost,
         })
     hits = adapter.hits if isinstance(adapter, CachedAdapter) else 0
-    return JobResult(totals, run_name, meter.cost, meter.tokens, hits)
+    return JobResult(totals, run_name, meter.cost, meter.tokens, hits, inner.fast_replays)
 
 
 def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:

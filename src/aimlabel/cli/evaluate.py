@@ -60,6 +60,7 @@ def _check_format(fmt: str) -> None:
 def eval_command(
     gold: Annotated[Path, typer.Option(help="Gold JSONL (see eval/README.md); also the articles to label.", show_default=False)],
     replay: Annotated[Optional[Path], typer.Option(help="Label the gold articles from this recording (offline).")] = None,
+    full_replay: Annotated[bool, typer.Option("--full-replay", help="Send every replayed request through the openai client, as a live run does (slower). By default a recorded plain answer is parsed by instructor directly; the records are the same.")] = False,
     labels: Annotated[Optional[str], typer.Option(help="Score existing labels (a label-records JSONL or a stored run name) instead of running the pipeline.")] = None,
     model: Annotated[Optional[str], typer.Option(envvar="AIMLABEL_MODEL", help="Model for a live run (in replay, defaults to the recorded one).")] = None,
     base_url: Annotated[Optional[str], typer.Option(envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint for a live run.")] = None,
@@ -93,6 +94,8 @@ def eval_command(
     _check_format(output_format)
     if replay is not None and labels is not None:
         raise fail("--replay and --labels cannot be used together")
+    if full_replay and replay is None:
+        raise fail("--full-replay only applies to --replay")
     if mode not in ("tools", "json_schema", "md_json"):
         raise fail(f"--mode must be tools, json_schema or md_json, not {mode!r}")
     gold_set = _gold(gold)
@@ -116,7 +119,7 @@ def eval_command(
         # Replays stay side-effect free; live runs go through the store so a re-run costs nothing.
         run_store = None if (reader is not None or no_store) else RunStore(store or default_store_path())
         try:
-            records, result = label_gold(gold, settings, replay=reader, concurrency=concurrency,
+            records, result = label_gold(gold, settings, replay=reader, fast_replay=not full_replay, concurrency=concurrency,
                                          prompt_file=prompt_file, store=run_store)
         finally:
             if run_store is not None:

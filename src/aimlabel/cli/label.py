@@ -41,6 +41,7 @@ def label_command(
     mode: Annotated[str, typer.Option(help="How the schema is enforced: json_schema (OpenAI strict, vLLM, llama.cpp, Ollama, LM Studio), tools (function calling), md_json (last resort).")] = "json_schema",
     record: Annotated[Optional[Path], typer.Option(help="Save every model exchange (secrets stripped) to this directory for later --replay.")] = None,
     replay: Annotated[Optional[Path], typer.Option(help="Serve model answers from a --record directory; no network.")] = None,
+    full_replay: Annotated[bool, typer.Option("--full-replay", help="Send every replayed request through the openai client, as a live run does (slower). By default a recorded plain answer is parsed by instructor directly; the records are the same.")] = False,
     example: Annotated[bool, typer.Option("--example", help="Label the bundled example articles from their bundled recording (offline).")] = False,
     input_format: Annotated[str, typer.Option("--format", help="Input format: auto (by extension/content), jsonl, csv, text.")] = "auto",
     encoding: Annotated[str, typer.Option(help="Input text encoding.")] = "utf-8",
@@ -99,6 +100,8 @@ def label_command(
         raise fail(f"--format must be auto, jsonl, csv or text, not {input_format!r}")
     if record is not None and replay is not None:
         raise fail("--record and --replay cannot be used together")
+    if full_replay and replay is None:
+        raise fail("--full-replay only applies to --replay")
     if input != "-" and not Path(input).is_file():
         raise fail(f"input file not found: {input}")
     try:
@@ -126,7 +129,7 @@ def label_command(
         raise fail("--run needs the run store; drop --no-store")
     job = LabelJob(
         input=input, settings=settings, input_format=input_format, encoding=encoding,  # type: ignore[arg-type]
-        record=record, replay=reader, prompt_file=prompt_file, max_article_tokens=max_article_tokens,
+        record=record, replay=reader, fast_replay=not full_replay, prompt_file=prompt_file, max_article_tokens=max_article_tokens,
         concurrency=concurrency, store=run_store, run_name=run, use_cache=not no_cache,
         max_cost=max_cost, prices=price_table,
         rules=None if no_rules else RuleConfig(max_ai_principles=max_ai_principles), fix_rounds=fix_rounds,

@@ -46,6 +46,7 @@ def label_gold(
     settings: ModelSettings,
     *,
     replay: RecordingReader | None = None,
+    fast_replay: bool = True,
     concurrency: int = 4,
     prompt_file: Path | None = None,
     max_article_tokens: int | None = None,
@@ -54,7 +55,7 @@ def label_gold(
     """Label every article of a gold file (it is an article file too); records in gold order."""
     records: list[LabelRecord] = []
     job = LabelJob(input=str(gold_path), settings=settings, input_format="jsonl", replay=replay,
-                   concurrency=concurrency, prompt_file=prompt_file, store=store)
+                   fast_replay=fast_replay, concurrency=concurrency, prompt_file=prompt_file, store=store)
     if max_article_tokens is not None:
         job.max_article_tokens = max_article_tokens
     result = run_label_job(job, records.append)
