@@ -99,3 +99,21 @@ def test_label_job_reports_fast_replays(tmp_path: Path) -> None:
     records: list = []
     result = run_label_job(job, records.append)
     assert result.fast_replays == len(records) == 5
+
+
+def test_fast_lane_only_takes_json_answers(tmp_path: Path, answers: dict) -> None:
+    rec_dir = tmp_path / "rec"
+    live = Harness()
+    live.fake.queue(ok_reply(answers["ex-002"], model="gpt-x"))
+    live.run(example_articles()[1:2], record=rec_dir, model="gpt-x")
+    (item,) = (rec_dir / "items").glob("*.json")
+    data = json.loads(item.read_text())
+    data["exchanges"][0]["headers"] = {"Content-Type": "text/html"}
+    item.write_text(json.dumps(data))
+    lanes = {}
+    for fast in (True, False):
+        h = Harness()
+        h.run(example_articles()[1:2], replay=rec_dir, model="gpt-x", fast_replay=fast)
+        assert h.adapter is not None and h.adapter.fast_replays == 0
+        lanes[fast] = [r.to_json() for r in h.records]
+    assert lanes[True] == lanes[False]

@@ -328,7 +328,9 @@ class OpenAIAdapter:
             index, exchange, recording = reader.peek_exchange(key)
         except ReplayError:
             return None
-        if exchange.error is not None or exchange.status not in (None, 200) or not isinstance(exchange.response, dict):
+        content_type = next((v for k, v in exchange.headers.items() if k.lower() == "content-type"), "application/json")
+        if (exchange.error is not None or exchange.status not in (None, 200) or "json" not in content_type
+                or not isinstance(exchange.response, dict)):
             return None
         prepared = _prepared(response_model)
         handlers = self._handlers
