@@ -107,6 +107,29 @@ def test_auth_error_fails_at_once_and_stops_the_run(harness: Harness) -> None:
     assert all(r.status == "failed" for r in harness.records)
 
 
+def test_a_server_unreachable_for_three_articles_in_a_row_stops_the_run(harness: Harness) -> None:
+    for _ in range(3 * 4):  # three articles, each sent once and retried three times
+        harness.fake.queue(raise_error=httpx2.ConnectError)
+    totals = harness.run([_article(f"ex-00{i}") for i in range(1, 6)])
+    assert len(harness.fake.requests) == 12
+    assert [r.error.type for r in harness.records if r.error] == ["connection"] * 3 + ["not_attempted"] * 2
+    assert totals.fatal is not None and totals.fatal.type == "connection"
+    assert "3 articles in a row" in totals.fatal.message and "http://fake.invalid/v1" in totals.fatal.message
+    assert "in a row" not in (harness.records[0].error.message + harness.records[1].error.message)  # type: ignore[union-attr]
+
+
+def test_an_answer_between_unreachable_articles_keeps_the_run_going(harness: Harness, answers: dict) -> None:
+    for key in ("ex-001", "ex-002", None, "ex-004", "ex-005"):
+        if key is None:
+            harness.fake.queue(ok_reply(answers["ex-003"]))
+        else:
+            for _ in range(4):
+                harness.fake.queue(raise_error=httpx2.ConnectError)
+    totals = harness.run([_article(f"ex-00{i}") for i in range(1, 6)])
+    assert totals.fatal is None
+    assert [r.error.type if r.error else r.status for r in harness.records] == ["connection", "connection", "ok", "connection", "connection"]
+
+
 def test_other_4xx_fails_the_item_without_retry(harness: Harness, answers: dict) -> None:
     harness.fake.queue({"error": {"message": "Invalid schema for response_format 'AimLabel'"}}, status=400)
     harness.fake.queue(ok_reply(answers["ex-002"]))

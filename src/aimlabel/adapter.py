@@ -38,6 +38,7 @@ MODES: dict[str, instructor.Mode] = {
     "md_json": instructor.Mode.MD_JSON,
 }
 REPLAY_BASE_URL = "http://replay.invalid/v1"
+UNREACHABLE_STOP = 3  # articles in a row that could not reach the server, each after its retries
 
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
@@ -239,6 +240,7 @@ class OpenAIAdapter:
         self.replay = replay_from is not None
         self._fast_replay_from = replay_from if fast_replay else None
         self.fast_replays = 0
+        self._unreachable = 0
         self._handlers = mode_registry.get_handlers(instructor.Provider.OPENAI, MODES[settings.mode])
         register_secret(settings.api_key)
         if replay_from is not None:
@@ -295,6 +297,10 @@ class OpenAIAdapter:
                 model_served = getattr(last, "model", None)
         finally:
             current_call.reset(token)
+        if error is not None and error.type == "connection":
+            error, fatal = self._count_unreachable(error)
+        else:
+            self._unreachable = 0
         if self.record_to is not None and call.exchanges:
             self.record_to.save(
                 ItemRecording(item=key, producer=model_served or self.settings.model,
@@ -310,6 +316,22 @@ class OpenAIAdapter:
             model_served=model_served,
             recording_producer=call.producer,
         )
+
+    def _count_unreachable(self, error: ErrorInfo) -> tuple[ErrorInfo, bool]:
+        """A server that cannot be reached for several articles in a row stops the run.
+
+        Without this, a wrong --base-url or a server that is down fails every article of a bulk
+        run, each only after its full retry back-off. One dropped connection in a working run
+        still fails only its own article: any other outcome resets the count.
+        """
+        self._unreachable += 1
+        if self._unreachable < UNREACHABLE_STOP:
+            return error, False
+        where = REPLAY_BASE_URL if self.replay else (self.settings.base_url or "the OpenAI API")
+        return ErrorInfo(type="connection", message=(
+            f"{error.message}; {where} could not be reached for {self._unreachable} articles in a row: "
+            "check --base-url and that the server is up"
+        )), True
 
     def _recorded_answer(self, reader: RecordingReader, key: str, messages: list[dict[str, str]],
                          response_model: type[BaseModel], kwargs: dict[str, Any]) -> ModelAnswer | None:
