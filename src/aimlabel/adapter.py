@@ -157,6 +157,11 @@ def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
+def _retries(settings: ModelSettings) -> str:
+    n = settings.retry.max_retries
+    return f"{n} retry" if n == 1 else f"{n} retries"
+
+
 def classify_error(exc: BaseException, settings: ModelSettings) -> tuple[ErrorInfo, bool]:
     """Map any failure to (ErrorInfo, fatal). Fatal errors stop the run: retrying them is futile."""
     chain = _chain(exc)
@@ -180,9 +185,9 @@ def classify_error(exc: BaseException, settings: ModelSettings) -> tuple[ErrorIn
                 f"{settings.model!r} and --base-url (it usually ends in /v1)",
             ), True
         if isinstance(node, openai.RateLimitError):
-            return ErrorInfo(type="rate_limited", message=f"HTTP 429 after {settings.retry.max_retries} retries: {_server_message(node)}"), False
+            return ErrorInfo(type="rate_limited", message=f"HTTP 429 after {_retries(settings)}: {_server_message(node)}"), False
         if isinstance(node, openai.InternalServerError):
-            return ErrorInfo(type="server_error", message=f"HTTP {node.status_code} after {settings.retry.max_retries} retries: {_server_message(node)}"), False
+            return ErrorInfo(type="server_error", message=f"HTTP {node.status_code} after {_retries(settings)}: {_server_message(node)}"), False
         if isinstance(node, openai.BadRequestError):
             hint = ""
             text = _server_message(node)
@@ -192,11 +197,11 @@ def classify_error(exc: BaseException, settings: ModelSettings) -> tuple[ErrorIn
         if isinstance(node, openai.APIStatusError):
             return ErrorInfo(type=f"http_{node.status_code}", message=_server_message(node)), False
         if isinstance(node, openai.APITimeoutError):
-            return ErrorInfo(type="timeout", message=f"no answer within {settings.timeout:g}s after {settings.retry.max_retries} retries"), False
+            return ErrorInfo(type="timeout", message=f"no answer within {settings.timeout:g}s after {_retries(settings)}"), False
         if isinstance(node, openai.APIConnectionError):
             cause = node.__cause__
             detail = f": {cause}" if cause else ""
-            return ErrorInfo(type="connection", message=f"could not reach the server after {settings.retry.max_retries} retries{detail}"), False
+            return ErrorInfo(type="connection", message=f"could not reach the server after {_retries(settings)}{detail}"), False
         if isinstance(node, IncompleteOutputException):
             return ErrorInfo(type="incomplete", message="the answer was cut off at the token limit (finish_reason=length); raise --max-completion-tokens"), False
         if isinstance(node, openai.APIResponseValidationError):
@@ -289,7 +294,7 @@ class OpenAIAdapter:
             error, fatal = classify_error(exc, self.settings)
             if call.junk_body is not None:
                 error = ErrorInfo(type="invalid_response", message=f"the server answered HTTP 200 with a body that is "
-                                  f"not JSON, after {self.settings.retry.max_retries} retries: {call.junk_body!r}")
+                                  f"not JSON, after {_retries(self.settings)}: {call.junk_body!r}")
             error = ErrorInfo(type=error.type, message=redact(error.message))
             if isinstance(exc, InstructorRetryException):
                 usage = _usage_of(exc.total_usage)
