@@ -141,11 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.recording.exists():
         shutil.rmtree(args.recording)
     records = record_fixture_answers(args.gold, answers, args.recording)
-    failed = [r for r in records if r.status != "ok"]
+    failed = [r for r in records if r.status == "failed"]
     for r in failed:
         print(f"{r.id}: {r.error.type if r.error else '?'}: {r.error.message if r.error else ''}", file=sys.stderr)
+    review = sum(r.status == "needs_review" for r in records)
     print(f"make_fixture_answers: {len(answers)} answers -> {args.answers}; recorded {len(records) - len(failed)} "
-          f"of {len(records)} into {args.recording}", file=sys.stderr)
+          f"of {len(records)} into {args.recording} ({review} with rule errors left after the fix round)", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -56,3 +56,17 @@ def test_fix_round_replays_identically(answers: dict, tmp_path: Path) -> None:
         r["provenance"].pop("source")
         r["provenance"].pop("recording_producer")
     assert a == b and b["status"] == "ok"
+
+
+def test_a_fix_round_the_recording_lacks_fails_the_replayed_article(answers: dict, tmp_path: Path) -> None:
+    """Recorded without the rule check, replayed with it: the label is not what a live run would
+    give, so the article fails with replay_mismatch instead of passing as needs_review."""
+    live = Harness()
+    live.fake.queue(ok_reply(_bad(answers)))
+    live.run(example_articles()[:1], rules=None, record=tmp_path / "rec")
+    for fast in (True, False):
+        again = Harness()
+        totals = again.run(example_articles()[:1], rules=RuleConfig(), replay=tmp_path / "rec", fast_replay=fast)
+        rec = again.records[0]
+        assert rec.status == "failed" and rec.label is None and totals.failed == 1
+        assert rec.error is not None and rec.error.type == "replay_mismatch" and "--fix-rounds" in rec.error.message

@@ -37,6 +37,9 @@ def _replay_both_ways(articles: Path, recording: Path) -> tuple[list[str], list[
 ], ids=["eval-fixture", "examples"])
 def test_lanes_give_identical_records_on_bundled_recordings(articles: Path, recording: Path) -> None:
     fast, full, fast_hits, full_hits = _replay_both_ways(articles, recording)
+    records = [json.loads(r) for r in fast]
+    assert all(r["status"] != "failed" and r["attempts"]["requests"] == r["attempts"]["answers"] for r in records), (
+        "every request the replay makes should find its recorded answer")
     assert full_hits == 0
     assert fast_hits >= len(fast) * 0.9, "the fast lane should serve nearly every plain recorded answer"
     assert fast == full
@@ -117,3 +120,16 @@ def test_fast_lane_only_takes_json_answers(tmp_path: Path, answers: dict) -> Non
         assert h.adapter is not None and h.adapter.fast_replays == 0
         lanes[fast] = [r.to_json() for r in h.records]
     assert lanes[True] == lanes[False]
+
+
+def test_bundled_example_recording_is_what_the_recorder_makes_now(tmp_path: Path) -> None:
+    """Fixture recordings are deterministic (times are zero), so a stale one shows as a diff."""
+    from aimlabel.fixtures import load_answers, record_fixture_answers
+
+    bundled = examples_dir() / "recordings"
+    answers = load_answers(examples_dir() / "fixture_answers.jsonl")
+    record_fixture_answers(examples_dir() / "articles.jsonl", answers, tmp_path / "rec")
+    made = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "rec" / "items").glob("*.json")}
+    assert made == {p.name: p.read_text(encoding="utf-8") for p in (bundled / "items").glob("*.json")}, (
+        "the bundled example recording is stale: python scripts/record_fixtures.py "
+        "src/aimlabel/examples/articles.jsonl src/aimlabel/examples/fixture_answers.jsonl src/aimlabel/examples/recordings")

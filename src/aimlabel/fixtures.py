@@ -15,7 +15,7 @@ from aimlabel.adapter import ModelSettings
 from aimlabel.fakes import Reply, ScriptedModel, chat_completion
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS
 from aimlabel.record import LabelRecord
-from aimlabel.recording import FIXTURE_PRODUCER
+from aimlabel.recording import FIXTURE_PRODUCER, ItemRecording
 from aimlabel.runner import LabelJob, run_label_job
 from aimlabel.transport import current_call
 
@@ -60,4 +60,15 @@ def record_fixture_answers(
         record=out_dir, max_article_tokens=max_article_tokens, concurrency=1, producer=FIXTURE_PRODUCER, transport=fake.transport(),
     )
     run_label_job(job, records.append)
+    _zero_times(out_dir)
     return records
+
+
+def _zero_times(out_dir: Path) -> None:
+    """Fixture answers take no time: recorded times are zero, so recording again is byte-identical
+    unless an answer or a request really changed, and the diff shows only that."""
+    for path in sorted((out_dir / "items").glob("*.json")):
+        recording = ItemRecording.model_validate_json(path.read_text(encoding="utf-8"))
+        for exchange in recording.exchanges:
+            exchange.elapsed_ms = 0.0
+        path.write_text(recording.model_dump_json(indent=1) + "\n", encoding="utf-8")

@@ -26,6 +26,7 @@ from aimlabel.schema import SCHEMA_VERSION, schema_hash
 from aimlabel.taxonomy import Taxonomy
 
 Sink = Callable[[LabelRecord], None]
+REPLAY_ERRORS = ("replay_missing", "replay_mismatch")
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Labeler:
         rendered = render(self.prompt, article, self.max_article_tokens)
         answer = await self.adapter.ask(article.key, rendered.messages, self.response_model)
         usage, attempts, latency = answer.usage, answer.attempts, answer.latency_ms
+        error = answer.error
         label = answer.label.model_dump(mode="json") if answer.label is not None else None
         findings: list[Finding] = []
         if label is not None and self.rules is not None:
@@ -87,6 +89,9 @@ class Labeler:
                 attempts = Attempts(requests=attempts.requests + fixed.attempts.requests,
                                     answers=attempts.answers + fixed.attempts.answers)
                 if fixed.label is None:
+                    if fixed.error is not None and fixed.error.type in REPLAY_ERRORS:
+                        # The recording lacks this fix round: the label is not what a live run gives.
+                        label, error = None, fixed.error
                     break
                 label = fixed.label.model_dump(mode="json")
                 findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules)
@@ -101,7 +106,7 @@ class Labeler:
             id=article.key,
             status=status,  # type: ignore[arg-type]
             label=label,
-            error=answer.error if label is None else None,
+            error=error if label is None else None,
             article=ref,
             attempts=attempts,
             usage=usage,
