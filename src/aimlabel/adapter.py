@@ -352,7 +352,7 @@ class OpenAIAdapter:
         same records; a test replays every bundled recording both ways and compares them.
         """
         try:
-            index, exchange, recording = reader.peek_exchange(key)
+            _, exchange, recording = reader.peek_exchange(key)
         except ReplayError:
             return None
         content_type = next((v for k, v in exchange.headers.items() if k.lower() == "content-type"), "application/json")

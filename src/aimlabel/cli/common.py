@@ -37,6 +37,10 @@ def err(message: str) -> None:
     typer.echo(redact(message), err=True)
 
 
+FULL_REPLAY_HELP = ("Send every replayed request through the openai client, as a live run does (slower). By default "
+                    "a recorded plain answer is parsed by instructor directly; the records are the same.")
+
+
 def fail(message: str, code: Exit = Exit.USAGE) -> typer.Exit:
     err(f"aimlabel: error: {message}")
     return typer.Exit(int(code))

@@ -9,7 +9,7 @@ import typer
 
 from aimlabel.adapter import ModelSettings
 from aimlabel.cli import app
-from aimlabel.cli.common import Exit, err, fail, resolve_model
+from aimlabel.cli.common import FULL_REPLAY_HELP, Exit, err, fail, resolve_model
 from aimlabel.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from aimlabel.evaluation.compare import compare_runs
 from aimlabel.evaluation.engine import evaluate
@@ -60,7 +60,7 @@ def _check_format(fmt: str) -> None:
 def eval_command(
     gold: Annotated[Path, typer.Option(help="Gold JSONL (see eval/README.md); also the articles to label.", show_default=False)],
     replay: Annotated[Optional[Path], typer.Option(help="Label the gold articles from this recording (offline).")] = None,
-    full_replay: Annotated[bool, typer.Option("--full-replay", help="Send every replayed request through the openai client, as a live run does (slower). By default a recorded plain answer is parsed by instructor directly; the records are the same.")] = False,
+    full_replay: Annotated[bool, typer.Option("--full-replay", help=FULL_REPLAY_HELP)] = False,
     labels: Annotated[Optional[str], typer.Option(help="Score existing labels (a label-records JSONL or a stored run name) instead of running the pipeline.")] = None,
     model: Annotated[Optional[str], typer.Option(envvar="AIMLABEL_MODEL", help="Model for a live run (in replay, defaults to the recorded one).")] = None,
     base_url: Annotated[Optional[str], typer.Option(envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint for a live run.")] = None,

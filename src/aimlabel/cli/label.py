@@ -12,7 +12,7 @@ import typer
 from aimlabel.adapter import ModelSettings
 from aimlabel.articles import InputProblem
 from aimlabel.cli import app
-from aimlabel.cli.common import Exit, err, fail, output_stream, quiet_stdout, resolve_model
+from aimlabel.cli.common import FULL_REPLAY_HELP, Exit, err, fail, output_stream, quiet_stdout, resolve_model
 from aimlabel.cli.progress import progress_reporter
 from aimlabel.pricing import load_prices
 from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
@@ -41,7 +41,7 @@ def label_command(
     mode: Annotated[str, typer.Option(help="How the schema is enforced: json_schema (OpenAI strict, vLLM, llama.cpp, Ollama, LM Studio), tools (function calling), md_json (last resort).")] = "json_schema",
     record: Annotated[Optional[Path], typer.Option(help="Save every model exchange (secrets stripped) to this directory for later --replay.")] = None,
     replay: Annotated[Optional[Path], typer.Option(help="Serve model answers from a --record directory; no network.")] = None,
-    full_replay: Annotated[bool, typer.Option("--full-replay", help="Send every replayed request through the openai client, as a live run does (slower). By default a recorded plain answer is parsed by instructor directly; the records are the same.")] = False,
+    full_replay: Annotated[bool, typer.Option("--full-replay", help=FULL_REPLAY_HELP)] = False,
     example: Annotated[bool, typer.Option("--example", help="Label the bundled example articles from their bundled recording (offline).")] = False,
     input_format: Annotated[str, typer.Option("--format", help="Input format: auto (by extension/content), jsonl, csv, text.")] = "auto",
     encoding: Annotated[str, typer.Option(help="Input text encoding.")] = "utf-8",
