@@ -1,8 +1,8 @@
 """Make a replayable recording from hand-written answers, through the real pipeline.
 
 The answers are served by `ScriptedModel` at the HTTP edge and recorded exactly as a live run
-would record them, with producer `fixture`, so replaying them exercises the same client,
-parsing and provenance as a recorded model run, and nobody mistakes them for a model's work.
+would record them, with producer `fixture`, so replaying them exercises the same parsing,
+rules and provenance as a recorded model run, and nobody mistakes them for a model's work.
 """
 
 from __future__ import annotations

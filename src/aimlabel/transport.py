@@ -1,7 +1,8 @@
 """HTTP transports under the openai client: transport retries, recording and replay.
 
-Working at the HTTP layer keeps every run honest: a replayed run goes through the same openai
-client, instructor parsing and re-asks as a live one, and only the bytes come from disk.
+Working at the HTTP layer keeps every run honest: a replayed exchange served here goes through
+the same openai client, instructor parsing and re-asks as a live one, and only the bytes come
+from disk. (Plain recorded answers usually skip the client: see the adapter's replay fast lane.)
 Each model call runs inside a `CallContext` (a context variable, so concurrent asyncio tasks
 each see their own) that names the article and collects what happened on the wire.
 """
