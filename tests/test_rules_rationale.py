@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aimlabel.rules import check_label
-from aimlabel.rules.rationale import concluding_class
+from aimlabel.rules.conclusion import conclude
 from aimlabel.taxonomy import default_taxonomy
 
 CLASSES = default_taxonomy().classes
@@ -36,7 +36,7 @@ def rules(label: dict) -> list[str]:
     ],
 )
 def test_concluding_class(rationale: str, expected: str | None) -> None:
-    assert concluding_class(rationale, CLASSES) == expected
+    assert conclude(rationale).cls == expected
 
 
 def test_conclusion_matching_the_label_passes() -> None:

@@ -93,13 +93,15 @@ class Provenance(BaseModel):
 
 
 class Finding(BaseModel):
-    """One rule-check result on a label (see `aimlabel check`)."""
+    """One rule-check result on a label (see `aimlabel check`). `trigger` holds the words of the
+    label or article that raised it, so a reviewer sees why."""
 
     model_config = ConfigDict(extra="forbid")
 
     rule: str
     severity: Literal["error", "warning"]
     message: str
+    trigger: str | None = None
 
 
 class LabelRecord(BaseModel):

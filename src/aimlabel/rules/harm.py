@@ -8,29 +8,15 @@ mistake in AIM's own published labels.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from aimlabel.rules.engine import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED, RuleContext
-from aimlabel.rules.text import list_field, present, text_field
-
-_RESPONSE_CUES = re.compile(
-    r"\b(?:law|laws|legislat\w*|bill|act|regulat\w*|rules?|ban(?:s|ned)?|fine[sd]?|penalt\w*|"
-    r"lawsuits?|sue[sd]?|court|judge|tribunal|ruling|ruled|verdict|settle\w*|investigat\w*|inquiry|probe|"
-    r"audit\w*|polic(?:y|ies)|guidelines?|guidance|standards?|framework|code of conduct|"
-    r"update[sd]?|follow-?up|respon(?:se|ses|ded|ds)|react\w*|measures?|safeguards?|mitigat\w*|"
-    r"recall\w*|apolog\w*|statement|announce\w*|hearing|agreement|study|survey|"
-    r"research\w*|experts?|warn\w*|debate|criticis\w*|campaign\w*|awareness|context|overview|analysis)\b",
-    re.IGNORECASE,
-)
-
-
-def _classification(ctx: RuleContext) -> str:
-    return text_field(ctx.label, "classification")
-
+from aimlabel.rules import cues
+from aimlabel.rules.base import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED, RuleContext
+from aimlabel.rules.language import parse
+from aimlabel.rules.text import list_field, present
 
 def incident_needs_harm(ctx: RuleContext) -> Iterator[str]:
-    if _classification(ctx) != INCIDENT:
+    if ctx.classification != INCIDENT:
         return
     if not present(ctx.label.get("realised_harm")):
         yield (
@@ -45,7 +31,7 @@ def incident_needs_harm(ctx: RuleContext) -> Iterator[str]:
 
 
 def hazard_needs_plausible_harm(ctx: RuleContext) -> Iterator[str]:
-    if _classification(ctx) != HAZARD:
+    if ctx.classification != HAZARD:
         return
     if present(ctx.label.get("realised_harm")):
         yield (
@@ -60,19 +46,20 @@ def hazard_needs_plausible_harm(ctx: RuleContext) -> Iterator[str]:
 
 
 def complementary_points_to_response(ctx: RuleContext) -> Iterator[str]:
-    if _classification(ctx) != COMPLEMENTARY:
+    if ctx.classification != COMPLEMENTARY:
         return
-    said = " ".join([text_field(ctx.label, "rationale"), *list_field(ctx.label, "evidence")])
-    if not _RESPONSE_CUES.search(said):
-        yield (
-            "labelled Complementary Information but neither rationale nor evidence names a response, "
-            "update or context (a law, regulator, court, investigation, policy, follow-up); check "
-            "that the article responds to an AI incident or hazard, otherwise label it Unrelated"
-        )
+    said = parse(" ".join([ctx.rationale, *list_field(ctx.label, "evidence")]))
+    if cues.complementary_context(said) or cues.mentions_ai(said):
+        return
+    yield (
+        "labelled Complementary Information but neither rationale nor evidence names AI or a response, "
+        "update or context (a law, regulator, court, investigation, policy, follow-up); check that the "
+        "article responds to an AI incident or hazard, otherwise label it Unrelated"
+    )
 
 
 def unrelated_has_no_harm(ctx: RuleContext) -> Iterator[str]:
-    if _classification(ctx) != UNRELATED:
+    if ctx.classification != UNRELATED:
         return
     harm_types = list_field(ctx.label, "harm_types")
     if harm_types:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from aimlabel.rules.engine import RuleContext
+from aimlabel.rules.base import RuleContext
 from aimlabel.rules.text import snippet
 
 _INJECTION = [

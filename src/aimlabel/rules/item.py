@@ -2,6 +2,10 @@
 
 `check_label` is what the labelling pipeline calls after each model answer; `run_item_rules`
 also says which rules were skipped and why, which `aimlabel check` needs for its summary.
+
+A label without a classification (an AIM page copied from the web has only rationales) is
+judged with the class its rationale concludes, and the result says so; an event's own label is
+judged with the class its severity stands for.
 """
 
 from __future__ import annotations
@@ -12,20 +16,45 @@ from typing import Any
 
 from aimlabel.articles import Article
 from aimlabel.record import Finding
-from aimlabel.rules.engine import NO_TEXT, RuleConfig, RuleContext, SkipRule, article_text
+from aimlabel.rules.base import NO_TEXT, ClassSource, Flag, RuleContext, SkipRule, article_text
+from aimlabel.rules.conclusion import CLASSES, conclude
+from aimlabel.rules.config import RuleConfig
 from aimlabel.rules.registry import RULES
+from aimlabel.rules.text import present
 from aimlabel.taxonomy import Taxonomy, default_taxonomy
 
 DISABLED = "disabled"
+NO_CLASS = "label has no classification and its rationale concludes none"
 
 
 @dataclass(frozen=True)
 class ItemResult:
-    """Findings in rule order, the rules that ran, and the skipped ones with the reason."""
+    """Findings in rule order, the rules that ran, the skipped ones with the reason, and the
+    class the label was judged with."""
 
     findings: list[Finding]
     checked: tuple[str, ...]
     skipped: dict[str, str] = field(default_factory=dict)
+    classification: str = ""
+    classification_source: ClassSource = "label"
+
+
+def judged_class(label: dict[str, Any], taxonomy: Taxonomy, *, is_event: bool = False) -> tuple[str, ClassSource]:
+    """The class a label is judged with, and where it came from."""
+    value = label.get("classification")
+    if isinstance(value, str) and present(value):
+        return value, "label"
+    if is_event:
+        severity = label.get("severity")
+        by_severity = {v: c for c, v in taxonomy.severity_for_class.items() if v}
+        if isinstance(severity, str) and severity in by_severity:
+            return by_severity[severity], "severity"
+    rationale = label.get("rationale")
+    if isinstance(rationale, str) and rationale.strip():
+        concluded = conclude(rationale).cls
+        if concluded in CLASSES:
+            return concluded, "rationale"  # type: ignore[return-value]
+    return "", "none"
 
 
 def run_item_rules(
@@ -34,13 +63,27 @@ def run_item_rules(
     *,
     taxonomy: Taxonomy | None = None,
     config: RuleConfig | None = None,
+    text: str | None = None,
+    context: tuple[str, ...] = (),
+    peers: tuple[str, ...] = (),
+    strict_vocabulary: bool = True,
+    is_event: bool = False,
 ) -> ItemResult:
     """Every item rule on one label. A rule is skipped, not failed, when the article text or a
-    field it reads is absent: a label exported with only a class is judged on what it has."""
+    field it reads is absent: a label exported with only a class is judged on what it has.
+
+    `text` is what the model read (defaults to the article's title and text); `context` and
+    `peers` are the event's texts and the other articles' rationales, when the label is checked
+    as part of an event."""
     taxonomy = taxonomy or default_taxonomy()
     config = config or RuleConfig()
-    text = article_text(article)
-    context = RuleContext(label=label, article=article, text=text, taxonomy=taxonomy, config=config)
+    text = text if text is not None else article_text(article)
+    classification, source = judged_class(label, taxonomy, is_event=is_event)
+    ctx = RuleContext(
+        label=label, article=article, text=text, taxonomy=taxonomy, limits=config.thresholds,
+        classification=classification, classification_source=source, context=context, peers=peers,
+        strict_vocabulary=strict_vocabulary, is_event=is_event,
+    )
     findings: list[Finding] = []
     checked: list[str] = []
     skipped: dict[str, str] = {}
@@ -53,18 +96,21 @@ def run_item_rules(
         if rule.needs_text and text is None:
             skipped[rule.id] = NO_TEXT
             continue
-        missing = [f for f in rule.needs_fields if f not in label]
+        missing = [f for f in rule.needs_fields if f not in label and not (f == "classification" and classification)]
         if missing:
-            skipped[rule.id] = "label has no " + ", ".join(missing)
+            skipped[rule.id] = NO_CLASS if missing == ["classification"] else "label has no " + ", ".join(missing)
             continue
         try:
-            messages = list(rule.check(context))
+            said = list(rule.check(ctx))
         except SkipRule as exc:
             skipped[rule.id] = str(exc)
             continue
         checked.append(rule.id)
-        findings.extend(Finding(rule=rule.id, severity=rule.severity, message=m) for m in messages)
-    return ItemResult(findings=findings, checked=tuple(checked), skipped=skipped)
+        for item in said:
+            flag = item if isinstance(item, Flag) else Flag(item)
+            severity = "warning" if flag.severity == "warning" else rule.severity
+            findings.append(Finding(rule=rule.id, severity=severity, message=flag.message, trigger=flag.trigger))
+    return ItemResult(findings, tuple(checked), skipped, classification, source)
 
 
 def check_label(
@@ -73,9 +119,10 @@ def check_label(
     *,
     taxonomy: Taxonomy | None = None,
     config: RuleConfig | None = None,
+    text: str | None = None,
 ) -> list[Finding]:
     """The findings of every item rule on one label, in rule order."""
-    return run_item_rules(label, article, taxonomy=taxonomy, config=config).findings
+    return run_item_rules(label, article, taxonomy=taxonomy, config=config, text=text).findings
 
 
 def feedback_message(findings: Iterable[Finding]) -> str:

@@ -1,110 +1,188 @@
-"""The rationale against its own label: it must conclude with the same class, and must not
-argue against it.
+"""The rationale against its own label: what it concludes, and what it says about harm.
 
 AIM's published labels include incidents whose rationale says no harm occurred, harm an AI
-system *prevented* labelled as an incident, and a new law or a closed investigation labelled as
-an incident rather than Complementary Information. These are cheap to spot in the wording.
+system *prevented* labelled as an incident, a new law labelled as an incident rather than
+Complementary Information, and hazards that are really product news. Each rule reads the parsed
+rationale (`cues.py`), so negated and hypothetical wording ("no indication that harm
+occurred", "could plausibly lead to harm") is never taken for an assertion.
+
+Severity follows certainty: a rule reports an error only when the rationale says the thing
+outright and says nothing that points the other way; otherwise a warning.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from aimlabel.rules.engine import INCIDENT, RuleContext
-from aimlabel.rules.text import first_match, sentences, snippet, text_field
+from aimlabel.rules import cues
+from aimlabel.rules.base import HAZARD, INCIDENT, Flag, RuleContext
+from aimlabel.rules.conclusion import BENEFICIAL, CLASSES, GENERAL_NEWS
+from aimlabel.rules.text import snippet
 
-_NEGATED_CLASS = re.compile(r"(?:\bnot\b|\bnor\b|\brather than|\binstead of|\bno longer|\bneither)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
 
-_NO_HARM = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"\bno (?:actual |real |realised |realized |direct |concrete |reported |tangible )?harm\b",
-        r"\b(?:has|have|had) not (?:yet |actually )?(?:caused|resulted in|led to|occurred|happened|materiali[sz]ed)\b",
-        r"\b(?:has|have|had)n't (?:yet )?(?:caused|resulted in|led to|occurred|happened)\b",
-        r"\b(?:did|does|do)(?: not|n't) (?:actually )?(?:cause|result in|lead to)\b[^.;]{0,25}\bharm",
-        r"\bno(?:body| one) (?:was|were|has been) (?:harmed|affected)\b",
-        r"\bwithout (?:causing |any )?(?:actual |real )?harm\b",
-        r"\bno (?:incidents?|damage|losses|victims) (?:(?:has|have|had) )?(?:been )?(?:occurred|reported|recorded|happened)\b",
-        r"\bharm (?:has|had) not (?:yet )?(?:occurred|happened|materiali[sz]ed)\b",
+def _quote(text: str) -> str:
+    return f"\"{snippet(text.strip(' ,;:'), 90)}\""
+
+
+def conclusion_matches(ctx: RuleContext) -> Iterator[Flag]:
+    if ctx.classification_source != "label" or ctx.is_event:
+        return
+    label = ctx.classification
+    concluded = ctx.conclusion
+    if concluded.cls is None or concluded.cls == label:
+        return
+    trigger = concluded.trigger.strip(" ,;:")
+    if concluded.cls in (GENERAL_NEWS, BENEFICIAL):
+        if label in (INCIDENT, HAZARD):
+            kind = "a general news update" if concluded.cls == GENERAL_NEWS else "a beneficial use of AI"
+            yield Flag(
+                f"labelled {label} but the rationale calls the article {kind} ({_quote(trigger)}); check "
+                "whether it reports harm or a credible risk: otherwise label it Complementary Information or Unrelated",
+                trigger, "warning",
+            )
+        return
+    if concluded.cls not in CLASSES:
+        return
+    both = label in concluded.asserted
+    severity = "warning" if both or concluded.strength != "strong" else None
+    also = f", though it also calls it {label}" if both else ""
+    yield Flag(
+        f"the rationale concludes {concluded.cls} ({_quote(trigger)}){also} but classification is "
+        f"{label or 'empty'}; check which class the reasoning supports and make the two agree",
+        trigger, severity,
     )
-]
-_PREVENTED = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"\b(?:was|were|been|being|got) (?:successfully |narrowly |ultimately )?(?:prevented|averted|thwarted|foiled|avoided)\b",
-        r"\b(?:prevented|averted|thwarted|foiled|stopped|blocked|intercepted)\b (?:a |an |the |any |potential |possible )*(?:harm|attack|fraud|scam|theft|breach|incident|accident|crash|collision|disaster|attempt|loss|damage)s?(?: attempts?)?\b",
-        r"\bnear[- ]miss(?:es)?\b",
-        r"\bbefore any (?:harm|damage|loss)\b",
+
+
+def _realised(ctx: RuleContext) -> list[str]:
+    return [h.text for h in cues.realised_harm(ctx.parsed)]
+
+
+def no_harm_on_incident(ctx: RuleContext) -> Iterator[Flag]:
+    if ctx.classification != INCIDENT or not ctx.rationale:
+        return
+    general = [s for s in cues.no_harm_statements(ctx.parsed) if not s.qualified]
+    if not general:
+        return
+    said = general[0].text
+    realised = _realised(ctx)
+    if realised:
+        yield Flag(
+            f"labelled AI Incident but the rationale says no harm occurred ({_quote(said)}) while also "
+            f"describing harm ({_quote(realised[0])}); check which is true and make the rationale say it",
+            said, "warning",
+        )
+        return
+    yield Flag(
+        f"labelled AI Incident but the rationale says no harm occurred ({_quote(said)}); check whether harm "
+        "has happened: if not, label it AI Hazard or Complementary Information",
+        said,
     )
-]
-_RESPONSE = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"\b(?:passed|approved|adopted|enacted|signed|introduced|proposed|unveiled)\b (?:a |an |the |its |new |draft )*(?:\w+ ){0,2}(?:law|bill|regulation|act|ordinance|legislation|directive|guidelines|rules)\b",
-        r"\b(?:new|proposed|draft) (?:\w+ ){0,2}(?:law|bill|regulation|legislation|guidelines|rules)\b",
-        r"\binvestigation (?:(?:was|has been|had been) )?(?:closed|concluded|dropped|ended|completed)\b",
-        r"\b(?:closed|concluded|dropped|ended|completed) (?:its |the |an |their )(?:\w+ )?(?:investigation|probe|inquiry)\b",
-        r"\b(?:case|lawsuit|complaint|charges) (?:(?:was|were|has been|have been) )?(?:dismissed|dropped|withdrawn|settled)\b",
+
+
+def causation_on_incident(ctx: RuleContext) -> Iterator[Flag]:
+    if ctx.classification != INCIDENT or not ctx.rationale:
+        return
+    doubts = cues.causation_doubts(ctx.parsed)
+    if doubts:
+        said = doubts[0].text
+        yield Flag(
+            f"labelled AI Incident but the rationale doubts that an AI system caused or contributed to the "
+            f"harm ({_quote(said)}); an AI Incident needs the AI's part in the harm: check the article, or "
+            "label it AI Hazard, Complementary Information or Unrelated",
+            said,
+        )
+
+
+def prevented_on_incident(ctx: RuleContext) -> Iterator[Flag]:
+    if ctx.classification != INCIDENT or not ctx.rationale:
+        return
+    prevented = cues.prevented_harm(ctx.parsed)
+    intent = cues.protective_intent(ctx.parsed)
+    if not prevented and not intent:
+        return
+    if _realised(ctx):
+        return
+    said = (prevented or intent)[0].text
+    yield Flag(
+        f"labelled AI Incident but the rationale says harm was prevented or mitigated ({_quote(said)}) and "
+        "names no harm that happened; harm an AI system prevented is an AI Hazard (or a beneficial use): "
+        "check whether any harm happened",
+        said, None if prevented else "warning",
     )
-]
 
 
-def concluding_class(rationale: str, classes: tuple[str, ...]) -> str | None:
-    """The class named last in the last sentence that names one, skipping negated mentions
-    ("an AI Hazard rather than an AI Incident" concludes AI Hazard)."""
-    pattern = re.compile("|".join(re.escape(c) for c in sorted(classes, key=len, reverse=True)), re.IGNORECASE)
-    by_lower = {c.casefold(): c for c in classes}
-    for sentence in reversed(sentences(rationale)):
-        named = [
-            by_lower[m.group(0).casefold()]
-            for m in pattern.finditer(sentence)
-            if not _NEGATED_CLASS.search(sentence[: m.start()])
-        ]
-        if named:
-            return named[-1]
-    return None
+def response_on_incident(ctx: RuleContext) -> Iterator[Flag]:
+    if ctx.classification != INCIDENT or not ctx.rationale:
+        return
+    strong, weak = cues.response_statements(ctx.parsed)
+    if not strong and (not weak or _realised(ctx)):
+        return
+    said = (strong or weak)[0].text
+    yield Flag(
+        f"labelled AI Incident but the rationale describes a response ({_quote(said)}); a law, regulation, "
+        "court step or investigation is Complementary Information unless the article also reports new harm: "
+        "check which it is",
+        said,
+    )
 
 
-def conclusion_matches(ctx: RuleContext) -> Iterator[str]:
-    classification = text_field(ctx.label, "classification")
-    concluded = concluding_class(text_field(ctx.label, "rationale"), ctx.taxonomy.classes)
-    if concluded is not None and concluded != classification:
-        yield (
-            f"the rationale concludes {concluded} but classification is {classification or 'empty'}; "
-            "check which class the reasoning supports and make the two agree"
+def no_ai_on_incident_or_hazard(ctx: RuleContext) -> Iterator[Flag]:
+    if ctx.classification not in (INCIDENT, HAZARD) or not ctx.rationale:
+        return
+    found = cues.no_ai_statements(ctx.parsed)
+    if found:
+        said = found[0].text
+        yield Flag(
+            f"labelled {ctx.classification} but the rationale says no AI system is involved ({_quote(said)}); "
+            "an AI Incident or AI Hazard needs an AI system: check the article, or label it Unrelated",
+            said,
         )
 
 
-def _incident_rationale(ctx: RuleContext) -> str | None:
-    if text_field(ctx.label, "classification") != INCIDENT:
-        return None
-    return text_field(ctx.label, "rationale") or None
-
-
-def no_harm_on_incident(ctx: RuleContext) -> Iterator[str]:
-    rationale = _incident_rationale(ctx)
-    if rationale and (match := first_match(_NO_HARM, rationale)):
-        yield (
-            f"labelled AI Incident but the rationale says no harm occurred (\"{snippet(match.group(0))}\"); "
-            "check whether harm has happened: if not, label it AI Hazard or Complementary Information"
+def hazard_names_a_risk(ctx: RuleContext) -> Iterator[Flag]:
+    if ctx.classification != HAZARD or not ctx.rationale:
+        return
+    text = ctx.parsed
+    launch = cues.launch_statements(text)
+    if launch:
+        said = launch[0].text
+        yield Flag(
+            f"labelled AI Hazard but the rationale calls the article {_quote(said)}; a launch, pilot or "
+            "investment is a hazard only with a credible, specific risk of harm: check, or label it "
+            "Complementary Information or Unrelated",
+            said,
+        )
+        return
+    generic = cues.generic_risks(text)
+    says_no_harm = any(not s.qualified for s in cues.no_harm_statements(text))
+    if generic and says_no_harm and not cues.specific_risk(text):
+        said = generic[0].text
+        yield Flag(
+            f"labelled AI Hazard but the rationale names only a generic risk ({_quote(said)}); an AI Hazard needs "
+            "a specific harm that could plausibly follow: name it, or label it Complementary Information or Unrelated",
+            said,
         )
 
 
-def prevented_on_incident(ctx: RuleContext) -> Iterator[str]:
-    rationale = _incident_rationale(ctx)
-    if rationale and (match := first_match(_PREVENTED, rationale)):
-        yield (
-            f"labelled AI Incident but the rationale says harm was prevented (\"{snippet(match.group(0))}\"); "
-            "harm that was prevented or narrowly avoided is an AI Hazard: check whether any harm happened"
+def harm_on_hazard(ctx: RuleContext) -> Iterator[Flag]:
+    if ctx.classification != HAZARD or not ctx.rationale:
+        return
+    text = ctx.parsed
+    if any(not s.qualified for s in cues.no_harm_statements(text)):
+        return
+    strong = [h for h in cues.realised_harm(text) if _says_harm_happened(h.text)]
+    if strong:
+        said = strong[0].text
+        yield Flag(
+            f"labelled AI Hazard but the rationale says harm has already happened ({_quote(said)}); harm that "
+            "happened with an AI system's part is an AI Incident: check whose harm it is",
+            said,
         )
 
 
-def response_on_incident(ctx: RuleContext) -> Iterator[str]:
-    rationale = _incident_rationale(ctx)
-    if rationale and (match := first_match(_RESPONSE, rationale)):
-        yield (
-            f"labelled AI Incident but the rationale describes a response (\"{snippet(match.group(0))}\"); "
-            "a law, regulation or closed investigation is Complementary Information unless the article "
-            "also reports new harm: check which it is"
-        )
+def _says_harm_happened(text: str) -> bool:
+    """Only the explicit forms: "realized harm", "harm has occurred", "directly led to harm"."""
+    lowered = text.casefold()
+    return any(w in lowered for w in ("realized", "realised", "actual harm", "has occurred", "have occurred",
+                                      "has happened", "directly led", "directly caused", "directly resulted",
+                                      "already caused", "already led", "has caused", "have caused"))

@@ -1,17 +1,23 @@
 """Every rule, in one place and in the order reports list them.
 
-To add a rule: write a function `(RuleContext) -> Iterable[str]` in a topic module, add a
-`Rule` here with a new stable id, document it in the README ("Rule check"), and bump `RULES_VERSION` in
-engine.py so results say which rule set judged them.
+To add a rule: write a function `(RuleContext) -> Iterable[str | Flag]` in a topic module, add a
+`Rule` here with a new stable id, add cases to the rule corpus (eval/rules/), regenerate the
+rule table in docs/rules.md (`python scripts/rules_table.py`), and bump `RULES_VERSION` in
+base.py so results say which rule set judged them.
 """
 
 from __future__ import annotations
 
 from aimlabel.rules import evidence, harm, injection, overlap, rationale, taxonomy_rules
-from aimlabel.rules.engine import Rule
+from aimlabel.rules.base import Rule
 
 EVENT_CONFLICT = "event.class-conflict"
 EVENT_UNRELATED = "event.unrelated-member"
+EVENT_COMPLEMENTARY = "event.complementary-member"
+EVENT_UNSUPPORTED = "event.unsupported"
+EVENT_SEVERITY = "event.severity"
+
+_CLASS_AND_RATIONALE = ("classification", "rationale")
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -28,9 +34,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "harm.complementary", "warning",
-        "Complementary Information should point to a response, update or context about an AI incident or hazard.",
+        "Complementary Information names AI, or a response, update or context about an AI incident or hazard.",
         "Complementary Information whose rationale only says 'a bakery won a sourdough prize'.",
-        harm.complementary_points_to_response, needs_fields=("classification", "rationale"),
+        harm.complementary_points_to_response, needs_fields=_CLASS_AND_RATIONALE,
     ),
     Rule(
         "harm.unrelated", "error",
@@ -40,33 +46,57 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "rationale.conclusion", "error",
-        "The class the rationale concludes with is the label's classification.",
-        "Rationale ending '... so this is an AI Hazard' on a label classified AI Incident.",
-        rationale.conclusion_matches, needs_fields=("classification", "rationale"),
+        "The class the rationale concludes is the label's classification (negated, hypothetical and referenced classes do not count).",
+        "Rationale ending 'Therefore, this qualifies as an AI Hazard' on a label classified AI Incident.",
+        rationale.conclusion_matches, needs_fields=_CLASS_AND_RATIONALE,
     ),
     Rule(
         "rationale.no-harm", "error",
         "An AI Incident's rationale does not say that no harm occurred.",
-        "AI Incident whose rationale says 'No harm has occurred, but the model could be misused'.",
-        rationale.no_harm_on_incident, needs_fields=("classification", "rationale"),
+        "AI Incident whose rationale says 'the article does not report any realized harm'.",
+        rationale.no_harm_on_incident, needs_fields=_CLASS_AND_RATIONALE,
+    ),
+    Rule(
+        "rationale.causation", "warning",
+        "An AI Incident's rationale does not doubt that the AI system caused or contributed to the harm.",
+        "AI Incident whose rationale says 'the crash was due to human error rather than an AI malfunction'.",
+        rationale.causation_on_incident, needs_fields=_CLASS_AND_RATIONALE,
     ),
     Rule(
         "rationale.prevented", "error",
-        "An AI Incident's rationale does not say the harm was prevented or averted (that is a hazard).",
+        "An AI Incident's rationale does not say the harm was prevented, averted or mitigated (that is a hazard or a beneficial use).",
         "AI Incident whose rationale says 'the bank's AI system thwarted the fraud attempt'.",
-        rationale.prevented_on_incident, needs_fields=("classification", "rationale"),
+        rationale.prevented_on_incident, needs_fields=_CLASS_AND_RATIONALE,
     ),
     Rule(
         "rationale.response", "warning",
-        "An AI Incident's rationale does not describe a law, regulation or closed investigation (Complementary Information).",
-        "AI Incident whose rationale says 'lawmakers passed a law requiring labels on AI ads'.",
-        rationale.response_on_incident, needs_fields=("classification", "rationale"),
+        "An AI Incident's rationale is not about a response: a law, bill, regulation, court step or investigation (Complementary Information).",
+        "AI Incident whose rationale says 'the article primarily discusses the new law'.",
+        rationale.response_on_incident, needs_fields=_CLASS_AND_RATIONALE,
+    ),
+    Rule(
+        "rationale.no-ai", "warning",
+        "An AI Incident's or AI Hazard's rationale does not say that no AI system is involved.",
+        "AI Hazard whose rationale says 'the article does not involve an AI system'.",
+        rationale.no_ai_on_incident_or_hazard, needs_fields=_CLASS_AND_RATIONALE,
+    ),
+    Rule(
+        "rationale.hazard-no-risk", "warning",
+        "An AI Hazard's rationale names a specific plausible harm, not only a generic malfunction risk or a product launch, pilot or investment.",
+        "AI Hazard whose rationale says 'no harm has occurred; the robot could malfunction'.",
+        rationale.hazard_names_a_risk, needs_fields=_CLASS_AND_RATIONALE,
+    ),
+    Rule(
+        "rationale.harm-on-hazard", "warning",
+        "An AI Hazard's rationale does not say that harm has already happened.",
+        "AI Hazard whose rationale says 'the system's use has directly led to realized harm'.",
+        rationale.harm_on_hazard, needs_fields=_CLASS_AND_RATIONALE,
     ),
     Rule(
         "rationale.off-topic", "warning",
-        "The rationale is about this article: enough of its content words appear in the article text.",
+        "The rationale is about this article: its distinctive words appear in the article, its event or the event's other articles.",
         "A rationale about a deepfake CFO scam attached to an article about a voice-cloning model.",
-        overlap.rationale_about_article, needs_text=True, needs_fields=("rationale",),
+        overlap.rationale_about_article, needs_fields=("rationale",),
     ),
     Rule(
         "evidence.in-article", "error",
@@ -76,7 +106,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "taxonomy.vocabulary", "error",
-        "Classification and taxonomy values come from the AIM vocabulary.",
+        "Classification and taxonomy values come from the AIM vocabulary (for labels people wrote, only near-misses are flagged).",
         "ai_principles ['Safety & security'] (the vocabulary has 'Safety').",
         taxonomy_rules.values_in_vocabulary,
     ),
@@ -88,13 +118,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "taxonomy.physical-harm", "error",
-        "A death or injury harm type is backed by a death or injury in the evidence, rationale or harm fields.",
+        "A death or injury harm type is backed by a death or injury to people in the texts (for an AI Incident, one that happened).",
         "'Physical (death)' on a deepfake fraud article that reports no death.",
         taxonomy_rules.physical_harm_backed, needs_fields=("harm_types",),
     ),
     Rule(
         "taxonomy.padded", "warning",
-        "Taxonomy lists are not padded: at most max_ai_principles AI principles and max_list_values values in other lists.",
+        "Taxonomy lists are not padded: at most max_ai_principles AI principles (default 8) and max_list_values values in other lists (default 6).",
         "Nine AI principles on one article.",
         taxonomy_rules.lists_not_padded,
     ),
@@ -106,14 +136,32 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         EVENT_CONFLICT, "warning",
-        "Articles of one event agree on AI Incident versus AI Hazard; those that differ from the event label are flagged.",
+        "Articles of one event agree on AI Incident versus AI Hazard; those that differ from the event's class are flagged.",
         "16 articles of the VALL-E 2 event labelled AI Hazard and one labelled AI Incident.",
         scope="event",
     ),
     Rule(
         EVENT_UNRELATED, "warning",
-        "An article labelled Unrelated is not attached to an event whose other articles report an incident or hazard.",
+        "An article labelled Unrelated is not attached to an event whose class is AI Incident or AI Hazard.",
         "An Unrelated article filed under a deepfake-fraud incident event.",
+        scope="event",
+    ),
+    Rule(
+        EVENT_COMPLEMENTARY, "warning",
+        "An article concluding Complementary Information (or a general news update) is not counted silently in an AI Incident or AI Hazard event.",
+        "A follow-up about a new law attached to a deepfake-fraud incident event.",
+        scope="event",
+    ),
+    Rule(
+        EVENT_UNSUPPORTED, "warning",
+        "An AI Incident or AI Hazard event has at least one article supporting its class.",
+        "An event with severity 'AI incident' whose three articles are all Complementary Information.",
+        scope="event",
+    ),
+    Rule(
+        EVENT_SEVERITY, "warning",
+        "An event's severity agrees with its own rationale and with what most of its articles conclude.",
+        "An event with severity 'AI incident' whose rationale concludes AI Hazard.",
         scope="event",
     ),
 )

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from aimlabel.rules.engine import Rule
+from aimlabel.rules.base import Rule
 from aimlabel.rules.registry import RULES
 from aimlabel.rules.report import CheckReport, ItemOutcome, RuleStats
 

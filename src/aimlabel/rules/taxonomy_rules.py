@@ -10,21 +10,41 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from aimlabel.rules.engine import RuleContext
-from aimlabel.rules.text import affirmed, list_field, present, text_field
+from aimlabel.rules.base import INCIDENT, Flag, RuleContext
+from aimlabel.rules.language import parse, phrase
+from aimlabel.rules.text import list_field, present, text_field
 
-_DEATH = re.compile(
-    r"\b(?:died|dies|dead|deaths?|deadly|killed|kill(?:s|ing)?|fatal\w*|lethal|suicides?|"
-    r"lives? (?:were |was )?lost|lost (?:his|her|their) li(?:fe|ves)|drowned|murder\w*|homicides?|"
-    r"manslaughter|passed away|perished)\b",
-    re.IGNORECASE,
+_DEATH = phrase(
+    "{DEATH}",
+    DEATH="died|dies|die|dying|dead|death|deaths|deadly|killed|kill|kills|killing|killings|fatal|fatally|fatality|"
+    "fatalities|lethal|suicide|suicides|lives lost|life lost|drowned|murder|murdered|murders|homicide|homicides|"
+    "manslaughter|passed away|perished|casualties|took his own life|took her own life|took their own lives|"
+    "ended his life|ended her life|ended their lives|death toll|body|bodies|"
+    "muere|murió|muerte|muertes|muerto|muertos|muerta|fallece|falleció|fallecido|fallecidos|fallecida|mató|matan|"
+    "asesinato|asesinado|asesinada|mort|morts|morte|mortos|morreu|morre|décès|décédé|tué|tués|tuée|suicidio|"
+    "suicídio|tot|tote|toten|getötet|stirbt|starb|tödlich|morto|morti|muore|ucciso|uccisi|mortale",
 )
-_INJURY = re.compile(
-    r"\b(?:injur\w*|hurt|wound\w*|hospitali[sz]\w*|maim\w*|burns|burned|fractur\w*|broken bones?|"
-    r"bruis\w*|concussions?|bodily harm|physical harm|physically harmed)\b",
-    re.IGNORECASE,
+_INJURY = phrase(
+    "{INJURY}",
+    INJURY="injured|injury|injuries|injuring|injure|hurt|wounded|wound|wounds|hospitalized|hospitalised|"
+    "hospitalization|hospitalisation|maimed|burns|burned|fracture|fractures|fractured|broken bones|bruised|bruises|"
+    "concussion|concussions|bodily harm|physical harm|physically harmed|self - harm|self - harming|suicidal|"
+    "overdose|overdosed|poisoned|poisoning|casualties|shooting|shootings|shot|stabbed|stabbing|run over|struck by|"
+    "harm to their health|harm to his health|harm to her health|harm to people's health|health harms|"
+    "mental health crisis|herido|heridos|herida|heridas|lesionado|lesionados|lesiones|blessé|blessés|blessée|"
+    "blessures|verletzt|verletzte|verletzten|ferito|feriti|ferido|feridos|hospitalizado|hospitalisé",
+)
+_ANIMALS = frozenset(
+    "cat cats dog dogs pet pets animal animals cow cows cattle horse horses sheep bird birds deer whale whales fish "
+    "livestock pig pigs chicken chickens goat goats wildlife kitten puppy puppies mouse mice rat rats bee bees "
+    "fox foxes wolf wolves bear bears elephant elephants gato perro chat chien hund katze".split()
+)
+_RISK_COMPOUNDS = frozenset(
+    "crisis prevention hotline helpline helplines alert alerts risk risks watch awareness ideation warning warnings "
+    "screening detection threat threats concerns fears rate rates".split()
 )
 PRINCIPLES_FIELD = "ai_principles"
 
@@ -40,7 +60,7 @@ def _suggest(value: str, allowed: tuple[str, ...]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _bad_values(key: str, value: Any, allowed: tuple[str, ...], multi: bool) -> Iterator[str]:
+def _bad_values(key: str, value: Any, allowed: tuple[str, ...], multi: bool, strict: bool) -> Iterator[str | Flag]:
     if multi:
         if value is None:
             return
@@ -56,30 +76,34 @@ def _bad_values(key: str, value: Any, allowed: tuple[str, ...], multi: bool) -> 
             return
         items = [value]
     for item in items:
-        if item not in allowed:
-            yield (
-                f"{key} value {item!r} is not in the AIM vocabulary{_suggest(str(item), allowed)}; "
-                "use one of the values in schemas/taxonomy.json"
-            )
+        if item in allowed:
+            continue
+        hint = _suggest(str(item), allowed)
+        message = f"{key} value {item!r} is not in the AIM vocabulary{hint}; use one of the values in schemas/taxonomy.json"
+        if strict:
+            yield message
+        elif hint and difflib.get_close_matches(str(item).casefold(), [v.casefold() for v in allowed], n=1, cutoff=0.85):
+            # A person's label: a near miss is probably a typo; anything else may be a value AIM
+            # uses that aimlabel's vocabulary lacks, which the check reports apart, not as a finding.
+            yield Flag(message, str(item), "warning")
 
 
-def values_in_vocabulary(ctx: RuleContext) -> Iterator[str]:
+def values_in_vocabulary(ctx: RuleContext) -> Iterator[str | Flag]:
     classification = ctx.label.get("classification")
-    if not present(classification):
-        yield "classification is missing; give one of " + ", ".join(ctx.taxonomy.classes)
-    elif classification not in ctx.taxonomy.classes:
-        yield (
+    if present(classification) and classification not in ctx.taxonomy.classes:
+        message = (
             f"classification {classification!r} is not an AIM class{_suggest(str(classification), ctx.taxonomy.classes)}; "
             "use one of " + ", ".join(ctx.taxonomy.classes)
         )
+        yield message if ctx.strict_vocabulary else Flag(message, str(classification), "warning")
     for field in ctx.taxonomy.fields:
         if field.key in ctx.label:
-            yield from _bad_values(field.key, ctx.label[field.key], field.values, field.multi)
+            yield from _bad_values(field.key, ctx.label[field.key], field.values, field.multi, ctx.strict_vocabulary)
 
 
 def severity_matches_class(ctx: RuleContext) -> Iterator[str]:
-    classification = text_field(ctx.label, "classification")
-    if classification not in ctx.taxonomy.severity_for_class:
+    classification = ctx.classification
+    if ctx.classification_source == "severity" or classification not in ctx.taxonomy.severity_for_class:
         return
     expected = ctx.taxonomy.severity_for_class[classification]
     value = ctx.label.get("severity")
@@ -100,35 +124,91 @@ def _physical_values(ctx: RuleContext, word: str) -> set[str]:
     return {v for v in values if word in v.casefold()}
 
 
-def physical_harm_backed(ctx: RuleContext) -> Iterator[str]:
-    harm_types = set(list_field(ctx.label, "harm_types"))
-    texts = [
-        *list_field(ctx.label, "evidence"),
-        text_field(ctx.label, "rationale"),
-        text_field(ctx.label, "realised_harm"),
-        text_field(ctx.label, "plausible_harm"),
+@dataclass(frozen=True)
+class _Mentions:
+    realised: str | None = None
+    hedged: str | None = None
+    animal: str | None = None
+
+    @property
+    def any_human(self) -> str | None:
+        return self.realised or self.hedged
+
+
+def _mentions(pattern: re.Pattern[str], texts: list[str]) -> _Mentions:
+    """Where `pattern` occurs, not negated: as something that happened to people, only as a risk,
+    or only to an animal."""
+    realised = hedged = animal = None
+    for raw in texts:
+        text = parse(raw)
+        for hit in text.find(pattern):
+            if hit.negated:
+                continue
+            sentence = text.sentences[hit.sentence]
+            clause = sentence.words[sentence.clause_start(hit.first) : sentence.clause_end(hit.last) + 1]
+            following = sentence.words[hit.last + 1 : hit.last + 3]
+            if set(clause) & _ANIMALS:
+                animal = animal or hit.text
+            elif hit.hedged or set(following) & _RISK_COMPOUNDS or (following and following[0] == "-" and set(following[1:]) & _RISK_COMPOUNDS):
+                hedged = hedged or hit.text
+            else:
+                realised = realised or hit.text
+    return _Mentions(realised, hedged, animal)
+
+
+def _texts(ctx: RuleContext) -> list[str]:
+    return [
+        *list_field(ctx.label, "evidence"), ctx.rationale, text_field(ctx.label, "realised_harm"),
+        text_field(ctx.label, "plausible_harm"), ctx.text or "", *ctx.context, *ctx.peers,
     ]
-    for value in sorted(harm_types & _physical_values(ctx, "death")):
-        if not affirmed(_DEATH, texts):
-            yield (
-                f"harm_types has {value!r} but neither evidence nor rationale mentions a death; check "
-                "that the article reports one (or, for a hazard, that death is the plausible harm), "
-                "otherwise remove it"
-            )
-    for value in sorted(harm_types & _physical_values(ctx, "injur")):
-        if not (affirmed(_INJURY, texts) or affirmed(_DEATH, texts)):
-            yield (
-                f"harm_types has {value!r} but neither evidence nor rationale mentions an injury; check "
-                "that the article reports one (or, for a hazard, that injury is the plausible harm), "
-                "otherwise remove it"
-            )
+
+
+def physical_harm_backed(ctx: RuleContext) -> Iterator[Flag]:
+    harm_types = set(list_field(ctx.label, "harm_types"))
+    wanted = sorted(harm_types & _physical_values(ctx, "death")), sorted(harm_types & _physical_values(ctx, "injur"))
+    if not wanted[0] and not wanted[1]:
+        return
+    texts = _texts(ctx)
+    deaths = _mentions(_DEATH, texts)
+    injuries = _mentions(_INJURY, texts)
+    incident = ctx.classification == INCIDENT
+    for values, what, found in ((wanted[0], "a death", deaths), (wanted[1], "an injury", _either(injuries, deaths))):
+        for value in values:
+            yield from _judge(value, what, found, incident)
+
+
+def _either(first: _Mentions, second: _Mentions) -> _Mentions:
+    return _Mentions(first.realised or second.realised, first.hedged or second.hedged, first.animal or second.animal)
+
+
+def _judge(value: str, what: str, found: _Mentions, incident: bool) -> Iterator[Flag]:
+    if found.realised or (found.hedged and not incident):
+        return
+    if found.hedged:
+        yield Flag(
+            f"harm_types has {value!r} on an AI Incident, but the texts mention {what} only as a risk "
+            f"(\"{found.hedged}\"); an incident's physical harm must have happened: check the article, or remove it",
+            found.hedged, "warning",
+        )
+    elif found.animal:
+        yield Flag(
+            f"harm_types has {value!r} but the only {what.split()[-1]} mentioned is an animal's (\"{found.animal}\"); "
+            "physical harm types are for harm to people: check, or remove it",
+            found.animal, "warning",
+        )
+    else:
+        yield Flag(
+            f"harm_types has {value!r} but neither the rationale nor the article, its title or its event mentions "
+            f"{what}; check that the article reports one (or, for a hazard, that it is the plausible harm), "
+            "otherwise remove it",
+        )
 
 
 def lists_not_padded(ctx: RuleContext) -> Iterator[str]:
     for field in ctx.taxonomy.fields:
         if not field.multi:
             continue
-        limit = ctx.config.max_ai_principles if field.key == PRINCIPLES_FIELD else ctx.config.max_list_values
+        limit = ctx.limits.max_ai_principles if field.key == PRINCIPLES_FIELD else ctx.limits.max_list_values
         values = list_field(ctx.label, field.key)
         if len(values) > limit:
             yield (

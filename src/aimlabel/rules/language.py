@@ -1,0 +1,320 @@
+"""A small reader of AIM-style English: sentences, clauses, and what negates or hedges a phrase.
+
+AIM's rationales are AI-generated and follow a few formulas ("an AI Hazard rather than an AI
+Incident or Complementary Information", "no harm has yet occurred", "could plausibly lead to an
+AI Incident"). The rules need to know, for a phrase they look for, whether the sentence asserts
+it, denies it, or only imagines it. That is decided here, once, with a tokeniser and a few word
+lists, so each rule is a short matcher over a parsed text instead of an ever-longer regex.
+
+A `Text` is a list of `Sentence`s; each sentence is a list of `Token`s (lower-cased words and
+punctuation, "isn't" split into "is" "not") cut into clauses at punctuation and connectives.
+`Text.find(pattern)` matches a regular expression over a sentence's space-joined tokens and
+returns `Hit`s that carry the clause context: `negated` (a negator governs the phrase in its
+clause) and `hedged` (a modal, conditional or risk word governs it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+        "\u2026": "...", "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
+    }
+)
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\$?\d+(?:[.,]\d+)*%?|[^\W_]+(?:'[^\W_]+)*|[^\w\s]")
+_ABBREVIATIONS = frozenset(
+    "e.g i.e etc vs mr mrs ms dr st inc ltd co corp jr sr no nos fig approx u.s u.k u.n e.u dept gov prof".split()
+)
+_CONTRACTIONS = {"can't": ("can", "not"), "won't": ("will", "not"), "shan't": ("shall", "not"), "ain't": ("is", "not")}
+
+# Words that end a clause: punctuation and connectives that start a new proposition.
+CLAUSE_BREAKS = frozenset(
+    ", ; : ( ) [ ] ! ? but however although though whereas while so therefore thus hence because since "
+    "which who whom whereby making meaning".split()
+)
+# "this is", "it qualifies": a new subject and its verb start a new proposition.
+_SUBJECTS = frozenset("this it which".split())
+_PREDICATES = frozenset(
+    "is was qualifies constitutes fits meets represents falls counts should would could can may might does "
+    "aligns remains becomes classifies".split()
+)
+# "it is therefore an AI Hazard": a conclusion adverb right after a verb does not start a clause.
+_ADVERBS = frozenset("therefore thus hence so consequently accordingly".split())
+_VERBISH = frozenset(
+    "is are was were be been it this and which qualifies qualify constitutes would should can could may might does "
+    "do did fits falls remains".split()
+)
+# "and" / "or" join words ("no harm or injury") unless a new clause starts after them.
+_COORDINATORS = frozenset({"and", "or"})
+_CLAUSE_OPENERS = frozenset(
+    "it this that there they he she we its thus therefore so hence as is was has have had no not serves serve "
+    "qualifies constitutes represents fits meets makes falls counts remains becomes amounts belongs aligns "
+    "should would".split()
+)
+# A negator governs what follows it in its clause.
+NEGATORS = frozenset("not no never without neither nor none nobody nothing cannot lacks lack absent".split())
+NEGATING_PHRASES = ("rather than", "instead of", "as opposed to", "other than", "far from", "fails to", "failed to",
+                    "absence of", "lack of", "no longer", "free of", "free from", "ruled out", "rules out")
+# A hedge makes what follows hypothetical: it may happen, it has not.
+HEDGES = frozenset(
+    "could may might would can potential potentially possible possibly plausible plausibly risk risks risky "
+    "threat threats danger dangers future if whether unless likely likelihood probable probably fear fears "
+    "feared concern concerns worry worries warn warns warned warning warnings prevent preventing prevention "
+    "avoid avoiding hypothetical speculative theoretical foreseeable capable able".split()
+)
+HEDGING_PHRASES = ("in case", "should it", "lead to", "leads to", "leading to", "result in", "results in",
+                   "resulting in", "pose a", "poses a", "posing a", "at risk")
+
+
+def normalise(text: str) -> str:
+    """One kind of quote, dash and space: text as the tokeniser expects it."""
+    return unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    norm: str
+    start: int
+    end: int
+
+
+def tokenise(text: str) -> list[Token]:
+    """Words, numbers and punctuation, casefolded; "isn't" becomes "is" + "not"."""
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        word = match.group(0)
+        norm = word.casefold()
+        start, end = match.span()
+        if norm in _CONTRACTIONS:
+            first, second = _CONTRACTIONS[norm]
+            tokens += [Token(word, first, start, end), Token(word, second, start, end)]
+        elif norm.endswith("n't") and len(norm) > 3:
+            tokens += [Token(word, norm[:-3], start, end), Token(word, "not", start, end)]
+        else:
+            tokens.append(Token(word, norm, start, end))
+    return tokens
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for match in re.finditer(r"[.!?]+(?=[\"')\]]*(?:\s+|$))", text):
+        before = text[begin : match.start()].split()
+        last = before[-1].casefold().strip("(\"'") if before else ""
+        if match.group(0) == "." and (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
+            continue
+        end = match.end()
+        if text[begin:end].strip():
+            spans.append((begin, end))
+        begin = end
+    if text[begin:].strip():
+        spans.append((begin, len(text)))
+    return spans
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A phrase found in a sentence, with what governs it in its clause."""
+
+    sentence: int
+    first: int
+    last: int
+    text: str
+    negated: bool
+    hedged: bool
+
+    @property
+    def asserted(self) -> bool:
+        """Said to be so: neither denied nor only imagined."""
+        return not self.negated and not self.hedged
+
+
+class Sentence:
+    """One sentence: its tokens and their clauses."""
+
+    def __init__(self, text: str, offset: int, index: int) -> None:
+        self.text = text
+        self.offset = offset
+        self.index = index
+        self.tokens = tokenise(text)
+        self.words = [t.norm for t in self.tokens]
+        self.joined = " ".join(self.words)
+        self.padded = f" {self.joined} "
+        self._starts: list[int] = []
+        position = 0
+        for word in self.words:
+            self._starts.append(position)
+            position += len(word) + 1
+
+    @cached_property
+    def clause_of(self) -> list[int]:
+        """The clause number of each token; breaks belong to the clause they open."""
+        numbers: list[int] = []
+        clause = 0
+        for i, word in enumerate(self.words):
+            following = self.words[i + 1] if i + 1 < len(self.words) else ""
+            previous = self.words[i - 1] if i > 0 else ""
+            if word in _ADVERBS and previous in _VERBISH:
+                numbers.append(clause)
+                continue
+            if i > 0 and (
+                word in CLAUSE_BREAKS
+                or (word in _COORDINATORS and following in _CLAUSE_OPENERS)
+                or (word in _SUBJECTS and following in _PREDICATES and self.words[i - 1] not in _COORDINATORS | CLAUSE_BREAKS)
+            ):
+                clause += 1
+            numbers.append(clause)
+        return numbers
+
+    def clause_start(self, index: int) -> int:
+        clause = self.clause_of[index]
+        start = index
+        while start > 0 and self.clause_of[start - 1] == clause:
+            start -= 1
+        return start
+
+    def clause_end(self, index: int) -> int:
+        clause = self.clause_of[index]
+        end = index
+        while end + 1 < len(self.words) and self.clause_of[end + 1] == clause:
+            end += 1
+        return end
+
+    def span_text(self, first: int, last: int) -> str:
+        return self.text[self.tokens[first].start : self.tokens[last].end]
+
+    def token_at(self, char: int) -> int:
+        """The token that starts at character `char` of `joined` (or the one containing it)."""
+        low, high = 0, len(self._starts) - 1
+        while low < high:
+            mid = (low + high + 1) // 2
+            if self._starts[mid] <= char:
+                low = mid
+            else:
+                high = mid - 1
+        return low
+
+    def before(self, index: int, limit: int = 12) -> list[str]:
+        """The words of the clause before token `index`, nearest last, at most `limit`."""
+        start = max(self.clause_start(index), index - limit)
+        return self.words[start:index]
+
+    def after(self, index: int, limit: int = 8) -> list[str]:
+        end = min(self.clause_end(index), index + limit)
+        return self.words[index + 1 : end + 1]
+
+    def governed(self, first: int, words: frozenset[str], phrases: tuple[str, ...], limit: int = 12) -> str | None:
+        """The governing word (or phrase) before token `first` within its clause, if any."""
+        context = self.before(first, limit)
+        for word in reversed(context):
+            if word in words:
+                return word
+        joined = " ".join(context)
+        for phrase in phrases:
+            if f" {phrase} " in f" {joined} ":
+                return phrase
+        return None
+
+    def hit(self, first: int, last: int) -> Hit:
+        return Hit(
+            sentence=self.index, first=first, last=last, text=self.span_text(first, last),
+            negated=self.governed(first, NEGATORS, NEGATING_PHRASES) is not None,
+            hedged=self.governed(first, HEDGES, HEDGING_PHRASES) is not None,
+        )
+
+    def find(self, pattern: re.Pattern[str]) -> list[Hit]:
+        """Every match of a `phrase` pattern, as hits with their clause context."""
+        hits = []
+        for match in pattern.finditer(self.padded):
+            first = self.token_at(match.start() - 1)
+            last = self.token_at(max(match.start(), match.end() - 2) - 1)
+            hits.append(self.hit(first, last))
+        return hits
+
+
+class Text:
+    """A parsed text: sentences and their tokens, built once per text and shared by the rules."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = normalise(raw)
+        self.sentences = [Sentence(self.raw[a:b], a, i) for i, (a, b) in enumerate(_sentence_spans(self.raw))]
+
+    def find(self, pattern: re.Pattern[str]) -> list[Hit]:
+        return [hit for sentence in self.sentences for hit in sentence.find(pattern)]
+
+    def first(self, pattern: re.Pattern[str], *, asserted: bool = True) -> Hit | None:
+        """The first hit, by default only an asserted one (not negated, not hedged)."""
+        for hit in self.find(pattern):
+            if hit.asserted or not asserted:
+                return hit
+        return None
+
+    @cached_property
+    def words(self) -> list[str]:
+        return [w for s in self.sentences for w in s.words]
+
+
+@lru_cache(maxsize=4096)
+def parse(text: str) -> Text:
+    """Parse once: several rules read the same rationale."""
+    return Text(text)
+
+
+def _items(template: str) -> list[str]:
+    """Split a pattern template at spaces outside parentheses."""
+    items, depth, current = [], 0, ""
+    for char in template.strip():
+        depth += (char == "(") - (char == ")")
+        if char == " " and depth == 0:
+            if current:
+                items.append(current)
+            current = ""
+        else:
+            current += char
+    return [*items, current] if current else items
+
+
+def _as_tokens(item: str) -> str:
+    """A word-class item as the tokeniser writes it: "follow-up" is "follow - up"."""
+    return re.sub(r"\s*-\s*", " - ", item).strip()
+
+
+def phrase(template: str, **classes: str | frozenset[str] | tuple[str, ...]) -> re.Pattern[str]:
+    """Compile a token pattern over a sentence's space-joined tokens.
+
+    Items are separated by spaces: a word, a regex over words (a group that holds spaces must
+    end with its own space, e.g. "(?:has been )?"), or `{NAME}` for a word class passed as a
+    keyword (a "|"-separated string or a set of words; an entry may hold several words).
+    `{NAME}?` is optional and `{NAME}*` repeats. Matches start and end at token boundaries, so
+    "harm" never matches inside "pharmacy".
+    """
+
+    def alternation(value: str | frozenset[str] | tuple[str, ...]) -> str:
+        entries = value.split("|") if isinstance(value, str) else list(value)
+        return "(?:" + "|".join(sorted((_as_tokens(e) for e in entries if e), key=len, reverse=True)) + ")"
+
+    def inline(item: str) -> str:
+        return re.sub(r"\{(\w+)\}", lambda m: alternation(classes[m.group(1)]), item)
+
+    parts = []
+    for raw in _items(template):
+        named = re.fullmatch(r"\{(\w+)\}([?*]?)", raw)
+        item = raw if named else inline(raw)
+        if named:
+            body, suffix = alternation(classes[named.group(1)]), named.group(2)
+            parts.append(f"(?:{body} ){suffix}")
+        elif re.search(r"\s\)(?:[?*+]|\{\d*,?\d*\})$", item):
+            parts.append(item)
+        elif (optional := re.fullmatch(r"(\(.*\))([?*])", item)) is not None:
+            parts.append(f"(?:{optional.group(1)} ){optional.group(2)}")
+        else:
+            parts.append(f"(?:{item}) ")
+    return re.compile("(?<= )" + "".join(parts))
