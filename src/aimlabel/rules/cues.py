@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from aimlabel.rules.language import Hit, Text, phrase
 
 HARM = "harm|harms|damage|damages|injury|injuries|loss|losses|casualties|fatalities|deaths|victims|misuse|abuse|incident|incidents|wrongdoing|consequences"
+# What can be denied to have happened: "no scam was carried out", "no attack has been reported".
+HARM_EVENTS = HARM + "|scam|scams|attack|attacks|fraud|frauds|breach|breaches|crash|crashes|accident|accidents|exploitation|leak|leaks|theft|thefts|violation|violations|injuries|casualty"
 HARMISH = (
     HARM + "|fraud|frauds|scam|scams|theft|thefts|death|arrest|arrests|detention|discrimination|bias|misinformation|"
     "disinformation|defamation|distress|suicide|suicides|crash|crashes|collision|collisions|accident|accidents|leak|"
@@ -69,7 +71,7 @@ HARM_VERB_PAST = (
     "harassed|impersonated|deceived|manipulated|killed|injured|struck|misled|denied|discriminated|fabricated|defamed|"
     "suffered|cost|endangered|harmed|hurt|disrupted|wrongly|falsely|cheated|extorted|tricked|duped|undermined|eroded"
 )
-PREVENTED = "prevented|averted|thwarted|foiled|stopped|blocked|intercepted|halted|neutralized|neutralised|contained|caught|avoided|forestalled|repelled|deflected|defeated|detected"
+PREVENTED = "prevented|averted|thwarted|foiled|stopped|blocked|intercepted|halted|neutralized|neutralised|avoided|forestalled|repelled|deflected|defeated"
 PREVENTING = "preventing|averting|thwarting|foiling|stopping|blocking|intercepting|halting|neutralizing|neutralising|containing|avoiding"
 PROTECTIVE = "prevent|avert|stop|mitigate|reduce|detect|combat|counter|fight|curb|tackle|protect|guard|block|flag|identify|thwart|deter|minimize|minimise|limit|lessen"
 INTENT = "intended|designed|aimed|meant|used|deployed|built|developed|trained|installed|introduced|employed|tasked|implemented|helps|helped|help|helping|serves|served|works|worked|working|seeks|sought|able|allows|allowed|enables|enabled"
@@ -84,6 +86,14 @@ RESPONSE_NOUN = (
     "crackdown|enforcement|sanction|sanctions|moratorium|pledge|commitment|commitments|initiative|initiatives|"
     "campaign|campaigns|update|updates|follow-up|recall|recalls|apology"
 )
+RESPONSE_CORE = (
+    "law|laws|bill|bills|legislation|regulation|regulations|ruling|rulings|lawsuit|lawsuits|investigation|"
+    "investigations|probe|probes|inquiry|inquiries|policy|policies|ban|bans|fine|fines|penalty|penalties|settlement|"
+    "settlements|hearing|hearings|verdict|verdicts|sentencing|trial|trials|charges|indictment|court case|court ruling|"
+    "response|responses|reaction|reactions|measures|safeguards|guidelines|framework|act|treaty|directive|decree|"
+    "reform|reforms|proposal|proposals|amendment|amendments|sanction|sanctions|moratorium|enforcement|crackdown|"
+    "legal action|legal battle|legal fight|regulatory action|governance|oversight|standards|code of conduct|rules"
+)
 RESPONSE_KIND = "legislative|legal|regulatory|governmental|government|policy|judicial|court|industry|societal|company|corporate|political|official|institutional|law enforcement|administrative|parliamentary|congressional|international|public"
 PASSED = "passed|approved|adopted|enacted|signed|introduced|proposed|unveiled|tabled|drafted|announced|issued|published|launched|released|voted|filed|enforced|implemented|finalized|finalised|rolled out|put forward|presented|debated|considered|discusses|discussed"
 LEGAL_INSTRUMENT = "law|laws|bill|bills|regulation|regulations|act|legislation|directive|guidelines|rules|ordinance|ban|decree|framework|code of conduct|code of practice|policy|policies|standard|standards|amendment|treaty"
@@ -96,7 +106,7 @@ EVIDENCE = "evidence|indication|proof|confirmation|suggestion|sign|signs|clear l
 ERROR = "error|errors|mistake|mistakes|negligence|failure|failures|misconduct|fault|oversight|decision|decisions|action|actions|wrongdoing|carelessness|recklessness|intent|malice|sabotage"
 HUMAN = "human|operator|operators|driver|drivers|pilot|pilots|user|users|staff|employee|employees|officer|officers|worker|workers|doctor|doctors|nurse|nurses|engineer|engineers|manual|personnel|crew|individual|person|people"
 MALFUNCTION = "malfunction|malfunctions|failure|failures|error|errors|fault|faults|defect|defects|glitch|glitches|flaw|flaws|decision|decisions|involvement|role|output|outputs|recommendation|recommendations"
-LAUNCH = "launch|product launch|release|product release|announcement|product announcement|pilot|pilot program|pilot programme|pilot project|trial|investment|funding round|funding|partnership|deployment|rollout|roll-out|unveiling|demonstration|demo|feature update|upgrade|acquisition|expansion|milestone|opening|showcase|prototype|test|tests|testing|study|research project|proof of concept|business news|corporate news|market news|product news"
+LAUNCH = "general news update|general update|news update|market update|business update|update|overview|roundup|profile|launch|product launch|release|product release|announcement|product announcement|pilot|pilot program|pilot programme|pilot project|trial|investment|funding round|funding|partnership|deployment|rollout|roll-out|unveiling|demonstration|demo|feature update|upgrade|acquisition|expansion|milestone|opening|showcase|prototype|proof of concept|business news|corporate news|market news|product news"
 GENERIC_RISK = "malfunction|malfunctions|malfunctioned|malfunctioning|fails|fail|failed|errs|err|goes wrong|go wrong|went wrong|is misused|were misused|be misused|glitch|glitches|breaks down|break down"
 
 
@@ -113,7 +123,9 @@ class Statement:
 
 
 _NO_HARM = [
-    phrase("(?:no|zero|without|nor) {ANY}? {ADJ}* {HARM}", ANY=ANY, ADJ=ADJ, HARM=HARM),
+    phrase("(?:no|zero|without|nor) {ANY}? {ADJ}* {HARM}", ANY=ANY, ADJ=ADJ, HARM=HARM_EVENTS),
+    phrase("(?:no|nothing|nobody|none) (?:\\S+ ){0,3}(?:was|were|has been|have been|had been|got) (?:\\S+ )?(?:lost|damaged|harmed|hurt|stolen|leaked|affected|injured|killed|exposed|compromised|defrauded|scammed)", ),
+    phrase("(?:escaped|were left|was left|left|remained|emerged|walked away) (?:\\S+ )?(?:unhurt|unharmed|uninjured|unscathed)", ),
     phrase("{NEG} (?:yet )?(?:actually )? {REPORT} (?:on )?(?:to )? {ANY}? {ADJ}* {HARM}", NEG=NEG_DO, REPORT=REPORT, ANY=ANY, ADJ=ADJ, HARM=HARM),
     phrase("{HARM} (?:has|have|had|is|are|was|were) not (?:yet )?(?:actually )? {OCCUR}", HARM=HARM, OCCUR=OCCUR),
     phrase("{HARM} (?:has|have|had) yet to (?:occur|happen|materialize|materialise|be reported|be documented|take place)", HARM=HARM),
@@ -125,9 +137,9 @@ _NO_HARM = [
 _REAL_HARM = phrase("{REAL} {ADJ}* (?:{HARM}|harm)", REAL=REAL, ADJ=ADJ, HARM=HARM)
 _REALISED = [
     _REAL_HARM,
-    phrase("{HARM} (?:has|have|had) (?:already |actually |indeed |clearly |directly )?(?:occurred|happened|materialized|materialised|resulted|been caused|been done|been inflicted|been suffered|ensued)", HARM=HARM),
-    phrase("(?:has|have|had|which|that|this|it|and)? (?:directly |indirectly |already |allegedly |reportedly |actually |clearly )?(?:caused|led to|resulted in|inflicted|produced|contributed to|brought about|triggered|enabled|facilitated|fueled|fuelled) {ANY}? {ADJ}* {HARMISH}", ANY=ANY, ADJ=ADJ, HARMISH=HARMISH),
-    phrase("(?:causing|leading to|resulting in|inflicting|contributing to) {ANY}? {ADJ}* {HARMISH}", ANY=ANY, ADJ=ADJ, HARMISH=HARMISH),
+    phrase("{HARM} (?:\\S+ ){0,6}(?:has|have|had) (?:already |actually |indeed |clearly |directly |now |thus )?(?:occurred|happened|materialized|materialised|resulted|been caused|been done|been inflicted|been suffered|ensued|taken place)", HARM=HARM),
+    phrase("(?:has|have|had|which|that|this|it|and)? (?:directly |indirectly |already |allegedly |reportedly |actually |clearly )?(?:caused|led to|resulted in|inflicted|produced|contributed to|brought about|triggered|enabled|facilitated|fueled|fuelled) {ANY}? (?:\\S+ ){0,2}{HARMISH}", ANY=ANY, HARMISH=HARMISH),
+    phrase("(?:causing|leading to|resulting in|inflicting|contributing to) {ANY}? (?:\\S+ ){0,2}{HARMISH}", ANY=ANY, HARMISH=HARMISH),
     phrase("(?:was|were|has been|have been|had been|got|being|been) (?:wrongly |falsely |wrongfully |illegally |unlawfully |directly |reportedly |allegedly |actually |already |unfairly |mistakenly |seriously |fatally |critically |badly )? {HARMED}", HARMED=HARMED),
     phrase("{VERB}", VERB=HARM_VERB_PAST),
     phrase("(?:constitutes|constituting|constituted|amounts to|amounting to|represents|representing|involves|involving|involved) (?:a |an )?(?:clear |direct |serious |significant |actual )?(?:violation|violations|breach|breaches|infringement|infringements|harm|harms|damage)", ),
@@ -151,7 +163,7 @@ _PROTECTIVE_INTENT = [
 ]
 _RESPONSE_STRONG = [
     phrase("{KIND} (?:response|responses|action|actions|measure|measures|reaction|reactions|development|developments|initiative|initiatives|proceedings|steps)", KIND=RESPONSE_KIND),
-    phrase("{MAINLY} {COVERS} (?:the |a |an |new |proposed |draft |recent |upcoming |planned |pending |its |their )*(?:\\w+ )?(?:{RESPONSE})", MAINLY=MAINLY, COVERS=COVERS, RESPONSE=RESPONSE_NOUN),
+    phrase("{MAINLY} {COVERS} (?:the |a |an |new |proposed |draft |recent |upcoming |planned |pending |its |their )*(?:\\w+ )?(?:{RESPONSE})", MAINLY=MAINLY, COVERS=COVERS, RESPONSE=RESPONSE_CORE),
     phrase("(?:law|bill|legislation|regulation|act|amendment|decree|ordinance) (?:making|that makes|which makes|to make|criminali[sz]ing|that criminali[sz]es|to criminali[sz]e|banning|that bans|to ban|outlawing|to outlaw|prohibiting|that prohibits|to prohibit) ", ),
     phrase("(?:focus|focuses|focused|emphasis) (?:is )?(?:on|upon) (?:the )?(?:{KIND} )?(?:response|responses|reaction|reactions|regulation|legislation|policy|legal action|lawsuit|investigation|ruling)", KIND=RESPONSE_KIND),
     phrase("(?:an|the) (?:update|follow-up|follow up) (?:on|to|about|regarding)", ),
@@ -180,14 +192,23 @@ _NO_AI = [
     phrase("(?:unrelated|not related) to (?:ai|artificial intelligence|any ai system)", ),
 ]
 _LAUNCH = [
-    phrase("(?:is|as|describes|reports|announces|covers|concerns|about|is about|represents|constitutes) (?:primarily |mainly |essentially |simply |merely |just |only )?(?:a |an |the )?(?:new |recent |planned |upcoming |corporate |company |commercial |technology |product )?(?:{LAUNCH})", LAUNCH=LAUNCH),
-    phrase("{MAINLY} (?:about|describes|announces|reports on|covers|concerns|discusses|focuses on) (?:a |an |the |its |their )?(?:new |recent |planned |upcoming )?(?:\\w+ )?(?:{LAUNCH})", MAINLY=MAINLY, LAUNCH=LAUNCH),
+    phrase("(?:is|as|represents|constitutes|amounts to) (?:primarily |mainly |essentially |simply |merely |just |only |largely )?(?:a |an )(?:new |recent |planned |upcoming |corporate |company |commercial |technology |product |routine )?{LAUNCH}", LAUNCH=LAUNCH),
+    phrase("{MAINLY} (?:about|describes|announces|reports on|covers|concerns|discusses|focuses on) (?:a |an |the |its |their )?(?:new |recent |planned |upcoming )?(?:\\S+ )?{LAUNCH}", MAINLY=MAINLY, LAUNCH=LAUNCH),
+    phrase("(?:closed|raised|secured|announced|completed|launched|started|began|unveiled|opened|signed|begun|starts|launches|announces|raises|secures) (?:a |an |its |the |their )(?:\\S+ ){0,3}(?:funding round|investment|pilot|pilot program|pilot programme|pilot project|trial|partnership|acquisition|product launch)", ),
+    phrase("(?:is|are) being (?:piloted|trialled|trialed|tested|rolled out|deployed|introduced)", ),
 ]
 _GENERIC_RISK = [
     phrase("(?:if|should|when|in case) (?:it|the system|the ai|the tool|the technology|the robot|the vehicle|the model|the software|they|these systems|such systems|the ai system|ai systems) (?:ever )?(?:{RISK})", RISK=GENERIC_RISK),
     phrase("(?:could|may|might|can) (?:potentially |possibly |theoretically )?(?:{RISK})", RISK=GENERIC_RISK),
     phrase("(?:general|generic|inherent|theoretical|unspecified|abstract|broad|vague|hypothetical) (?:\\w+ )?(?:risk|risks|concerns|dangers|possibility)", ),
     phrase("(?:risks|risk|concerns|dangers) (?:associated with|inherent in|common to|that come with) (?:any|all|the use of)? (?:ai|technology|automated systems|new technology|automation|such systems)", ),
+    phrase("(?:may|might|could|can) (?:potentially |possibly )?pose (?:some |certain |general |unspecified |potential )?(?:risks|risk|dangers|threats)", ),
+    phrase("(?:any|a|an) (?:malfunction|failure|error|glitch|fault) (?:of|in) (?:an |the |any |such )?(?:ai |automated )?(?:system|systems|technology|tool|software|model)", ),
+]
+_NO_RISK = [
+    phrase("(?:no|without|nor) (?:specific |plausible |credible |concrete |real |clear |identifiable |particular |serious |significant )?(?:risk|risks|threat|threats|hazard|danger|dangers)", ),
+    phrase("(?:does|did|do) not (?:describe|identify|name|mention|present|pose|report|point to|suggest|establish) (?:any |a )?(?:specific |plausible |credible |concrete |real |clear |particular )?(?:risk|risks|threat|threats|hazard|danger|dangers)", ),
+    phrase("(?:no|none|nothing) (?:\\S+ ){0,2}(?:problems|issues|complaints|errors|failures|mishaps|glitches) (?:have |has |had )?(?:been )?(?:reported|found|recorded|observed|noted|raised)", ),
 ]
 _SPECIFIC_RISK = re.compile(
     r"(?<= )(?:could|may|might|would|can|potential|potentially|plausibly|risk|risks|threat|threats|lead|leading|"
@@ -196,7 +217,8 @@ _SPECIFIC_RISK = re.compile(
     r"surveillance|manipulation|impersonation|harassment|abuse|exploitation|violence|attack|attacks|crash|crashes|"
     r"collision|collisions|accident|accidents|breach|breaches|leak|leaks|outage|outages|disruption|rights|safety|"
     r"security|identity|election|elections|deepfake|deepfakes|weapons|cyberattack|cyberattacks|hacking|extortion|"
-    r"blackmail|layoffs|spoofing|voice - spoofing|scammers|fraudsters|criminals|misuse|harm|harms|damage) "
+    r"blackmail|layoffs|spoofing|voice - spoofing|scammers|fraudsters|criminals|injure|kill|endanger|outages|"
+    r"blackouts|discriminate|deceive|defraud|manipulate|surveil|hack|steal|leak|expose|mislead) "
 )
 
 
@@ -204,10 +226,18 @@ def _asserted(text: Text, patterns: list[re.Pattern[str]]) -> list[Hit]:
     return _distinct([hit for p in patterns for hit in text.find(p) if hit.asserted])
 
 
+_PHYSICAL_NOUNS = frozenset("injury injuries death deaths casualties fatalities".split())
+_EARLIER = frozenset("until before previously earlier initially originally formerly once".split())
+
+
 def _qualified(text: Text, hit: Hit) -> bool:
-    """A no-harm statement about one kind of harm, or harm from one source ("from X itself")."""
+    """A no-harm statement about one kind of harm ("no physical harm", "no deaths"), harm from
+    one source ("from X itself"), or an earlier time ("until this week no harm ...")."""
     sentence = text.sentences[hit.sentence]
     span = set(sentence.words[hit.first : hit.last + 1])
+    clause = set(sentence.words[sentence.clause_start(hit.first) : sentence.clause_end(hit.last) + 1])
+    if span & _PHYSICAL_NOUNS or clause & _EARLIER:
+        return True
     after = sentence.after(hit.last, 6)
     return bool(span & QUALIFIERS) or "itself" in sentence.words[hit.first : sentence.clause_end(hit.last) + 1] or (
         bool(after) and after[0] in ("from", "by") and "article" not in after[:3]
@@ -224,11 +254,29 @@ def _distinct(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+_SAID_BY_OTHERS = frozenset(
+    "insists insisted claims claimed says said denies denied argues argued maintains maintained contends contended "
+    "asserts asserted alleges alleged stated states told".split()
+)
+_LATER_HARM = frozenset("new further additional more other subsequent fresh".split())
+
+
+def _said_by_others(text: Text, hit: Hit) -> bool:
+    """"The company insists that no customer was harmed": someone's claim, not the rationale's."""
+    return bool(set(text.sentences[hit.sentence].before(hit.first)) & _SAID_BY_OTHERS)
+
+
 def no_harm_statements(text: Text) -> list[Statement]:
-    """"No harm has occurred", "does not report any realized harm", "rather than a realized incident"."""
+    """"No harm has occurred", "does not report any realized harm", "rather than a realized incident".
+
+    Not: a claim the rationale attributes to someone else, and "no new/further harm", which says
+    harm happened before."""
     hits = [hit for p in _NO_HARM for hit in text.find(p) if not hit.negated]
     hits += [hit for hit in text.find(_REAL_HARM) if hit.negated]
-    return [Statement(hit, _qualified(text, hit)) for hit in _distinct(hits)]
+    return [
+        Statement(hit, _qualified(text, hit)) for hit in _distinct(hits)
+        if not _said_by_others(text, hit) and not set(text.sentences[hit.sentence].words[hit.first : hit.last + 1]) & _LATER_HARM
+    ]
 
 
 def realised_harm(text: Text) -> list[Hit]:
@@ -313,4 +361,21 @@ def complementary_context(text: Text) -> bool:
 
 
 def mentions_ai(text: Text) -> bool:
-    return any(h for h in text.find(_AI_WORDS) if not h.negated)
+    return any(
+        h for h in text.find(_AI_WORDS)
+        if not h.negated and not set(text.sentences[h.sentence].words[h.last + 1 : h.last + 2]) & _CLASS_WORDS
+    )
+
+
+def ai_used_elsewhere(text: Text, sentence: int) -> bool:
+    """An AI system named, not denied, in another sentence ("... then switched to AI-generated calls");
+    the class names "AI Incident", "AI Hazard" do not count."""
+    return any(
+        h.sentence != sentence for h in text.find(_AI_WORDS)
+        if not h.negated and not set(text.sentences[h.sentence].words[h.last + 1 : h.last + 2]) & _CLASS_WORDS
+    )
+
+
+def no_risk_statements(text: Text) -> list[Hit]:
+    """"no specific risk", "does not describe any plausible risk", "no problems have been reported"."""
+    return _distinct([h for p in _NO_RISK for h in text.find(p) if not h.negated and not _said_by_others(text, h)])

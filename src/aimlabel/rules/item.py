@@ -39,6 +39,20 @@ class ItemResult:
     classification_source: ClassSource = "label"
 
 
+# An event whose own rationale concludes another class than its severity is reported once, by
+# event.severity; these rules would only restate it.
+_EVENT_DEFERS = frozenset({"rationale.no-harm", "rationale.prevented", "rationale.response", "rationale.harm-on-hazard",
+                           "rationale.hazard-no-risk", "rationale.causation"})
+
+
+def _event_concludes_otherwise(label: dict[str, Any], classification: str) -> bool:
+    rationale = label.get("rationale")
+    if not isinstance(rationale, str):
+        return False
+    concluded = conclude(rationale)
+    return concluded.strength == "strong" and concluded.cls in CLASSES and concluded.cls != classification
+
+
 def judged_class(label: dict[str, Any], taxonomy: Taxonomy, *, is_event: bool = False) -> tuple[str, ClassSource]:
     """The class a label is judged with, and where it came from."""
     value = label.get("classification")
@@ -89,6 +103,9 @@ def run_item_rules(
     skipped: dict[str, str] = {}
     for rule in RULES:
         if rule.scope != "item" or rule.check is None:
+            continue
+        if is_event and rule.id in _EVENT_DEFERS and _event_concludes_otherwise(label, classification):
+            skipped[rule.id] = "the event's rationale concludes another class (see event.severity)"
             continue
         if rule.id in config.disabled:
             skipped[rule.id] = DISABLED

@@ -282,6 +282,19 @@ def _items(template: str) -> list[str]:
     return [*items, current] if current else items
 
 
+def _top_level(value: str) -> list[str]:
+    """Split "a|b (?:c|d)" at the bars outside parentheses."""
+    entries, depth, current = [], 0, ""
+    for char in value:
+        depth += (char == "(") - (char == ")")
+        if char == "|" and depth == 0:
+            entries.append(current)
+            current = ""
+        else:
+            current += char
+    return [*entries, current]
+
+
 def _as_tokens(item: str) -> str:
     """A word-class item as the tokeniser writes it: "follow-up" is "follow - up"."""
     return re.sub(r"\s*-\s*", " - ", item).strip()
@@ -298,7 +311,7 @@ def phrase(template: str, **classes: str | frozenset[str] | tuple[str, ...]) -> 
     """
 
     def alternation(value: str | frozenset[str] | tuple[str, ...]) -> str:
-        entries = value.split("|") if isinstance(value, str) else list(value)
+        entries = _top_level(value) if isinstance(value, str) else list(value)
         return "(?:" + "|".join(sorted((_as_tokens(e) for e in entries if e), key=len, reverse=True)) + ")"
 
     def inline(item: str) -> str:

@@ -22,8 +22,10 @@ from aimlabel.rules.base import Flag, RuleContext, SkipRule
 from aimlabel.rules.text import words
 
 MIN_CONTENT_WORDS = 6
+MIN_STORY_WORDS = 8  # a rationale naming a different story names its system, actors and harm
+MIN_REFERENCE_WORDS = 15  # an article shorter than this says too little to judge against
 RELATIVE = 0.4  # flagged below this share of the event's typical overlap
-EVENT_CEILING = 0.3  # and below this share outright
+EVENT_CEILING = 0.1  # and below this share outright (AIM: off-topic 3-7%, ordinary 12-35%)
 _SUFFIX = re.compile(r"(?:ations?|ments?|ings?|ions?|ers?|ies|ied|ly|ed|es|s|e)$")
 _STOPWORDS = frozenset(
     """
@@ -98,6 +100,8 @@ def rationale_about_article(ctx: RuleContext) -> Iterator[Flag]:
         raise SkipRule("no article text or event to compare with")
     if language and not language.casefold().startswith("en") and not ctx.context:
         raise SkipRule("article not in English")
+    if len(content_stems(reference)) < MIN_REFERENCE_WORDS:
+        raise SkipRule("article text too short to judge")
     result = rationale_overlap(ctx.rationale, reference)
     if result is None:
         return
@@ -112,7 +116,10 @@ def rationale_about_article(ctx: RuleContext) -> Iterator[Flag]:
 
 
 def _against_event(ctx: RuleContext, mine: set[str]) -> Iterator[Flag]:
-    """Overlap with the event's texts and other rationales, relative to what the others reach."""
+    """Overlap with the event's texts and other rationales, relative to what the others reach.
+    A rationale too vague to name a story (few distinctive words) is not judged."""
+    if len(mine) < MIN_STORY_WORDS:
+        return
     context = set().union(*(content_stems(t) for t in ctx.context)) if ctx.context else set()
     peers = [content_stems(p) for p in ctx.peers]
     pool = context.union(*peers)

@@ -60,11 +60,20 @@ def _realised(ctx: RuleContext) -> list[str]:
 def no_harm_on_incident(ctx: RuleContext) -> Iterator[Flag]:
     if ctx.classification != INCIDENT or not ctx.rationale:
         return
-    general = [s for s in cues.no_harm_statements(ctx.parsed) if not s.qualified]
+    statements = cues.no_harm_statements(ctx.parsed)
+    general = [s for s in statements if not s.qualified]
+    realised = _realised(ctx)
     if not general:
+        if statements and not realised:
+            said = statements[0].text
+            yield Flag(
+                f"labelled AI Incident but the rationale says this harm did not happen ({_quote(said)}) and names "
+                "no harm that did; check whether any harm has happened: if not, label it AI Hazard or "
+                "Complementary Information",
+                said, "warning",
+            )
         return
     said = general[0].text
-    realised = _realised(ctx)
     if realised:
         yield Flag(
             f"labelled AI Incident but the rationale says no harm occurred ({_quote(said)}) while also "
@@ -130,7 +139,7 @@ def no_ai_on_incident_or_hazard(ctx: RuleContext) -> Iterator[Flag]:
     if ctx.classification not in (INCIDENT, HAZARD) or not ctx.rationale:
         return
     found = cues.no_ai_statements(ctx.parsed)
-    if found:
+    if found and not cues.ai_used_elsewhere(ctx.parsed, found[0].sentence):
         said = found[0].text
         yield Flag(
             f"labelled {ctx.classification} but the rationale says no AI system is involved ({_quote(said)}); "
@@ -144,7 +153,7 @@ def hazard_names_a_risk(ctx: RuleContext) -> Iterator[Flag]:
         return
     text = ctx.parsed
     launch = cues.launch_statements(text)
-    if launch:
+    if launch and not cues.specific_risk(text):
         said = launch[0].text
         yield Flag(
             f"labelled AI Hazard but the rationale calls the article {_quote(said)}; a launch, pilot or "
@@ -153,9 +162,17 @@ def hazard_names_a_risk(ctx: RuleContext) -> Iterator[Flag]:
             said,
         )
         return
+    no_risk = cues.no_risk_statements(text)
+    if no_risk and not cues.specific_risk(text):
+        said = no_risk[0].text
+        yield Flag(
+            f"labelled AI Hazard but the rationale says there is no specific risk ({_quote(said)}); an AI Hazard "
+            "needs a harm that could plausibly follow: name it, or label it Complementary Information or Unrelated",
+            said,
+        )
+        return
     generic = cues.generic_risks(text)
-    says_no_harm = any(not s.qualified for s in cues.no_harm_statements(text))
-    if generic and says_no_harm and not cues.specific_risk(text):
+    if generic and not cues.specific_risk(text):
         said = generic[0].text
         yield Flag(
             f"labelled AI Hazard but the rationale names only a generic risk ({_quote(said)}); an AI Hazard needs "

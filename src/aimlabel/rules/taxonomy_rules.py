@@ -31,9 +31,14 @@ _INJURY = phrase(
     "{INJURY}",
     INJURY="injured|injury|injuries|injuring|injure|hurt|wounded|wound|wounds|hospitalized|hospitalised|"
     "hospitalization|hospitalisation|maimed|burns|burned|fracture|fractures|fractured|broken bones|bruised|bruises|"
-    "concussion|concussions|bodily harm|physical harm|physically harmed|self - harm|self - harming|suicidal|"
+    "concussion|concussions|bodily harm|physical harm|physically harmed|self - harm|self - harming|self - harmed|suicidal|"
+    "treated in hospital|taken to hospital|hospital treatment|brain damage|nerve damage|organ damage|paralysed|paralyzed|"
+    "blinded|disabled|amputated|amputation|"
     "overdose|overdosed|poisoned|poisoning|casualties|shooting|shootings|shot|stabbed|stabbing|run over|struck by|"
-    "harm to their health|harm to his health|harm to her health|harm to people's health|health harms|"
+    "harm to (?:\\S+ )?health|harms? to (?:\\S+ )?(?:physical |mental )?health|health harms?|health risks?|"
+    "misdiagnosis|misdiagnoses|misdiagnosed|missed diagnoses|missed cancers?|delayed diagnosis|delayed treatment|"
+    "delay treatment|delay diagnosis|patient safety|endanger(?:s|ed|ing)? (?:patients|lives|people)|"
+    "(?:put|puts|putting) lives at risk|lives at risk|life - threatening|"
     "mental health crisis|herido|heridos|herida|heridas|lesionado|lesionados|lesiones|blessé|blessés|blessée|"
     "blessures|verletzt|verletzte|verletzten|ferito|feriti|ferido|feridos|hospitalizado|hospitalisé",
 )
