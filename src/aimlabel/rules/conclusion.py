@@ -54,6 +54,7 @@ _REFERENCE_MODIFIERS = frozenset(
     "underlying wider broader ongoing recorded documented famous notorious".split()
 )
 _FUTURE_MODIFIERS = frozenset("potential possible plausible future hypothetical imminent prospective looming eventual".split())
+_PREVENTIVE = frozenset("prevent preventing prevention avoid avoiding avert averting stop stopping".split())
 _MODALS = frozenset("could may might would can".split())
 
 _EXAMPLE_OF = r"(?:(?:an?|the) (?:(?:clear|typical|classic|textbook|concrete|real|good) )?(?:example|case|instance|form|type|kind) of )?"
@@ -61,9 +62,10 @@ _ASSERTION_END = [
     re.compile(p + _EXAMPLE_OF + r"$")
     for p in (
         r"\b(?:is|are|was|were|be|been|being|remains|remain|stays|becomes) (?:(?:best|most|more|better|therefore|thus|hence|also|indeed|clearly|properly|correctly|appropriately|accurately|primarily|mainly|rightly|still|fairly|reasonably|aptly) )*(?:(?:considered|classified|categori[sz]ed|labell?ed|described|characteri[sz]ed|identified|treated|regarded|seen|viewed|deemed|understood|recorded|flagged|marked) )?(?:(?:as|to be) )?",
-        r"\b(?:constitutes|constitute|constituted|constituting|represents|represent|represented|representing|amounts to|amount to|amounting to|counts as|count as|counting as|qualifies as|qualify as|qualified as|qualifying as|qualifies|classified as|classed as|treats as|treat as|treated as|classify (?:it |this |this \w+ |the \w+ )?as|label (?:it|this|this \w+|the \w+)(?: as)?|labels (?:it|this|this \w+|the \w+)(?: as)?|labelled (?:it|this|this \w+|the \w+)(?: as)?|classifying (?:it|this|the \w+ )?as|categori[sz]ed as|categori[sz]e (?:it|this )?as|labell?ed as|label (?:it|this )?as|labelling (?:it|this )?as|considered|considered as|considered to be|deemed|deemed to be|regarded as|treated as|seen as|viewed as|described as|identified as|characteri[sz]ed as|recogni[sz]ed as|reflects|exemplifies|signals) ",
+        r"\b(?:constitutes|constitute|constituted|constituting|represents|represent|represented|representing|amounts to|amount to|amounting to|counts as|count as|counting as|qualifies as|qualify as|qualified as|qualifying as|qualifies|classified as|classed as|treats as|treat as|treated as|read as|best read as|understood as|counted as|filed as|listed as|logged as|coded as|tagged as|taken as|has become|have become|become|became|classify (?:it |this |this \w+ |the \w+ )?as|label (?:it|this|this \w+|the \w+)(?: as)?|labels (?:it|this|this \w+|the \w+)(?: as)?|labelled (?:it|this|this \w+|the \w+)(?: as)?|classifying (?:it|this|the \w+ )?as|categori[sz]ed as|categori[sz]e (?:it|this )?as|labell?ed as|label (?:it|this )?as|labelling (?:it|this )?as|considered|considered as|considered to be|deemed|deemed to be|regarded as|treated as|seen as|viewed as|described as|identified as|characteri[sz]ed as|recogni[sz]ed as|reflects|exemplifies|signals) ",
         r"\b(?:fits|fit|fitting|fitted|meets|meet|meeting|met|satisfies|satisfy|satisfying|matches|match|matching|aligns with|align with|aligning with|aligned with|conforms to|corresponds to|falls under|falls within|falls into|fall under|fall within|falling under|falling within|falls in|belongs to|belong to|in line with|consistent with|under) (?:(?:the|all|all the|both) )?(?:(?:oecd|oecd's|official|established|given|stated|standard|aim|aim's) )?(?:(?:definition|definitions|criteria|criterion|threshold|category|description|classification|characteristics|scope|requirements?|conditions|profile|label|class|framework|notion|concept|bar) (?:of|for) )?",
         r"\b(?:making|makes|make|made|rendering|renders|render|leaving|leaves) (?:it|this|this event|the event|this article|the article|this case|the case|this situation|the situation|them|this report|the report|the story|this story|this news|the news) ",
+        r"\b(?:places|place|placed|placing|puts|put|putting|belongs|belong|sits|sit|goes|go|lands|land|falls|fall) (?:it |this |the \w+ |them )?(?:squarely |firmly |clearly |therefore |thus )?(?:in|into|under|within) ",
         r"\b(?:classification|category|class|label|verdict|determination|conclusion|designation) (?:is|as|remains|would be|should be|of (?:this|the) (?:event|article|case|situation) is|here is|for this (?:event|article) is) ",
         r"\b(?:provides|provide|providing|offers|offer|offering|adds|add|adding|serves as|serve as|serving as|functions as|acts as) (?:(?:primarily|mainly|largely|merely|only|simply) )?",
         r"\bas ",
@@ -80,7 +82,8 @@ _AFTER_ASSERTS = re.compile(
     r"^(?:(?:is|remains|would be|seems|appears|is therefore|is thus) )?(?:the )?(?:(?:most|more|best|only) )?"
     r"(?:appropriate|correct|fitting|suitable|accurate|best|right|proper|apt|reasonable|applicable|relevant|valid) "
     r"(?:classification|label|category|class|designation|characteri[sz]ation|determination|fit)"
-    r"|^(?:classification|label|category|designation) (?:is )?(?:appropriate|warranted|justified|applies|fits)"
+    r"|^(?:classification|label|category|designation|class) (?:is )?(?:appropriate|warranted|justified|applies|fits|is the right one)"
+    r"|^in (?:the |this )?(?:monitor's|aim's|oecd's|oecd|aim|monitor) (?:sense|definition|terms|meaning)"
     r"|^(?:applies|fits best|is appropriate|is warranted|is justified|label applies|classification applies)"
 )
 _AFTER_NEGATES = re.compile(
@@ -89,6 +92,7 @@ _AFTER_NEGATES = re.compile(
     r"(?:yet )?(?:(?:been|be) )?(?:met|satisfied|applicable|warranted|appropriate|fulfilled|occurred|happened|"
     r"apply|the case|justified|supported|present|reached|established|fit|fits)"
     r"|^(?:(?:is|are) )?(?:ruled out|excluded|inapplicable|unwarranted|not the case)"
+    r"|^(?:(?:can|could|may|must|should|are|is) )?(?:be |been )?(?:ruled out|excluded|discounted|dismissed|set aside|eliminated)"
     r"|^(?:has|have) yet to (?:occur|happen|materiali[sz]e)"
 )
 _AFTER_HEDGES = re.compile(
@@ -107,7 +111,10 @@ _REFERENCE_END = re.compile(
     r"\b(?:definition|definitions|criteria|criterion|threshold|notion|concept|category|framework|examples?|types?|kinds?|number|list|database|report|reports|reporting|tracking|monitoring) of|"
     r"\b(?:previous|previously|prior|past|earlier|other|similar|existing|known|ongoing|related|separate|original|original|wider|broader|underlying|reported|documented|recorded|multiple|several|many|numerous|further|additional|these|those|such))$"
 )
-_CONDITIONAL_AFTER = re.compile(r"^(?:only )?(?:if|unless|once|were|had|should (?:it|harm|the))\b")
+_CONDITIONAL_AFTER = re.compile(
+    r"^(?:only )?(?:if|unless|once|were|had|should (?:it|harm|the))\b"
+    r"|^(?:label|classification|class|designation|category|tag) (?:would|could|might|may)\b"
+)
 _AFTER_DESCRIBES = re.compile(r"^(?:(?:best|most accurately|accurately|aptly|properly) )?(?:describes|fits|captures|characteri[sz]es|applies to|suits) (?:this|the) (?:article|event|case|story|report|situation)")
 _OPENING_ASSERTS = re.compile(r"^(?:due to|because|as|since|given|owing to|:|-|,|\()")
 
@@ -255,7 +262,7 @@ def _role(sentence: Sentence, first: int, last: int, cls: str, weak_form: bool, 
     core_text = " ".join(core) + " "
     if left and left[-1] in _REFERENCE_MODIFIERS:
         return "reference", span
-    if any(w in _CONCLUDING or w in ("i.e.", "namely", "ie") for w in [w for w in left if w not in ("a", "an", "the", ",")][-2:]):
+    if not weak_form and any(w in _CONCLUDING or w in ("i.e.", "namely", "ie") for w in [w for w in left if w not in ("a", "an", "the", ",")][-2:]):
         return "asserted", span
     for pattern in _ASSERTION_END:
         match = pattern.search(core_text)
@@ -274,10 +281,10 @@ def _role(sentence: Sentence, first: int, last: int, cls: str, weak_form: bool, 
         return "hedged", sentence.span_text(sentence.clause_start(first), sentence.clause_end(last))
     if not weak_form and _REPORTS_END.search(core_text):
         return "hedged", span
-    if (_AFTER_ASSERTS.match(right) or _AFTER_DESCRIBES.match(right)) and not weak_form:
+    if _AFTER_ASSERTS.match(right) and (not weak_form or right.startswith("in ")) or (_AFTER_DESCRIBES.match(right) and not weak_form):
         return "asserted", sentence.span_text(first, sentence.clause_end(last))
 
-    hedge = next((w for w in reversed(left) if w in HEDGES), None) or next(
+    hedge = next((w for w in reversed(left) if w in HEDGES or w in _PREVENTIVE), None) or next(
         (p for p in HEDGING_PHRASES if f" {p} " in f" {joined_left} "), None
     )
     if hedge is not None or _AFTER_HEDGES.match(right):

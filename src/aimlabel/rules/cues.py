@@ -67,14 +67,15 @@ HARMED = (
     "charged|penalized|penalised|excluded|evicted|displaced|rejected|misinformed|tricked|duped|robbed"
 )
 HARM_VERB_PAST = (
-    "died|stole|defrauded|scammed|lost|crashed|collided|leaked|exposed|violated|breached|infringed|misidentified|"
+    "died|stole|defrauded|scammed|lost|crashed|collided|violated|breached|infringed|misidentified|"
     "harassed|impersonated|deceived|manipulated|killed|injured|struck|misled|denied|discriminated|fabricated|defamed|"
-    "suffered|cost|endangered|harmed|hurt|disrupted|wrongly|falsely|cheated|extorted|tricked|duped|undermined|eroded"
+    "suffered|cost|endangered|harmed|hurt|disrupted|wrongly|falsely|cheated|extorted|tricked|duped|undermined|eroded|"
+    "damaged|froze|frozen|locked out|evicted|fired|sacked|jailed|detained|arrested|misdiagnosed|silenced|doxxed"
 )
 PREVENTED = "prevented|averted|thwarted|foiled|stopped|blocked|intercepted|halted|neutralized|neutralised|avoided|forestalled|repelled|deflected|defeated"
 PREVENTING = "preventing|averting|thwarting|foiling|stopping|blocking|intercepting|halting|neutralizing|neutralising|containing|avoiding"
 PROTECTIVE = "prevent|avert|stop|mitigate|reduce|detect|combat|counter|fight|curb|tackle|protect|guard|block|flag|identify|thwart|deter|minimize|minimise|limit|lessen"
-INTENT = "intended|designed|aimed|meant|used|deployed|built|developed|trained|installed|introduced|employed|tasked|implemented|helps|helped|help|helping|serves|served|works|worked|working|seeks|sought|able|allows|allowed|enables|enabled"
+INTENT = "intended|designed|aimed|meant|used|deployed|built|developed|trained|installed|introduced|employed|tasked|implemented|helps|helped|help|helping|serves|served|works|worked|working|seeks|sought|allows|allowed|enables|enabled"
 RESPONSE_NOUN = (
     "law|laws|bill|bills|legislation|regulation|regulations|rule|rules|ruling|rulings|lawsuit|lawsuits|suit|"
     "investigation|investigations|probe|probes|inquiry|inquiries|policy|policies|guidelines|guidance|framework|act|"
@@ -129,12 +130,13 @@ _NO_HARM = [
     phrase("{NEG} (?:yet )?(?:actually )? {REPORT} (?:on )?(?:to )? {ANY}? {ADJ}* {HARM}", NEG=NEG_DO, REPORT=REPORT, ANY=ANY, ADJ=ADJ, HARM=HARM),
     phrase("{HARM} (?:has|have|had|is|are|was|were) not (?:yet )?(?:actually )? {OCCUR}", HARM=HARM, OCCUR=OCCUR),
     phrase("{HARM} (?:has|have|had) yet to (?:occur|happen|materialize|materialise|be reported|be documented|take place)", HARM=HARM),
+    phrase("(?:describes|reports|mentions|documents|shows|cites|finds|found|records) none", ),
     phrase("{HARM} (?:is|are|was|were|remains|remain) (?:only |purely |still |merely |currently )?(?:potential|hypothetical|speculative|theoretical|prospective|anticipated|possible)", HARM=HARM),
     phrase("{NEG} (?:yet )?(?:directly |actually |indirectly )? {CAUSE} {ANY}? {ADJ}* {HARM}", NEG=NEG_DO, CAUSE=CAUSE, ANY=ANY, ADJ=ADJ, HARM=HARM),
     phrase("{PEOPLE} (?:was|were|has been|have been|had been|is|are|got) (?:yet )?(?:actually )? {HARMED}", PEOPLE=PEOPLE, HARMED=HARMED_GENERAL + "|" + HARMED_PHYSICAL),
     phrase("(?:no|without|nor|lack of|absence of) {ANY}? (?:clear |direct |concrete )?(?:{EVIDENCE}|reports?|record|records|instances?|cases?) (?:of|that) {ANY}? {ADJ}* {HARM}", ANY=ANY, EVIDENCE=EVIDENCE, ADJ=ADJ, HARM=HARM),
 ]
-_REAL_HARM = phrase("{REAL} {ADJ}* (?:{HARM}|harm)", REAL=REAL, ADJ=ADJ, HARM=HARM)
+_REAL_HARM = phrase("{REAL} {ADJ}* (?:{HARM}|harm)", REAL=REAL, ADJ=ADJ, HARM=HARMISH)
 _REALISED = [
     _REAL_HARM,
     phrase("{HARM} (?:\\S+ ){0,6}(?:has|have|had) (?:already |actually |indeed |clearly |directly |now |thus )?(?:occurred|happened|materialized|materialised|resulted|been caused|been done|been inflicted|been suffered|ensued|taken place)", HARM=HARM),
@@ -142,7 +144,8 @@ _REALISED = [
     phrase("(?:causing|leading to|resulting in|inflicting|contributing to) {ANY}? (?:\\S+ ){0,2}{HARMISH}", ANY=ANY, HARMISH=HARMISH),
     phrase("(?:was|were|has been|have been|had been|got|being|been) (?:wrongly |falsely |wrongfully |illegally |unlawfully |directly |reportedly |allegedly |actually |already |unfairly |mistakenly |seriously |fatally |critically |badly )? {HARMED}", HARMED=HARMED),
     phrase("{VERB}", VERB=HARM_VERB_PAST),
-    phrase("(?:constitutes|constituting|constituted|amounts to|amounting to|represents|representing|involves|involving|involved) (?:a |an )?(?:clear |direct |serious |significant |actual )?(?:violation|violations|breach|breaches|infringement|infringements|harm|harms|damage)", ),
+    phrase("(?:constitutes|constituting|constituted|amounts to|amounting to|represents|representing|involves|involving|involved|is|was|are|were) (?:a |an )?(?:clear |direct |serious |significant |actual )?(?:violation|violations|breach|breaches|infringement|infringements|harm|harms|damage)", ),
+    phrase("(?:left|leaving|leaves) (?:\\S+ ){0,3}(?:dead|injured|wounded|hurt|homeless|stranded|penniless|in debt|in hospital|unemployed|without)", ),
     phrase("(?:resulting|resultant|ensuing|consequent|reported|documented|alleged) (?:{ADJ} )*(?:harm|harms|damage|losses|injuries|deaths|violations)", ADJ=ADJ),
 ]
 _PREVENTED = [
@@ -152,6 +155,7 @@ _PREVENTED = [
     phrase("(?:directly |successfully |effectively )? {PREVENTING} {ANY}? {ADJ}* {ATTACKS}", PREVENTING=PREVENTING, ANY=ANY, ADJ=ADJ, ATTACKS=ATTACKS),
     phrase("(?:stopped|contained|caught|halted|detected|identified|flagged|intercepted|blocked|neutralized|neutralised) (?:it |them |the \\w+ )?before (?:any |widespread |significant |serious |major |further |much |real )?(?:harm|damage|loss|losses|injury|injuries|money|funds|spread|impact|casualties)", ),
     phrase("{NEAR_MISS}", NEAR_MISS="near miss|near misses|near-miss|near-misses"),
+    phrase("(?:was|were) able to (?:stop|prevent|block|thwart|avert|foil|intercept|halt)", ),
     phrase("(?:harm|damage|disaster|tragedy|catastrophe|accident|crash|collision|loss) (?:was|were|had been|has been) (?:narrowly |successfully )?(?:avoided|averted|prevented)", ),
 ]
 _PROTECTIVE_INTENT = [
@@ -218,7 +222,10 @@ _SPECIFIC_RISK = re.compile(
     r"collision|collisions|accident|accidents|breach|breaches|leak|leaks|outage|outages|disruption|rights|safety|"
     r"security|identity|election|elections|deepfake|deepfakes|weapons|cyberattack|cyberattacks|hacking|extortion|"
     r"blackmail|layoffs|spoofing|voice - spoofing|scammers|fraudsters|criminals|injure|kill|endanger|outages|"
-    r"blackouts|discriminate|deceive|defraud|manipulate|surveil|hack|steal|leak|expose|mislead) "
+    r"blackouts|discriminate|deceive|defraud|manipulate|surveil|hack|steal|leak|expose|mislead|wrong information|"
+    r"wrong advice|incorrect information|false information|misleading|flood|floods|flooding|fire|fires|explosion|"
+    r"explosions|collapse|destroy|destruction|contaminate|contamination|vulnerable|elderly|children|patients|"
+    r"pedestrians|passengers|residents|voters|minors|students) "
 )
 
 
@@ -230,6 +237,9 @@ _PHYSICAL_NOUNS = frozenset("injury injuries death deaths casualties fatalities"
 _EARLIER = frozenset("until before previously earlier initially originally formerly once".split())
 
 
+_ANYONE = frozenset("one nobody body people person persons individual individuals".split())
+
+
 def _qualified(text: Text, hit: Hit) -> bool:
     """A no-harm statement about one kind of harm ("no physical harm", "no deaths"), harm from
     one source ("from X itself"), or an earlier time ("until this week no harm ...")."""
@@ -238,6 +248,9 @@ def _qualified(text: Text, hit: Hit) -> bool:
     clause = set(sentence.words[sentence.clause_start(hit.first) : sentence.clause_end(hit.last) + 1])
     if span & _PHYSICAL_NOUNS or clause & _EARLIER:
         return True
+    first_words = sentence.words[hit.first : hit.first + 2]
+    if first_words[:1] == ["no"] and len(first_words) == 2 and first_words[1] not in _ANYONE and first_words[1] not in HARM_EVENTS.split("|"):
+        return True  # "no child was harmed": one group of people, not everyone
     after = sentence.after(hit.last, 6)
     return bool(span & QUALIFIERS) or "itself" in sentence.words[hit.first : sentence.clause_end(hit.last) + 1] or (
         bool(after) and after[0] in ("from", "by") and "article" not in after[:3]
@@ -276,14 +289,30 @@ def no_harm_statements(text: Text) -> list[Statement]:
     return [
         Statement(hit, _qualified(text, hit)) for hit in _distinct(hits)
         if not _said_by_others(text, hit) and not set(text.sentences[hit.sentence].words[hit.first : hit.last + 1]) & _LATER_HARM
+        and not set(text.sentences[hit.sentence].before(hit.first)) & _DEFINITIONAL
     ]
+
+
+_NEGATING_WORDS = frozenset("no not none never without nor".split())
+_DEFINITIONAL = frozenset("requires require required requiring means mean needs need must defined definition".split())
+
+
+def _conditional(text: Text, hit: Hit) -> bool:
+    """A sentence that imagines ("would become an incident if ... were released and misled voters")."""
+    words = set(text.sentences[hit.sentence].words)
+    return bool(words & {"if", "unless"}) and bool(words & {"would", "could", "might"})
 
 
 def realised_harm(text: Text) -> list[Hit]:
     """Statements that harm has happened: "led to fraudulent calls", "victims were defrauded"."""
     hits = _asserted(text, list(_REALISED))
     banned = {(s.hit.sentence, i) for s in no_harm_statements(text) for i in range(s.hit.first, s.hit.last + 1)}
-    return [h for h in hits if (h.sentence, h.first) not in banned]
+    return [
+        h for h in hits
+        if (h.sentence, h.first) not in banned and not _conditional(text, h)
+        and not set(text.sentences[h.sentence].before(h.first)) & _DEFINITIONAL
+        and not set(text.sentences[h.sentence].words[h.first : h.last + 1]) & _NEGATING_WORDS
+    ]
 
 
 def prevented_harm(text: Text) -> list[Hit]:
@@ -310,7 +339,10 @@ def response_statements(text: Text) -> tuple[list[Hit], list[Hit]]:
 
 def causation_doubts(text: Text) -> list[Hit]:
     """"unclear whether the AI contributed", "human error rather than an AI malfunction"."""
-    return _distinct([h for p in _CAUSATION_DOUBT for h in text.find(p) if not h.negated])
+    return _distinct([
+        h for p in _CAUSATION_DOUBT for h in text.find(p)
+        if not h.negated and not set(text.sentences[h.sentence].after(h.last, 6)) & QUALIFIERS
+    ])
 
 
 _CLASS_WORDS = frozenset({"incident", "incidents", "hazard", "hazards", "disaster", "disasters"})
@@ -379,3 +411,33 @@ def ai_used_elsewhere(text: Text, sentence: int) -> bool:
 def no_risk_statements(text: Text) -> list[Hit]:
     """"no specific risk", "does not describe any plausible risk", "no problems have been reported"."""
     return _distinct([h for p in _NO_RISK for h in text.find(p) if not h.negated and not _said_by_others(text, h)])
+
+
+_OTHER_SOURCES = frozenset("other similar previous earlier past existing comparable rival older another such".split())
+
+
+def own_realised_harm(text: Text) -> list[Hit]:
+    """Harm that happened, not harm from other or earlier systems ("scams done with other tools")."""
+    hits = []
+    for hit in realised_harm(text):
+        sentence = text.sentences[hit.sentence]
+        clause = sentence.words[sentence.clause_start(hit.first) : sentence.clause_end(hit.last) + 1]
+        if not set(clause) & _OTHER_SOURCES:
+            hits.append(hit)
+    return hits
+
+
+_HARM_KINDS = phrase(
+    "{KIND}",
+    KIND=HARM_EVENTS + "|death|arrest|arrests|detention|discrimination|bias|misinformation|disinformation|defamation|"
+    "suicide|collision|collisions|exposure|outage|outages|disruptions|denial|denials|infringement|harassment|"
+    "exploitation|manipulation|misidentification|layoffs|dismissals|extortion|blackmail|impersonation|deception|"
+    "surveillance|disruption|distress|rights|privacy|reputation|discrimination|misinformation|defamation|harassment|"
+    "exclusion|denied|wrongful|unfair|unlawful|illegal|trauma|anxiety|humiliation|embarrassment|outage",
+)
+
+
+def names_harm_beyond(text: Text, statements: list[Statement]) -> bool:
+    """Whether the text names some harm outside the given no-harm statements."""
+    inside = {(s.hit.sentence, i) for s in statements for i in range(s.hit.first, s.hit.last + 1)}
+    return any((h.sentence, h.first) not in inside and not h.negated for h in text.find(_HARM_KINDS))

@@ -51,6 +51,9 @@ def complementary_points_to_response(ctx: RuleContext) -> Iterator[str]:
     said = parse(" ".join([ctx.rationale, *list_field(ctx.label, "evidence")]))
     if cues.complementary_context(said) or cues.mentions_ai(said):
         return
+    concluded = ctx.conclusion
+    if concluded.cls not in (None, COMPLEMENTARY) and concluded.strength == "strong":
+        return  # the rationale concludes another class: rationale.conclusion says so
     yield (
         "labelled Complementary Information but neither rationale nor evidence names AI or a response, "
         "update or context (a law, regulator, court, investigation, policy, follow-up); check that the "
@@ -66,9 +69,4 @@ def unrelated_has_no_harm(ctx: RuleContext) -> Iterator[str]:
         yield (
             f"labelled Unrelated but harm_types is {harm_types}; an Unrelated article carries no harm "
             "types: clear them, or check whether the article reports an AI harm or risk"
-        )
-    if present(ctx.label.get("severity")):
-        yield (
-            f"labelled Unrelated but severity is {ctx.label.get('severity')!r}; an Unrelated article "
-            "has no severity: set it to null"
         )

@@ -56,18 +56,19 @@ _COORDINATORS = frozenset({"and", "or"})
 _CLAUSE_OPENERS = frozenset(
     "it this that there they he she we its thus therefore so hence as is was has have had no not serves serve "
     "qualifies constitutes represents fits meets makes falls counts remains becomes amounts belongs aligns "
-    "should would".split()
+    "should would concludes notes says adds argues shows finds reports describes explains states suggests warns "
+    "highlights concluded noted added argued showed found reported explained stated".split()
 )
 # A negator governs what follows it in its clause.
 NEGATORS = frozenset("not no never without neither nor none nobody nothing cannot lacks lack absent".split())
-NEGATING_PHRASES = ("rather than", "instead of", "as opposed to", "other than", "far from", "fails to", "failed to",
+NEGATING_PHRASES = ("before any", "rather than", "instead of", "as opposed to", "other than", "far from", "fails to", "failed to",
                     "absence of", "lack of", "no longer", "free of", "free from", "ruled out", "rules out")
 # A hedge makes what follows hypothetical: it may happen, it has not.
 HEDGES = frozenset(
     "could may might would can potential potentially possible possibly plausible plausibly risk risks risky "
     "threat threats danger dangers future if whether unless likely likelihood probable probably fear fears "
-    "feared concern concerns worry worries warn warns warned warning warnings prevent preventing prevention "
-    "avoid avoiding hypothetical speculative theoretical foreseeable capable able".split()
+    "feared concern concerns worry worries warn warns warned warning warnings "
+    "hypothetical speculative theoretical foreseeable capable able".split()
 )
 HEDGING_PHRASES = ("in case", "should it", "lead to", "leads to", "leading to", "result in", "results in",
                    "resulting in", "pose a", "poses a", "posing a", "at risk")
@@ -163,6 +164,9 @@ class Sentence:
             following = self.words[i + 1] if i + 1 < len(self.words) else ""
             previous = self.words[i - 1] if i > 0 else ""
             if word in _ADVERBS and previous in _VERBISH:
+                numbers.append(clause)
+                continue
+            if word == "which" and previous == "of":
                 numbers.append(clause)
                 continue
             if i > 0 and (

@@ -64,7 +64,7 @@ def no_harm_on_incident(ctx: RuleContext) -> Iterator[Flag]:
     general = [s for s in statements if not s.qualified]
     realised = _realised(ctx)
     if not general:
-        if statements and not realised:
+        if statements and not realised and not cues.names_harm_beyond(ctx.parsed, statements):
             said = statements[0].text
             yield Flag(
                 f"labelled AI Incident but the rationale says this harm did not happen ({_quote(said)}) and names "
@@ -187,19 +187,12 @@ def harm_on_hazard(ctx: RuleContext) -> Iterator[Flag]:
     text = ctx.parsed
     if any(not s.qualified for s in cues.no_harm_statements(text)):
         return
-    strong = [h for h in cues.realised_harm(text) if _says_harm_happened(h.text)]
-    if strong:
-        said = strong[0].text
+    happened = cues.own_realised_harm(text)
+    if happened:
+        said = happened[0].text
         yield Flag(
             f"labelled AI Hazard but the rationale says harm has already happened ({_quote(said)}); harm that "
             "happened with an AI system's part is an AI Incident: check whose harm it is",
             said,
         )
 
-
-def _says_harm_happened(text: str) -> bool:
-    """Only the explicit forms: "realized harm", "harm has occurred", "directly led to harm"."""
-    lowered = text.casefold()
-    return any(w in lowered for w in ("realized", "realised", "actual harm", "has occurred", "have occurred",
-                                      "has happened", "directly led", "directly caused", "directly resulted",
-                                      "already caused", "already led", "has caused", "have caused"))

@@ -40,8 +40,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "harm.unrelated", "error",
-        "An Unrelated label carries no harm types and no severity.",
-        "Unrelated with harm_types ['Economic/Property'] or severity 'AI hazard'.",
+        "An Unrelated label carries no harm types (its severity is checked by taxonomy.severity).",
+        "Unrelated with harm_types ['Economic/Property'].",
         harm.unrelated_has_no_harm, needs_fields=("classification",),
     ),
     Rule(

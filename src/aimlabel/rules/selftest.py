@@ -24,7 +24,7 @@ from aimlabel.rules.base import RULES_VERSION
 from aimlabel.rules.conclusion import conclude
 from aimlabel.rules.config import RuleConfig
 from aimlabel.rules.item import run_item_rules
-from aimlabel.rules.labels_file import LabelItem, event_item
+from aimlabel.rules.labels_file import LabelItem, event_item, read_labels_source
 from aimlabel.rules.registry import RULES
 from aimlabel.rules.report import run_check
 from aimlabel.taxonomy import default_taxonomy
@@ -78,14 +78,24 @@ class SelfTest:
     conclusions_confidently_wrong: int = 0
     misses: list[Miss] = field(default_factory=list)
     rules_version: str = RULES_VERSION
+    pages: int = 0
+    pages_flagged_right: int = 0
+    flag_pages: int = 0
+    flag_pages_caught: int = 0
+    clean_pages: int = 0
+    clean_pages_flagged: int = 0
 
     def error_rules_below(self, bar: float) -> list[str]:
         return [r for r, s in self.scores.items() if s.error_precision is not None and s.error_precision < bar]
 
 
 def load_corpus(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
+    """Corpus items from files or folders: `*.jsonl` of kind "rationale"/"event" items, and a
+    `pages/` folder of AIM event pages with `flags.jsonl` saying what each page should raise."""
     for path in paths:
         files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+        if path.is_dir() and (path / "pages" / "flags.jsonl").is_file():
+            yield from _pages(path / "pages")
         for file in files:
             for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
                 if not line.strip():
@@ -95,8 +105,34 @@ def load_corpus(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
                 except json.JSONDecodeError as exc:
                     raise CorpusProblem(f"{file}:{number}: not JSON ({exc.msg})") from None
                 if not isinstance(item, dict) or item.get("kind") not in ("rationale", "event"):
+                    if file.name == "flags.jsonl":
+                        break
                     raise CorpusProblem(f"{file}:{number}: expected an object with kind 'rationale' or 'event'")
                 yield item
+
+
+def _pages(folder: Path) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate((folder / "flags.jsonl").read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        entry = json.loads(line)
+        page = folder / entry["page"]
+        if not page.is_file():
+            raise CorpusProblem(f"{folder / 'flags.jsonl'}:{number}: no page {page.name}")
+        yield {"kind": "page", "id": page.stem, "path": str(page), "expect": entry.get("flags", []),
+               "classes": entry.get("classes", [])}
+
+
+def _page_findings(item: dict[str, Any], config: RuleConfig) -> dict[str, list[Finding]]:
+    page = Path(item["path"])
+    with open(page, "rb") as fh:
+        entries = [e for e in read_labels_source(fh, page.stem) if isinstance(e, LabelItem)]
+    report = run_check(entries, config=config)
+    found: dict[str, list[Finding]] = {}
+    for outcome in report.items:
+        target = "event" if outcome.kind == "event" else str(int(outcome.id.rsplit("-", 1)[1]))
+        found.setdefault(target, []).extend(outcome.findings)
+    return found
 
 
 def _label(item: dict[str, Any]) -> dict[str, Any]:
@@ -140,7 +176,10 @@ def run_selftest(items: Iterable[dict[str, Any]], config: RuleConfig | None = No
     config = config or RuleConfig()
     result = SelfTest(scores={r.id: RuleScore() for r in RULES})
     for item in items:
-        if item["kind"] == "rationale":
+        if item["kind"] == "page":
+            found = _page_findings(item, config)
+            expected = {(str(e["target"]), e["rule"]) for e in item["expect"]}
+        elif item["kind"] == "rationale":
             found = {"item": _rationale_findings(item, config)}
             expected = {("item", rule) for rule in item.get("expect", [])}
             _score_conclusion(result, item)
@@ -171,6 +210,15 @@ def _score_conclusion(result: SelfTest, item: dict[str, Any]) -> None:
 def _score(result: SelfTest, item: dict[str, Any], found: dict[str, list[Finding]], expected: set[tuple[str, str]]) -> None:
     raised = {(target, f.rule) for target, fs in found.items() for f in fs}
     result.items += 1
+    if item["kind"] == "page":
+        result.pages += 1
+        result.pages_flagged_right += bool(expected) == bool(raised)
+        if expected:
+            result.flag_pages += 1
+            result.flag_pages_caught += bool(raised)
+        else:
+            result.clean_pages += 1
+            result.clean_pages_flagged += bool(raised)
     if expected:
         result.flag_items += 1
         result.flag_caught += bool(raised & expected)
@@ -217,6 +265,11 @@ def render_selftest(result: SelfTest, show_misses: bool = False) -> str:
         f"conclusions read right: {result.conclusions_right} of {result.conclusions}; confidently wrong: "
         f"{result.conclusions_confidently_wrong}",
     ]
+    if result.pages:
+        lines.append(
+            f"pages: {result.flag_pages_caught} of {result.flag_pages} flagged pages caught; "
+            f"{result.clean_pages_flagged} of {result.clean_pages} clean pages flagged"
+        )
     if show_misses and result.misses:
         lines += ["", "misses"]
         lines += [f"{m.item}  {m.rule}  {m.kind}  {m.detail}" for m in result.misses]

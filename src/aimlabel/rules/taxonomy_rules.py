@@ -33,7 +33,8 @@ _INJURY = phrase(
     "hospitalization|hospitalisation|maimed|burns|burned|fracture|fractures|fractured|broken bones|bruised|bruises|"
     "concussion|concussions|bodily harm|physical harm|physically harmed|self - harm|self - harming|self - harmed|suicidal|"
     "treated in hospital|taken to hospital|hospital treatment|brain damage|nerve damage|organ damage|paralysed|paralyzed|"
-    "blinded|disabled|amputated|amputation|"
+    "blinded|disabled|amputated|amputation|broke (?:his|her|their|a) (?:\\S+ )?(?:hip|leg|legs|arm|arms|wrist|ribs|neck|back|bones?|skull|jaw|nose|ankle)|"
+    "broken (?:hip|leg|legs|arm|arms|wrist|ribs|neck|back|bones?|skull|jaw|nose|ankle)|"
     "overdose|overdosed|poisoned|poisoning|casualties|shooting|shootings|shot|stabbed|stabbing|run over|struck by|"
     "harm to (?:\\S+ )?health|harms? to (?:\\S+ )?(?:physical |mental )?health|health harms?|health risks?|"
     "misdiagnosis|misdiagnoses|misdiagnosed|missed diagnoses|missed cancers?|delayed diagnosis|delayed treatment|"
@@ -41,6 +42,18 @@ _INJURY = phrase(
     "(?:put|puts|putting) lives at risk|lives at risk|life - threatening|"
     "mental health crisis|herido|heridos|herida|heridas|lesionado|lesionados|lesiones|blessé|blessés|blessée|"
     "blessures|verletzt|verletzte|verletzten|ferito|feriti|ferido|feridos|hospitalizado|hospitalisé",
+)
+# For an AI Hazard, the plausible physical harm may be named by what would cause it.
+_DANGER = phrase(
+    "{DANGER}",
+    DANGER="crash|crashes|collision|collisions|collide|accident|accidents|fire|fires|explosion|explosions|flood|"
+    "flooding|weapon|weapons|knife|knives|gun|guns|firearm|firearms|drown|drowning|overdose|poison|dangerous|danger|"
+    "dangers|unsafe|safety|physical harm|physical|bodily|vulnerable people|elderly|patients|infant|infants|"
+    "children's safety|hit|struck|run over|fall|falls|suffocat(?:e|ion)|choking|electrocut(?:e|ion)|"
+    "lethal|violence|violent|attack|attacks|bomb|bombs|explosive|explosives|pills|medication|dosage|surgery|"
+    "toxin|toxins|toxic|bioweapon|bioweapons|biological|pathogen|pathogens|chemical weapons|nuclear|radiation|"
+    "treatment|diagnosis|emergency|ambulance|hospital|hospitals|life support|pedestrian|pedestrians|vehicles|"
+    "cars|trucks|lorries|drones|robots",
 )
 _ANIMALS = frozenset(
     "cat cats dog dogs pet pets animal animals cow cows cattle horse horses sheep bird birds deer whale whales fish "
@@ -177,6 +190,8 @@ def physical_harm_backed(ctx: RuleContext) -> Iterator[Flag]:
     deaths = _mentions(_DEATH, texts)
     injuries = _mentions(_INJURY, texts)
     incident = ctx.classification == INCIDENT
+    if not incident and (deaths.any_human or injuries.any_human or _mentions(_DANGER, texts).any_human):
+        return
     for values, what, found in ((wanted[0], "a death", deaths), (wanted[1], "an injury", _either(injuries, deaths))):
         for value in values:
             yield from _judge(value, what, found, incident)
@@ -206,6 +221,7 @@ def _judge(value: str, what: str, found: _Mentions, incident: bool) -> Iterator[
             f"harm_types has {value!r} but neither the rationale nor the article, its title or its event mentions "
             f"{what}; check that the article reports one (or, for a hazard, that it is the plausible harm), "
             "otherwise remove it",
+            severity=None if incident else "warning",
         )
 
 
