@@ -64,7 +64,8 @@ HARMED = (
     "discriminated|targeted|exposed|leaked|stolen|denied|harassed|threatened|manipulated|impersonated|fired|"
     "dismissed|misdiagnosed|surveilled|doxxed|violated|infringed|compromised|breached|hacked|disrupted|misled|cheated|"
     "extorted|blackmailed|bullied|abused|exploited|defamed|falsely accused|wrongly accused|wrongfully accused|"
-    "charged|penalized|penalised|excluded|evicted|displaced|rejected|misinformed|tricked|duped|robbed"
+    "charged|penalized|penalised|excluded|evicted|displaced|rejected|misinformed|tricked|duped|robbed|disclosed|"
+    "wrongly disclosed|shared without consent"
 )
 HARM_VERB_PAST = (
     "died|stole|defrauded|scammed|lost|crashed|collided|violated|breached|infringed|misidentified|"
@@ -113,7 +114,8 @@ GENERIC_RISK = "malfunction|malfunctions|malfunctioned|malfunctioning|fails|fail
 
 @dataclass(frozen=True)
 class Statement:
-    """A statement found in a text: the hit, and whether it is limited to one kind of harm."""
+    """A statement found in a text: the hit, and whether it is limited to one kind of harm (or
+    is someone else's claim, "the company says ...")."""
 
     hit: Hit
     qualified: bool = False
@@ -124,7 +126,9 @@ class Statement:
 
 
 _NO_HARM = [
-    phrase("(?:no|zero|without|nor) {ANY}? {ADJ}* {HARM}", ANY=ANY, ADJ=ADJ, HARM=HARM_EVENTS),
+    phrase("(?:no|zero|without|nor) {ANY}? {ADJ}* {HARM} (?:(?:or|and|nor|,) (?:\\S+ )?(?:{HARM}) )*", ANY=ANY, ADJ=ADJ, HARM=HARM_EVENTS),
+    phrase("{NEG} {REPORT} (?:a |any |an |one )?(?:single |particular |specific |concrete |actual |real |documented )?(?:case|cases|instance|instances|example|examples|victim|victims)", NEG=NEG_DO, REPORT=REPORT),
+    phrase("(?:no|nobody) (?:\\S+ ){0,2}(?:{GROUP}) (?:is|are|was|were|has been|have been) (?:described|reported|documented|mentioned|identified|named|cited|known|said|shown) (?:as )?(?:\\S+ ){0,4}", GROUP="|".join(sorted({"patient","patients","person","people","user","users","victim","victims","family","families","child","children","customer","customers","student","students","worker","workers","resident","residents","consumer","consumers","citizen","citizens","individual","individuals","passenger","passengers","voter","voters","applicant","applicants"}))),
     phrase("(?:no|nothing|nobody|none) (?:\\S+ ){0,3}(?:was|were|has been|have been|had been|got) (?:\\S+ )?(?:lost|damaged|harmed|hurt|stolen|leaked|affected|injured|killed|exposed|compromised|defrauded|scammed)", ),
     phrase("(?:escaped|were left|was left|left|remained|emerged|walked away) (?:\\S+ )?(?:unhurt|unharmed|uninjured|unscathed)", ),
     phrase("{NEG} (?:yet )?(?:actually )? {REPORT} (?:on )?(?:to )? {ANY}? {ADJ}* {HARM}", NEG=NEG_DO, REPORT=REPORT, ANY=ANY, ADJ=ADJ, HARM=HARM),
@@ -233,11 +237,17 @@ def _asserted(text: Text, patterns: list[re.Pattern[str]]) -> list[Hit]:
     return _distinct([hit for p in patterns for hit in text.find(p) if hit.asserted])
 
 
-_PHYSICAL_NOUNS = frozenset("injury injuries death deaths casualties fatalities".split())
+_PHYSICAL_NOUNS = frozenset("injury injuries death deaths casualties fatalities casualty".split())
 _EARLIER = frozenset("until before previously earlier initially originally formerly once".split())
 
 
-_ANYONE = frozenset("one nobody body people person persons individual individuals".split())
+_GROUPS = frozenset(
+    "child children patient patients student students pupil pupils user users customer customers family families "
+    "worker workers employee employees resident residents passenger passengers voter voters consumer consumers "
+    "driver drivers pedestrian pedestrians member members citizen citizens client clients applicant applicants "
+    "teenager teenagers minor minors woman women man men".split()
+)
+_VERBS_AFTER_GROUP = frozenset("was were has have had is are got".split())
 
 
 def _qualified(text: Text, hit: Hit) -> bool:
@@ -246,10 +256,12 @@ def _qualified(text: Text, hit: Hit) -> bool:
     sentence = text.sentences[hit.sentence]
     span = set(sentence.words[hit.first : hit.last + 1])
     clause = set(sentence.words[sentence.clause_start(hit.first) : sentence.clause_end(hit.last) + 1])
-    if span & _PHYSICAL_NOUNS or clause & _EARLIER:
+    harm_nouns = span & _ALL_HARM_NOUNS
+    if (harm_nouns and harm_nouns <= _PHYSICAL_NOUNS) or clause & _EARLIER:
         return True
     first_words = sentence.words[hit.first : hit.first + 2]
-    if first_words[:1] == ["no"] and len(first_words) == 2 and first_words[1] not in _ANYONE and first_words[1] not in HARM_EVENTS.split("|"):
+    third = sentence.words[hit.first + 2] if hit.first + 2 < len(sentence.words) else ""
+    if first_words[:1] == ["no"] and len(first_words) == 2 and first_words[1] in _GROUPS and third in _VERBS_AFTER_GROUP:
         return True  # "no child was harmed": one group of people, not everyone
     after = sentence.after(hit.last, 6)
     return bool(span & QUALIFIERS) or "itself" in sentence.words[hit.first : sentence.clause_end(hit.last) + 1] or (
@@ -271,6 +283,7 @@ _SAID_BY_OTHERS = frozenset(
     "insists insisted claims claimed says said denies denied argues argued maintains maintained contends contended "
     "asserts asserted alleges alleged stated states told".split()
 )
+_ALL_HARM_NOUNS = frozenset(HARM_EVENTS.split("|"))
 _LATER_HARM = frozenset("new further additional more other subsequent fresh".split())
 
 
@@ -287,8 +300,8 @@ def no_harm_statements(text: Text) -> list[Statement]:
     hits = [hit for p in _NO_HARM for hit in text.find(p) if not hit.negated]
     hits += [hit for hit in text.find(_REAL_HARM) if hit.negated]
     return [
-        Statement(hit, _qualified(text, hit)) for hit in _distinct(hits)
-        if not _said_by_others(text, hit) and not set(text.sentences[hit.sentence].words[hit.first : hit.last + 1]) & _LATER_HARM
+        Statement(hit, _qualified(text, hit) or _said_by_others(text, hit)) for hit in _distinct(hits)
+        if not set(text.sentences[hit.sentence].words[hit.first : hit.last + 1]) & _LATER_HARM
         and not set(text.sentences[hit.sentence].before(hit.first)) & _DEFINITIONAL
     ]
 
@@ -432,7 +445,7 @@ _HARM_KINDS = phrase(
     KIND=HARM_EVENTS + "|death|arrest|arrests|detention|discrimination|bias|misinformation|disinformation|defamation|"
     "suicide|collision|collisions|exposure|outage|outages|disruptions|denial|denials|infringement|harassment|"
     "exploitation|manipulation|misidentification|layoffs|dismissals|extortion|blackmail|impersonation|deception|"
-    "surveillance|disruption|distress|rights|privacy|reputation|discrimination|misinformation|defamation|harassment|"
+    "surveillance|personal data|data breach|disclosure|disclosed|exposed|disruption|distress|rights|privacy|reputation|discrimination|misinformation|defamation|harassment|"
     "exclusion|denied|wrongful|unfair|unlawful|illegal|trauma|anxiety|humiliation|embarrassment|outage",
 )
 
@@ -440,4 +453,13 @@ _HARM_KINDS = phrase(
 def names_harm_beyond(text: Text, statements: list[Statement]) -> bool:
     """Whether the text names some harm outside the given no-harm statements."""
     inside = {(s.hit.sentence, i) for s in statements for i in range(s.hit.first, s.hit.last + 1)}
-    return any((h.sentence, h.first) not in inside and not h.negated for h in text.find(_HARM_KINDS))
+    return any(
+        (h.sentence, h.first) not in inside and not h.negated and not _class_name(text, h)
+        for h in text.find(_HARM_KINDS)
+    )
+
+
+def _class_name(text: Text, hit: Hit) -> bool:
+    """"incident" in "an AI Incident" is the class, not a harm."""
+    words = text.sentences[hit.sentence].words
+    return hit.first > 0 and words[hit.first - 1] == "ai" and words[hit.first] in _CLASS_WORDS

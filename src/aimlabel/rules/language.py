@@ -166,7 +166,7 @@ class Sentence:
             if word in _ADVERBS and previous in _VERBISH:
                 numbers.append(clause)
                 continue
-            if word == "which" and previous == "of":
+            if word == "which" and previous in ("of", "in", "on", "at", "during", "by", "with", "for", "from", "under"):
                 numbers.append(clause)
                 continue
             if i > 0 and (
