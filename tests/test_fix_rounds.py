@@ -70,3 +70,24 @@ def test_a_fix_round_the_recording_lacks_fails_the_replayed_article(answers: dic
         rec = again.records[0]
         assert rec.status == "failed" and rec.label is None and totals.failed == 1
         assert rec.error is not None and rec.error.type == "replay_mismatch" and "--fix-rounds" in rec.error.message
+
+
+AIM_STYLE_HAZARD = (
+    "The article explicitly involves an AI system (VALL-E 2) that can clone a voice from a few seconds of "
+    "audio. Microsoft has withheld it because its misuse could plausibly lead to an AI Incident through "
+    "impersonation and fraud. No actual harm has occurred or been reported, so this is not an AI Incident or "
+    "Complementary Information; it fits the definition of an AI Hazard rather than a realised incident."
+)
+
+
+def test_a_correct_aim_style_label_is_not_sent_back(answers: dict) -> None:
+    """AIM's own formulas (negated class lists, "could plausibly lead to an AI Incident") must not
+    read as a contradiction: no fix round, no finding."""
+    label = dict(answers["ex-002"], rationale=AIM_STYLE_HAZARD)
+    h = Harness()
+    h.fake.queue(ok_reply(label))
+    h.run(example_articles()[1:2], rules=RuleConfig(), fix_rounds=1)
+    rec = h.records[0]
+    assert len(h.fake.requests) == 1
+    assert rec.status == "ok" and rec.findings == []
+    assert rec.attempts.model_dump() == {"requests": 1, "answers": 1}

@@ -38,17 +38,42 @@ def test_vall_e_2_minority_incident_is_flagged_and_event_is_a_hazard() -> None:
     [finding] = report.findings["vall-e-2-04"]
     assert (finding.rule, finding.severity) == ("event.class-conflict", "warning")
     assert finding.message == (
-        "labelled AI Incident but event vall-e-2 is labelled AI Hazard (AI Incident 1, AI Hazard 16 of 17 "
+        "labelled AI Incident but event vall-e-2 is AI Hazard (AI Incident 1, AI Hazard 16 of 17 "
         "article(s)); check whether this article reports the event's own AI system and harm, or belongs "
         "to another event"
     )
 
 
 def test_consistent_event_has_no_findings() -> None:
-    report = check_events([record("a", "AI Incident"), record("b", "AI Incident"), record("c", "Complementary Information")])
+    report = check_events([record("a", "AI Incident"), record("b", "AI Incident")])
     assert report.findings == {}
     assert report.events["ev"].label == "AI Incident"
     assert report.events["ev"].conflict is False
+
+
+def test_complementary_article_in_an_incident_event_is_not_counted_silently() -> None:
+    report = check_events([record("a", "AI Incident"), record("b", "AI Incident"), record("c", "Complementary Information")])
+    assert list(report.findings) == ["c"]
+    [finding] = report.findings["c"]
+    assert (finding.rule, finding.severity) == ("event.complementary-member", "warning")
+    assert report.events["ev"].label == "AI Incident"
+
+
+def test_articles_without_a_class_take_the_one_their_rationale_concludes() -> None:
+    records = [
+        LabelRecord(id=i, status="ok", label={"rationale": r}, article=ArticleRef(id=i, event_id="ev"))
+        for i, r in [
+            ("a", "No harm has occurred, but the model could plausibly enable fraud; this qualifies as an AI Hazard."),
+            ("b", "The tool could be misused for scams, fitting the definition of an AI Hazard rather than an AI Incident."),
+            ("c", "Scammers used the cloned voice to steal savings, so it qualifies as an AI Incident."),
+            ("d", "The article is a profile of the company's founder."),
+        ]
+    ]
+    report = check_events(records)
+    event = report.events["ev"]
+    assert (event.label, event.counts) == ("AI Hazard", {"AI Incident": 1, "AI Hazard": 2})
+    assert event.excluded == {"d": "states no class (none in the label, none concluded by its rationale)"}
+    assert [f.rule for f in report.findings["c"]] == ["event.class-conflict"]
 
 
 @pytest.mark.parametrize(

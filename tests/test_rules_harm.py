@@ -105,12 +105,12 @@ def test_complementary_without_a_response_is_a_warning() -> None:
     assert [(f.rule, f.severity) for f in findings] == [("harm.complementary", "warning")]
 
 
-def test_unrelated_with_harm_types_and_severity_is_an_error() -> None:
+def test_unrelated_with_harm_types_and_severity_is_reported_once_per_problem() -> None:
     label = {**UNRELATED, "harm_types": ["Economic/Property"], "severity": "AI hazard"}
-    findings = [f for f in check_label(label, article("bakery")) if f.rule == "harm.unrelated"]
-    assert [f.message.split(";")[0] for f in findings] == [
-        "labelled Unrelated but harm_types is ['Economic/Property']",
-        "labelled Unrelated but severity is 'AI hazard'",
+    findings = [(f.rule, f.message.split(";")[0]) for f in check_label(label, article("bakery")) if f.rule in ("harm.unrelated", "taxonomy.severity")]
+    assert findings == [
+        ("harm.unrelated", "labelled Unrelated but harm_types is ['Economic/Property']"),
+        ("taxonomy.severity", "severity is 'AI hazard' but Unrelated takes severity null"),
     ]
 
 

@@ -30,7 +30,7 @@ def test_rationale_about_the_article_passes() -> None:
 def test_rationale_about_another_story_is_a_warning_listing_missing_words() -> None:
     messages = off_topic(CFO_RATIONALE, "vall-e-2-techspot")
     assert messages == [
-        "only 8% of the rationale's content words appear in the article (missing: fraudsters, generated, "
+        "only 8% of the rationale's distinctive words appear in the article (missing: fraudsters, generated, "
         "deepfake, video, audio, staff); check that the rationale describes this article and not another story"
     ]
 
@@ -47,3 +47,19 @@ def test_skipped_for_articles_in_another_language() -> None:
 
 def test_short_rationale_is_not_judged() -> None:
     assert off_topic("A bakery won a prize, so it is Unrelated.", "deepfake-cfo") == []
+
+
+def test_judged_against_the_event_relative_to_its_other_articles() -> None:
+    peers = (
+        "The event involves Microsoft's VALL-E 2 voice cloning model, withheld from release over impersonation risks.",
+        "VALL-E 2, a text-to-speech model from Microsoft, could be misused to spoof voices, so it is an AI Hazard.",
+        "Microsoft says VALL-E 2 voice cloning is too dangerous to release; scams with cloned voices are plausible.",
+    )
+    context = ("Microsoft's VALL-E 2 AI voice cloning raises security concerns",)
+    on_topic = "Microsoft kept its VALL-E 2 voice cloning model from the public because cloned voices could enable fraud."
+    result = run_item_rules({"rationale": on_topic}, None, context=context, peers=peers)
+    assert "rationale.off-topic" in result.checked
+    assert [f.rule for f in result.findings] == []
+    findings = run_item_rules({"rationale": CFO_RATIONALE + " The Hong Kong office's employee wired the money after the call."}, None, context=context, peers=peers).findings
+    assert [(f.rule, f.severity) for f in findings if f.rule == "rationale.off-topic"] == [("rationale.off-topic", "warning")]
+    assert "its event's other texts" in findings[0].message

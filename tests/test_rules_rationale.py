@@ -50,8 +50,8 @@ def test_conclusion_disagreeing_with_the_label_is_an_error() -> None:
     label = {**BANK_INCIDENT, "rationale": "A caller used a cloned voice to request an urgent $1.2 million transfer, so this is an AI Hazard."}
     findings = [f for f in check_label(label, None) if f.rule == "rationale.conclusion"]
     assert [f.message for f in findings] == [
-        "the rationale concludes AI Hazard but classification is AI Incident; check which class the "
-        "reasoning supports and make the two agree"
+        "the rationale concludes AI Hazard (\"so this is an AI Hazard\") but classification is AI Incident; "
+        "check which class the reasoning supports and make the two agree"
     ]
 
 

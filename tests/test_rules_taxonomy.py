@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aimlabel.rules import RuleConfig, check_label
+from aimlabel.rules import RuleConfig, check_label, run_item_rules
 from aimlabel.taxonomy import default_taxonomy
 
 ROBOTAXI = {
@@ -63,10 +63,13 @@ def test_wrong_shapes_are_errors() -> None:
     ]
 
 
-def test_missing_classification_is_an_error() -> None:
-    assert taxonomy_findings({"rationale": "A driverless car dragged a pedestrian."}) == [
-        ("taxonomy.vocabulary", "classification is missing; give one of AI Incident, AI Hazard, Complementary Information, Unrelated")
-    ]
+def test_a_label_without_a_class_is_judged_with_the_class_its_rationale_concludes() -> None:
+    result = run_item_rules({"rationale": "A driverless car dragged a pedestrian, which qualifies as an AI Incident.", "severity": "AI hazard"}, None)
+    assert (result.classification, result.classification_source) == ("AI Incident", "rationale")
+    assert [f.rule for f in result.findings] == ["taxonomy.severity"]
+    nothing = run_item_rules({"rationale": "A driverless car dragged a pedestrian.", "severity": "AI hazard"}, None)
+    assert (nothing.classification, nothing.findings) == ("", [])
+    assert nothing.skipped["taxonomy.severity"] == "label has no classification and its rationale concludes none"
 
 
 def test_severity_that_disagrees_with_the_class_is_an_error() -> None:
@@ -82,7 +85,7 @@ def test_death_harm_type_without_a_reported_death_is_an_error() -> None:
     label = {**ROBOTAXI, "harm_types": ["Physical (death)"]}
     findings = taxonomy_findings(label)
     assert [r for r, _ in findings] == ["taxonomy.physical-harm"]
-    assert findings[0][1].startswith("harm_types has 'Physical (death)' but neither evidence nor rationale mentions a death")
+    assert findings[0][1].startswith("harm_types has 'Physical (death)' but neither the rationale nor the article, its title or its event mentions a death")
 
 
 def test_death_harm_type_with_a_reported_death_passes() -> None:
@@ -97,10 +100,35 @@ def test_negated_injury_does_not_back_an_injury_harm_type() -> None:
 
 
 def test_too_many_ai_principles_is_a_warning_with_a_configurable_limit() -> None:
-    principles = list(default_taxonomy().field("ai_principles").values[:6])
+    principles = list(default_taxonomy().field("ai_principles").values[:9])
     label = {**ROBOTAXI, "ai_principles": principles}
     assert taxonomy_findings(label) == [
-        ("taxonomy.padded", "ai_principles lists 6 values (more than 4); keep only those the article clearly engages")
+        ("taxonomy.padded", "ai_principles lists 9 values (more than 8); keep only those the article clearly engages")
     ]
-    assert taxonomy_findings(label, RuleConfig(max_ai_principles=6)) == []
+    assert taxonomy_findings({**label, "ai_principles": principles[:8]}) == []  # AIM routinely lists up to eight
+    assert taxonomy_findings(label, RuleConfig(max_ai_principles=9)) == []
     assert [f.severity for f in check_label(label, None) if f.rule == "taxonomy.padded"] == ["warning"]
+
+
+def test_death_only_as_a_risk_does_not_back_an_incident() -> None:
+    label = {**ROBOTAXI, "harm_types": ["Physical (death)"], "realised_harm": "The car ran a red light.",
+             "evidence": ["ran a red light"], "rationale": "The robotaxi ran a red light, which creates a risk of death for pedestrians, so this is an AI Incident."}
+    findings = [f for f in check_label(label, None) if f.rule == "taxonomy.physical-harm"]
+    assert [(f.severity, f.trigger) for f in findings] == [("warning", "death")]
+
+
+def test_death_as_a_plausible_harm_backs_a_hazard() -> None:
+    label = {"classification": "AI Hazard", "harm_types": ["Physical (death)"], "rationale": "A flaw could let the drone hit crowds and cause deaths, so this is an AI Hazard."}
+    assert taxonomy_findings(label) == []
+
+
+def test_an_animal_death_is_not_physical_death() -> None:
+    label = {**ROBOTAXI, "harm_types": ["Physical (death)"], "evidence": ["hit a cat"], "realised_harm": "A robotaxi killed a cat.",
+             "rationale": "A robotaxi killed a neighbourhood cat, so this is an AI Incident."}
+    assert [(f.rule, f.severity) for f in check_label(label, None) if f.rule == "taxonomy.physical-harm"] == [("taxonomy.physical-harm", "warning")]
+
+
+def test_values_aimlabel_lacks_in_peoples_labels_are_not_findings_but_near_misses_are() -> None:
+    label = {**ROBOTAXI, "affected_stakeholders": ["Trade unions"], "ai_principles": ["Saftey"]}
+    result = run_item_rules(label, None, strict_vocabulary=False)
+    assert [(f.rule, f.severity, f.trigger) for f in result.findings] == [("taxonomy.vocabulary", "warning", "Saftey")]

@@ -25,7 +25,7 @@ HARMISH = (
     "wrongful|false|financial|economic|physical|psychological|reputational|emotional|serious|significant|real|actual|"
     "direct|indirect|tangible|concrete|realized|realised|documented|widespread|substantial|mental|bodily"
 )
-ATTACKS = HARMISH + "|attempt|attempts|attempted|transfer|transfers|payment|payments|spread|outbreak|fire|fires|flood|floods|intrusion|intrusions|cyberattack|cyberattacks|disaster|disasters|catastrophe"
+ATTACKS = HARMISH + "|weapons|firearms|plans|plan|plot|plots|smuggling|shipment|consignment|intrusion|ransomware|malware|phishing|attempt|attempts|attempted|transfer|transfers|payment|payments|spread|outbreak|fire|fires|flood|floods|intrusion|intrusions|cyberattack|cyberattacks|disaster|disasters|catastrophe"
 ADJ = (
     "actual|real|realized|realised|direct|concrete|reported|documented|tangible|specific|confirmed|known|significant|"
     "measurable|immediate|further|new|such|major|serious|clear|identifiable|verified|evident|definite|demonstrable|"
@@ -98,7 +98,7 @@ RESPONSE_CORE = (
 )
 RESPONSE_KIND = "legislative|legal|regulatory|governmental|government|policy|judicial|court|industry|societal|company|corporate|political|official|institutional|law enforcement|administrative|parliamentary|congressional|international|public"
 PASSED = "passed|approved|adopted|enacted|signed|introduced|proposed|unveiled|tabled|drafted|announced|issued|published|launched|released|voted|filed|enforced|implemented|finalized|finalised|rolled out|put forward|presented|debated|considered|discusses|discussed"
-LEGAL_INSTRUMENT = "law|laws|bill|bills|regulation|regulations|act|legislation|directive|guidelines|rules|ordinance|ban|decree|framework|code of conduct|code of practice|policy|policies|standard|standards|amendment|treaty"
+LEGAL_INSTRUMENT = "agreement|consent agreement|settlement|consent decree|pledge|commitment|law|laws|bill|bills|regulation|regulations|act|legislation|directive|guidelines|rules|ordinance|ban|decree|framework|code of conduct|code of practice|policy|policies|standard|standards|amendment|treaty"
 MAINLY = "primarily|mainly|mostly|largely|chiefly|principally|predominantly|essentially|centrally|solely|only|instead|rather"
 COVERS = "discusses|discuss|discussing|focuses on|focus on|focusing on|covers|cover|covering|reports on|reporting on|about|concerns|concerning|addresses|addressing|describes|describing|centers on|centres on|centred on|centered on|deals with|dealing with|highlights|highlighting|examines|examining|reviews|reviewing|analyzes|analyses|explores|is about|revolves around"
 AI = "ai|the ai|an ai|the ai system|an ai system|ai systems|the system|the algorithm|an algorithm|algorithms|the software|automation|the automated system|automated systems|the model|the tool|artificial intelligence|machine learning|the technology|autopilot|the autopilot|the chatbot|the robot|the vehicle's software"
@@ -148,6 +148,7 @@ _REALISED = [
     phrase("(?:causing|leading to|resulting in|inflicting|contributing to) {ANY}? (?:\\S+ ){0,2}{HARMISH}", ANY=ANY, HARMISH=HARMISH),
     phrase("(?:was|were|has been|have been|had been|got|being|been) (?:wrongly |falsely |wrongfully |illegally |unlawfully |directly |reportedly |allegedly |actually |already |unfairly |mistakenly |seriously |fatally |critically |badly )? {HARMED}", HARMED=HARMED),
     phrase("{VERB}", VERB=HARM_VERB_PAST),
+    phrase("(?:has |have |had )?(?:already|wrongly|unfairly|mistakenly|falsely|repeatedly|systematically) (?:\\S+ )?(?:rejected|denied|excluded|flagged|penalised|penalized|blocked|removed|banned|fined|charged|targeted|downgraded|lowered|cut)", ),
     phrase("(?:constitutes|constituting|constituted|amounts to|amounting to|represents|representing|involves|involving|involved|is|was|are|were) (?:a |an )?(?:clear |direct |serious |significant |actual )?(?:violation|violations|breach|breaches|infringement|infringements|harm|harms|damage)", ),
     phrase("(?:left|leaving|leaves) (?:\\S+ ){0,3}(?:dead|injured|wounded|hurt|homeless|stranded|penniless|in debt|in hospital|unemployed|without)", ),
     phrase("(?:resulting|resultant|ensuing|consequent|reported|documented|alleged) (?:{ADJ} )*(?:harm|harms|damage|losses|injuries|deaths|violations)", ADJ=ADJ),
@@ -175,16 +176,19 @@ _RESPONSE_STRONG = [
     phrase("(?:law|bill|legislation|regulation|act|amendment|decree|ordinance) (?:making|that makes|which makes|to make|criminali[sz]ing|that criminali[sz]es|to criminali[sz]e|banning|that bans|to ban|outlawing|to outlaw|prohibiting|that prohibits|to prohibit) ", ),
     phrase("(?:focus|focuses|focused|emphasis) (?:is )?(?:on|upon) (?:the )?(?:{KIND} )?(?:response|responses|reaction|reactions|regulation|legislation|policy|legal action|lawsuit|investigation|ruling)", KIND=RESPONSE_KIND),
     phrase("(?:an|the) (?:update|follow-up|follow up) (?:on|to|about|regarding)", ),
+    phrase("(?:{KIND}) (?:outcome|response|action|proceedings|process|aspect|angle|dimension|fight|battle|settlement) (?:is|was|remains) (?:the )?(?:main |central |primary )?(?:focus|subject|topic|story)", KIND=RESPONSE_KIND),
+    phrase("(?:details|describes|reports|covers|announces) (?:a |the )?(?:\\S+ )?(?:settlement|consent agreement|consent decree|plea deal|fine|ruling|verdict) (?:in which|under which|requiring|that|with)", ),
 ]
 _RESPONSE_WEAK = [
     phrase("{PASSED} (?:a |an |the |its |their |new |draft |proposed |landmark |comprehensive |federal |national |state |eu |european )* (?:\\S+ ){0,2} {INSTRUMENT}", PASSED=PASSED, INSTRUMENT=LEGAL_INSTRUMENT),
     phrase("(?:new|proposed|draft|pending|upcoming|planned) (?:\\w+ )? {INSTRUMENT}", INSTRUMENT=LEGAL_INSTRUMENT),
-    phrase("(?:investigation|probe|inquiry|case|lawsuit|complaint|charges|proceedings) (?:(?:was|were|has been|have been|had been) )?(?:closed|concluded|dropped|ended|completed|dismissed|withdrawn|settled|resolved|opened|launched|filed)", ),
+    phrase("(?:investigation|probe|inquiry|case|lawsuit|complaint|charges|proceedings) (?:\\S+ ){0,8}(?:(?:was|were|has been|have been|had been) )?(?:closed|concluded|dropped|ended|completed|dismissed|withdrawn|settled|resolved)", ),
+    phrase("(?:investigation|probe|inquiry|case|lawsuit|complaint|charges|proceedings) (?:(?:was|were|has been|have been|had been) )?(?:opened|launched|filed)", ),
     phrase("(?:closed|concluded|dropped|ended|completed|opened|launched|announced|filed|initiated|settled) (?:its |the |an |their |a )?(?:\\w+ )?(?:investigation|probe|inquiry|lawsuit|case|complaint|review|audit)", ),
     phrase("(?:court|judge|tribunal|jury|regulator|authority|commission|agency|watchdog|ministry|government|parliament|congress|senate|lawmakers|legislators) (?:has |have )?(?:ruled|ordered|found|sentenced|fined|banned|sanctioned|approved|passed|adopted|enacted|launched|opened|announced|issued|imposed|proposed)", ),
 ]
 _CAUSATION_DOUBT = [
-    phrase("(?:{DOUBT}) (?:whether|if|how|to what extent|what role) {ANY}? (?:{AI})", DOUBT=DOUBT, ANY=ANY, AI=AI),
+    phrase("(?:{DOUBT}) (?:whether|if|how|that|to what extent|what role) {ANY}? (?:{AI})", DOUBT=DOUBT, ANY=ANY, AI=AI),
     phrase("(?:no|without|lack of|absence of) {ANY}? (?:clear |direct |concrete |conclusive |firm )?(?:{EVIDENCE}) (?:that|of) {ANY}? (?:{AI})", ANY=ANY, EVIDENCE=EVIDENCE, AI=AI),
     phrase("{HUMAN} {ERROR} (?:rather than|instead of|not|and not) (?:an |a |the |any )?(?:{AI})? (?:{MALFUNCTION})?", HUMAN=HUMAN, ERROR=ERROR, AI=AI, MALFUNCTION=MALFUNCTION),
     phrase("(?:not|never) (?:been )?(?:caused|triggered|driven) by (?:{AI})", AI=AI),

@@ -24,6 +24,7 @@ from aimlabel.rules.text import present
 from aimlabel.taxonomy import Taxonomy, default_taxonomy
 
 DISABLED = "disabled"
+CONCLUSION_RULE = "rationale.conclusion"
 NO_CLASS = "label has no classification and its rationale concludes none"
 
 
@@ -127,7 +128,18 @@ def run_item_rules(
             flag = item if isinstance(item, Flag) else Flag(item)
             severity = "warning" if flag.severity == "warning" else rule.severity
             findings.append(Finding(rule=rule.id, severity=severity, message=flag.message, trigger=flag.trigger))
-    return ItemResult(findings, tuple(checked), skipped, classification, source)
+    return ItemResult(_one_error_per_cause(findings), tuple(checked), skipped, classification, source)
+
+
+def _one_error_per_cause(findings: list[Finding]) -> list[Finding]:
+    """When the rationale itself concludes another class, that is the error to fix; the rationale
+    rules that point the same way (no harm, prevented, ...) stay as warnings beside it."""
+    if not any(f.rule == CONCLUSION_RULE and f.severity == "error" for f in findings):
+        return findings
+    return [
+        f.model_copy(update={"severity": "warning"}) if f.rule.startswith("rationale.") and f.rule != CONCLUSION_RULE else f
+        for f in findings
+    ]
 
 
 def check_label(

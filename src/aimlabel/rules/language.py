@@ -74,6 +74,10 @@ HEDGING_PHRASES = ("in case", "should it", "lead to", "leads to", "leading to", 
                    "resulting in", "pose a", "poses a", "posing a", "at risk")
 
 
+PHRASE_REACH = 5  # words a negating or hedging phrase reaches
+_REACH = {"before any": 12, "failed to": 3, "fails to": 3}
+
+
 def normalise(text: str) -> str:
     """One kind of quote, dash and space: text as the tokeniser expects it."""
     return unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
@@ -216,14 +220,18 @@ class Sentence:
         return self.words[index + 1 : end + 1]
 
     def governed(self, first: int, words: frozenset[str], phrases: tuple[str, ...], limit: int = 12) -> str | None:
-        """The governing word (or phrase) before token `first` within its clause, if any."""
+        """The governing word (or phrase) before token `first` within its clause, if any.
+
+        A word ("not", "could") governs the rest of its clause; a phrase ("rather than",
+        "failed to") only the few words after it: "failed to brake and the pedestrian died"
+        does not deny the death."""
         context = self.before(first, limit)
         for word in reversed(context):
             if word in words:
                 return word
-        joined = " ".join(context)
         for phrase in phrases:
-            if f" {phrase} " in f" {joined} ":
+            near = " ".join(context[-_REACH.get(phrase, PHRASE_REACH) :])
+            if f" {phrase} " in f" {near} ":
                 return phrase
         return None
 

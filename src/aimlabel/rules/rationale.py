@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from aimlabel.rules import cues
 from aimlabel.rules.base import HAZARD, INCIDENT, Flag, RuleContext
 from aimlabel.rules.conclusion import BENEFICIAL, CLASSES, GENERAL_NEWS
+from aimlabel.rules.language import parse
 from aimlabel.rules.text import snippet
 
 
@@ -152,8 +153,9 @@ def hazard_names_a_risk(ctx: RuleContext) -> Iterator[Flag]:
     if ctx.classification != HAZARD or not ctx.rationale:
         return
     text = ctx.parsed
+    named = parse(" ".join([ctx.rationale, *(str(ctx.label.get(k) or "") for k in ("plausible_harm",))]))
     launch = cues.launch_statements(text)
-    if launch and not cues.specific_risk(text):
+    if launch and not cues.specific_risk(named):
         said = launch[0].text
         yield Flag(
             f"labelled AI Hazard but the rationale calls the article {_quote(said)}; a launch, pilot or "
@@ -163,7 +165,7 @@ def hazard_names_a_risk(ctx: RuleContext) -> Iterator[Flag]:
         )
         return
     no_risk = cues.no_risk_statements(text)
-    if no_risk and not cues.specific_risk(text):
+    if no_risk and not cues.specific_risk(named):
         said = no_risk[0].text
         yield Flag(
             f"labelled AI Hazard but the rationale says there is no specific risk ({_quote(said)}); an AI Hazard "
@@ -172,13 +174,19 @@ def hazard_names_a_risk(ctx: RuleContext) -> Iterator[Flag]:
         )
         return
     generic = cues.generic_risks(text)
-    if generic and not cues.specific_risk(text):
+    if generic and not cues.specific_risk(named) and not _plausible_harm_named(ctx):
         said = generic[0].text
         yield Flag(
             f"labelled AI Hazard but the rationale names only a generic risk ({_quote(said)}); an AI Hazard needs "
             "a specific harm that could plausibly follow: name it, or label it Complementary Information or Unrelated",
             said,
         )
+
+
+def _plausible_harm_named(ctx: RuleContext) -> bool:
+    """A model's label names its plausible harm in its own field."""
+    value = ctx.label.get("plausible_harm")
+    return isinstance(value, str) and len(value.split()) >= 3
 
 
 def harm_on_hazard(ctx: RuleContext) -> Iterator[Flag]:

@@ -100,7 +100,7 @@ def _bad_values(key: str, value: Any, allowed: tuple[str, ...], multi: bool, str
         message = f"{key} value {item!r} is not in the AIM vocabulary{hint}; use one of the values in schemas/taxonomy.json"
         if strict:
             yield message
-        elif hint and difflib.get_close_matches(str(item).casefold(), [v.casefold() for v in allowed], n=1, cutoff=0.85):
+        elif hint and difflib.get_close_matches(str(item).casefold(), [v.casefold() for v in allowed], n=1, cutoff=0.8):
             # A person's label: a near miss is probably a typo; anything else may be a value AIM
             # uses that aimlabel's vocabulary lacks, which the check reports apart, not as a finding.
             yield Flag(message, str(item), "warning")
