@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from statistics import median
 
 from aimlabel.rules.base import Flag, RuleContext, SkipRule
@@ -60,19 +61,21 @@ def stem(word: str) -> str:
     return _SUFFIX.sub("", word)[:6] if len(word) > 4 else word
 
 
-def content_stems(text: str) -> set[str]:
-    """The distinctive words of a text: names, numbers and longer words, boilerplate dropped."""
+@lru_cache(maxsize=256)
+def content_stems(text: str) -> frozenset[str]:
+    """The distinctive words of a text: names, numbers and longer words, boilerplate dropped
+    (each distinct word is stemmed once; an article's words are computed once per run)."""
     found: set[str] = set()
-    for word in words(text):
+    for word in set(words(text)):
         word = word.removesuffix("'s")
         if word in _STOPWORDS or word.removesuffix("s") in _STOPWORDS:
             continue
         if len(word) >= 4 or any(ch.isdigit() for ch in word):
             found.add(stem(word))
-    return found
+    return frozenset(found)
 
 
-def _share(mine: set[str], others: set[str]) -> float:
+def _share(mine: frozenset[str] | set[str], others: frozenset[str] | set[str]) -> float:
     return len(mine & others) / len(mine) if mine else 1.0
 
 
@@ -115,12 +118,12 @@ def rationale_about_article(ctx: RuleContext) -> Iterator[Flag]:
         )
 
 
-def _against_event(ctx: RuleContext, mine: set[str]) -> Iterator[Flag]:
+def _against_event(ctx: RuleContext, mine: frozenset[str]) -> Iterator[Flag]:
     """Overlap with the event's texts and other rationales, relative to what the others reach.
     A rationale too vague to name a story (few distinctive words) is not judged."""
     if len(mine) < MIN_STORY_WORDS:
         return
-    context = set().union(*(content_stems(t) for t in ctx.context)) if ctx.context else set()
+    context: frozenset[str] = frozenset().union(*(content_stems(t) for t in ctx.context))
     peers = [content_stems(p) for p in ctx.peers]
     pool = context.union(*peers)
     share = _share(mine, pool)

@@ -50,6 +50,7 @@ def render_table(report: CheckReport) -> str:
         stats = report.stats[rule.id]
         rows.append([rule.id, rule.severity, str(stats.checked), str(sum(stats.skipped.values())), str(stats.findings), _skipped_text(stats)])
     lines += _columns(rows, right=frozenset({2, 3, 4}))
+    lines += never_ran_lines(report)
     lines += ["", "findings"]
     found = [[f"{item.id} (line {item.line})", f.severity, f.rule, f.message] for item in report.items for f in item.findings]
     lines += list(_columns(found)) if found else ["(none)"]
@@ -61,7 +62,18 @@ def render_table(report: CheckReport) -> str:
                 for e in report.events.events.values()
             ]
         )
+    if report.unknown_values:
+        lines += ["", "values aimlabel's vocabulary lacks (not flagged; add them to schemas/taxonomy.json if AIM uses them)"]
+        lines += _columns([[key, ", ".join(f"{v} ({n})" for v, n in sorted(counts.items()))] for key, counts in sorted(report.unknown_values.items())])
     return "\n".join(lines) + "\n"
+
+
+def never_ran_lines(report: CheckReport) -> list[str]:
+    """The rules that could not run on any label, and why (e.g. labels that carry only a rationale)."""
+    never = report.never_ran()
+    if not never:
+        return []
+    return ["", f"{len(never)} rule(s) could not run on any label: " + "; ".join(f"{rule} ({why})" for rule, why in never.items())]
 
 
 def _item_json(item: ItemOutcome) -> dict[str, Any]:
@@ -69,6 +81,7 @@ def _item_json(item: ItemOutcome) -> dict[str, Any]:
         "id": item.id,
         "line": item.line,
         "classification": item.classification,
+        "classification_source": item.classification_source,
         "event_id": item.event_id,
         "findings": [f.model_dump() for f in item.findings],
     }
@@ -114,9 +127,13 @@ def render_json(report: CheckReport) -> str:
                 "counts": e.counts,
                 "articles": list(e.record_ids),
                 "conflict": e.conflict,
+                "decided_by": e.decided_by,
+                "excluded": e.excluded,
             }
             for e in report.events.events.values()
         ],
+        "cannot_run": report.never_ran(),
+        "unknown_values": {k: dict(sorted(v.items())) for k, v in sorted(report.unknown_values.items())},
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -130,6 +147,15 @@ def render_rules() -> str:
     rows = [["id", "severity", "needs text", "description"]]
     rows += [[r.id, r.severity, "yes" if r.needs_text else "no", r.description] for r in RULES]
     return "\n".join(_columns(rows)) + "\n"
+
+
+def rules_markdown() -> str:
+    """The rule table of docs/rules.md, from the registry (a test keeps the two equal)."""
+    lines = ["| Rule | Severity | Needs text | What it catches | Example it flags |", "|---|---|---|---|---|"]
+    lines += [
+        f"| `{r.id}` | {r.severity} | {'yes' if r.needs_text else 'no'} | {r.description} | {r.example} |" for r in RULES
+    ]
+    return "\n".join(lines) + "\n"
 
 
 RENDERERS = {"table": render_table, "json": render_json, "jsonl": render_jsonl}
