@@ -32,15 +32,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from aimlabel.adapter import ModelSettings
-from aimlabel.evaluation.engine import evaluate
+from aimlabel.model.openai import ModelSettings
+from aimlabel.evaluation.scoring import evaluate
 from aimlabel.evaluation.gold import load_gold
 from aimlabel.evaluation.labels_io import label_gold, load_records, write_records
 from aimlabel.evaluation.manifest import build_manifest
 from aimlabel.evaluation.report_html import render_html
 from aimlabel.evaluation.report_text import render_text
 from aimlabel.evaluation.runstats import read_prices
-from aimlabel.recording import RecordingReader, item_filename
+from aimlabel.model.recording import RecordingReader, item_filename
 
 ROOT = Path(__file__).resolve().parents[1]
 

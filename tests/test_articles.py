@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aimlabel.articles import Article, InputProblem, iter_articles
+from aimlabel.core.articles import Article, InputProblem, iter_articles
 
 
 def _read(path: Path, **kw: str) -> tuple[list[tuple[int, Article]], list[InputProblem]]:

@@ -10,7 +10,7 @@ from conftest import example_answers
 from typer.testing import CliRunner
 
 from aimlabel.cli import app
-from aimlabel.resources import examples_dir
+from aimlabel.core.resources import examples_dir
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from aimlabel.cli import app
 from aimlabel.evaluation.compare import compare_runs
-from aimlabel.record import LabelRecord
+from aimlabel.core.record import LabelRecord
 
 runner = CliRunner()
 

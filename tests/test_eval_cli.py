@@ -172,7 +172,7 @@ def test_bad_gold_and_labels_name_the_line(tmp_path: Path) -> None:
 
 def test_live_run_against_fake_server_uses_the_store(tmp_path: Path) -> None:
     """--model/--base-url runs the real pipeline; a second eval is served from the run store."""
-    from aimlabel.fakeserver import start_fake_server
+    from aimlabel.testing.fakeserver import start_fake_server
 
     gold = _write(tmp_path / "gold.jsonl", [
         _gold_row("a", "AI Incident"), _gold_row("b", "AI Hazard"), _gold_row("c", "Unrelated"),

@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 from aimlabel.evaluation.gold import GoldProblem, load_gold
-from aimlabel.recording import RecordingReader
+from aimlabel.model.recording import RecordingReader
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "eval"
@@ -70,7 +70,7 @@ def test_sector_splitting_and_mapping() -> None:
 def test_fixture_answers_are_the_heuristic_output() -> None:
     """The committed answers are exactly what the documented script makes (never gold copies)."""
     make = _script("make_fixture_answers")
-    from aimlabel.articles import articles_only, iter_articles
+    from aimlabel.core.articles import articles_only, iter_articles
 
     expected = {a.key: make.answer(a) for a in articles_only(iter_articles(str(EVAL / "gold.jsonl")))}
     committed = {r["id"]: r["label"] for r in map(json.loads, (EVAL / "fixture_answers.jsonl").read_text(encoding="utf-8").splitlines())}

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from aimlabel.cli import app
 from aimlabel.review.labelstudio import SKIPPED_FIELDS
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.core.taxonomy import default_taxonomy
 
 DATA = Path(__file__).parent / "data" / "review"
 runner = CliRunner()

@@ -9,7 +9,7 @@ import httpx2
 import pytest
 from conftest import SECRET, Harness, example_articles, ok_reply
 
-from aimlabel.articles import Article
+from aimlabel.core.articles import Article
 
 
 def _article(key: str = "ex-001") -> Article:
@@ -198,8 +198,8 @@ def test_api_key_is_sent_as_header_only_and_never_written(harness: Harness, answ
 def test_concurrent_run_keeps_input_order(harness: Harness, answers: dict) -> None:
     arts = example_articles()
     harness.fake.answer_for = None
-    from aimlabel.fakes import Reply
-    from aimlabel.transport import current_call
+    from aimlabel.testing.fakes import Reply
+    from aimlabel.model.http import current_call
 
     harness.fake.answer_for = lambda body: Reply(200, ok_reply(answers[current_call.get().item_key]))
     totals = harness.run(arts * 3, concurrency=4)
@@ -214,7 +214,7 @@ def test_a_429_pauses_every_concurrent_request(answers: dict) -> None:
 
     import httpx2 as hx
 
-    from aimlabel.transport import CallContext, RetryPolicy, RetryTransport, current_call
+    from aimlabel.model.http import CallContext, RetryPolicy, RetryTransport, current_call
 
     now = [100.0]
     sleeps: list[float] = []

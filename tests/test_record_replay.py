@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import SECRET, Harness, example_articles, ok_reply
 
-from aimlabel.articles import Article
+from aimlabel.core.articles import Article
 
 
 def _records_json(h: Harness) -> list[dict]:
@@ -55,7 +55,7 @@ def test_replay_twice_is_byte_identical(tmp_path: Path, answers: dict) -> None:
 def test_recording_names_its_producer_and_holds_no_secret(tmp_path: Path, answers: dict) -> None:
     _, rec_dir = _record_mixed_run(tmp_path, answers)
     manifest = json.loads((rec_dir / "recording.json").read_text())
-    assert manifest["producer"] == "gpt-x" and manifest["format"] == "aimlabel.recording/1"
+    assert manifest["producer"] == "gpt-x" and manifest["format"] == "aimlabel.model.recording/1"
     text = "".join(p.read_text() for p in rec_dir.rglob("*.json"))
     assert SECRET not in text and "Bearer" not in text
 

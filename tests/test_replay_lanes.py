@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from conftest import Harness, example_articles, ok_reply
 
-from aimlabel.adapter import ModelSettings
+from aimlabel.model.openai import ModelSettings
 from aimlabel.evaluation.labels_io import label_gold
-from aimlabel.recording import RecordingReader
-from aimlabel.resources import examples_dir
+from aimlabel.model.recording import RecordingReader
+from aimlabel.core.resources import examples_dir
 from aimlabel.rules import RuleConfig
-from aimlabel.runner import LabelJob, run_label_job
+from aimlabel.run.job import LabelJob, run_label_job
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,7 +124,7 @@ def test_fast_lane_only_takes_json_answers(tmp_path: Path, answers: dict) -> Non
 
 def test_bundled_example_recording_is_what_the_recorder_makes_now(tmp_path: Path) -> None:
     """Fixture recordings are deterministic (times are zero), so a stale one shows as a diff."""
-    from aimlabel.fixtures import load_answers, record_fixture_answers
+    from aimlabel.testing.fixtures import load_answers, record_fixture_answers
 
     bundled = examples_dir() / "recordings"
     answers = load_answers(examples_dir() / "fixture_answers.jsonl")

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from aimlabel.fakeserver import start_fake_server
+from aimlabel.testing.fakeserver import start_fake_server
 
 N = 40
 

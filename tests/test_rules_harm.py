@@ -8,7 +8,7 @@ import pytest
 
 from conftest import check_article
 
-from aimlabel.articles import Article
+from aimlabel.core.articles import Article
 from aimlabel.rules import check_label
 
 DATA = Path(__file__).parent / "data" / "check"

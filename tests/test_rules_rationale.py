@@ -6,7 +6,7 @@ import pytest
 
 from aimlabel.rules import check_label
 from aimlabel.rules.rationale import concluding_class
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.core.taxonomy import default_taxonomy
 
 CLASSES = default_taxonomy().classes
 

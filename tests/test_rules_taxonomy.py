@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aimlabel.rules import RuleConfig, check_label
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.core.taxonomy import default_taxonomy
 
 ROBOTAXI = {
     "ai_system": "A robotaxi company's autonomous driving software",

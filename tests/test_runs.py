@@ -11,15 +11,15 @@ import pytest
 from conftest import example_answers
 from typer.testing import CliRunner
 
-from aimlabel.adapter import ModelSettings
+from aimlabel.model.openai import ModelSettings
 from aimlabel.cli import app
-from aimlabel.fakes import Reply, ScriptedModel, chat_completion
-from aimlabel.pricing import PriceTable, load_prices
-from aimlabel.record import LabelRecord
-from aimlabel.resources import examples_dir
-from aimlabel.runner import JobError, JobResult, LabelJob, run_label_job
-from aimlabel.store import MIGRATIONS, RunStore
-from aimlabel.transport import RetryPolicy, current_call
+from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
+from aimlabel.run.pricing import PriceTable, load_prices
+from aimlabel.core.record import LabelRecord
+from aimlabel.core.resources import examples_dir
+from aimlabel.run.job import JobError, JobResult, LabelJob, run_label_job
+from aimlabel.run.store import MIGRATIONS, RunStore
+from aimlabel.model.http import RetryPolicy, current_call
 
 ARTICLES = str(examples_dir() / "articles.jsonl")
 NO_WAIT = RetryPolicy(max_retries=1, base_wait=0, max_wait=0, honour_retry_after_up_to=0)

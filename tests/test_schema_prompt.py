@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from aimlabel.articles import Article
-from aimlabel.prompt import default_prompt, load_prompt, render
-from aimlabel.resources import data_dir
-from aimlabel.schema import build_label_model, exported_schema_text, label_model, schema_hash, strict_json_schema
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.core.articles import Article
+from aimlabel.core.prompt import default_prompt, load_prompt, render
+from aimlabel.core.resources import data_dir
+from aimlabel.core.schema import build_label_model, exported_schema_text, label_model, schema_hash, strict_json_schema
+from aimlabel.core.taxonomy import default_taxonomy
 
 
 def test_exported_schema_matches_the_code() -> None:

@@ -10,11 +10,11 @@ from typing import IO, Annotated, Optional
 import typer
 from pydantic import ValidationError
 
-from aimlabel.articles import Article, InputProblem, iter_articles
+from aimlabel.core.articles import Article, InputProblem, iter_articles
 from aimlabel.cli import app
 from aimlabel.cli.common import Exit, err, fail
 from aimlabel.rules.engine import RuleConfig
-from aimlabel.rules.labels_file import LabelItem, LabelProblem, read_labels
+from aimlabel.core.labels_file import LabelItem, LabelProblem, read_labels
 from aimlabel.rules.render import FORMATS, RENDERERS, headline, render_rules
 from aimlabel.rules.report import run_check
 

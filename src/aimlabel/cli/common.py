@@ -12,8 +12,8 @@ from typing import TextIO
 
 import typer
 
-from aimlabel.recording import RecordingReader
-from aimlabel.redact import redact
+from aimlabel.model.recording import RecordingReader
+from aimlabel.core.redact import redact
 
 
 class Exit(IntEnum):

@@ -7,21 +7,21 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from aimlabel.adapter import ModelSettings
+from aimlabel.model.openai import ModelSettings
 from aimlabel.cli import app
 from aimlabel.cli.common import FULL_REPLAY_HELP, Exit, err, fail, resolve_model
 from aimlabel.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from aimlabel.evaluation.compare import compare_runs
-from aimlabel.evaluation.engine import evaluate
+from aimlabel.evaluation.scoring import evaluate
 from aimlabel.evaluation.gold import GoldProblem, GoldSet, load_gold
 from aimlabel.evaluation.labels_io import LabelsProblem, dump_json, label_gold, load_records, manifest_path_for, write_records
 from aimlabel.evaluation.manifest import build_manifest
 from aimlabel.evaluation.report_html import render_html
 from aimlabel.evaluation.report_text import render_compare_text, render_text
 from aimlabel.evaluation.runstats import PricesProblem, read_prices
-from aimlabel.prompt import load_prompt
-from aimlabel.record import LabelRecord
-from aimlabel.store import RunStore, UnknownRun, default_store_path, stored_run_records
+from aimlabel.core.prompt import load_prompt
+from aimlabel.core.record import LabelRecord
+from aimlabel.run.store import RunStore, UnknownRun, default_store_path, stored_run_records
 
 EVAL_EPILOG = (
     "Exit codes: 0 report written (failed items are part of the score, not an error); 2 usage "

@@ -9,19 +9,19 @@ from typing import Annotated, Optional
 
 import typer
 
-from aimlabel.adapter import ModelSettings
-from aimlabel.articles import InputProblem
+from aimlabel.model.openai import ModelSettings
+from aimlabel.core.articles import InputProblem
 from aimlabel.cli import app
 from aimlabel.cli.common import FULL_REPLAY_HELP, Exit, err, fail, output_stream, quiet_stdout, resolve_model
 from aimlabel.cli.progress import progress_reporter
-from aimlabel.pricing import load_prices
-from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
-from aimlabel.record import LabelRecord
-from aimlabel.resources import examples_dir
+from aimlabel.run.pricing import load_prices
+from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.core.record import LabelRecord
+from aimlabel.core.resources import examples_dir
 from aimlabel.rules import RuleConfig
-from aimlabel.runner import JobError, JobResult, LabelJob, run_label_job_async
-from aimlabel.store import RunStore, default_store_path
-from aimlabel.transport import RetryPolicy
+from aimlabel.run.job import JobError, JobResult, LabelJob, run_label_job_async
+from aimlabel.run.store import RunStore, default_store_path
+from aimlabel.model.http import RetryPolicy
 
 EPILOG = (
     "Exit codes: 0 every article labelled; 1 more articles failed than --fail-on-error allows "

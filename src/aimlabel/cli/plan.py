@@ -9,9 +9,9 @@ import typer
 
 from aimlabel.cli import app
 from aimlabel.cli.common import fail
-from aimlabel.plan import make_plan, plan_text
-from aimlabel.pricing import load_prices
-from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.run.plan import make_plan, plan_text
+from aimlabel.run.pricing import load_prices
+from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
 
 
 @app.command("plan")

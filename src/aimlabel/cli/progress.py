@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from aimlabel.cli.common import err
-from aimlabel.record import LabelRecord
-from aimlabel.runner import RunMeter
+from aimlabel.core.record import LabelRecord
+from aimlabel.run.job import RunMeter
 
 
 class Reporter(Protocol):

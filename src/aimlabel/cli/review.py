@@ -31,7 +31,7 @@ from aimlabel.review.sides import (
     read_article_texts,
 )
 from aimlabel.review.terminal import render_table, summary
-from aimlabel.store import default_store_path
+from aimlabel.run.store import default_store_path
 
 
 class _DefaultBuild(TyperGroup):

@@ -10,7 +10,7 @@ import typer
 
 from aimlabel.cli import app
 from aimlabel.cli.common import fail, output_stream
-from aimlabel.store import RunStore, UnknownRun, default_store_path, stored_run_records
+from aimlabel.run.store import RunStore, UnknownRun, default_store_path, stored_run_records
 
 StoreOption = Annotated[Optional[Path], typer.Option("--store", envvar="AIMLABEL_STORE", help="SQLite run store (default: runs.sqlite in the user data directory).")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from aimlabel.cli import app
-from aimlabel.schema import exported_schema_text, label_model
+from aimlabel.core.schema import exported_schema_text, label_model
 
 
 @app.command("schema")

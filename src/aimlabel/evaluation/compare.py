@@ -12,11 +12,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from aimlabel.evaluation.engine import predicted_class
+from aimlabel.evaluation.scoring import predicted_class
 from aimlabel.evaluation.gold import GoldSet
 from aimlabel.evaluation.metrics import NO_LABEL, confusion_matrix, ordered_labels, per_class
-from aimlabel.record import LabelRecord
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.record import LabelRecord
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 
 def mcnemar_exact(b: int, c: int) -> float:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from aimlabel.adapter import ModelSettings
-from aimlabel.record import LabelRecord
-from aimlabel.recording import RecordingReader
-from aimlabel.runner import JobResult, LabelJob, run_label_job
-from aimlabel.store import RunStore
+from aimlabel.model.openai import ModelSettings
+from aimlabel.core.record import LabelRecord
+from aimlabel.model.recording import RecordingReader
+from aimlabel.run.job import JobResult, LabelJob, run_label_job
+from aimlabel.run.store import RunStore
 
 
 class LabelsProblem(ValueError):

@@ -1,6 +1,6 @@
 """The eval manifest: enough to say exactly which model, prompt, schema and gold a score is about.
 
-Tool version, git commit and package versions come from `aimlabel.manifest.tool_info`, the
+Tool version, git commit and package versions come from `aimlabel.core.provenance.tool_info`, the
 same block a labelling run's manifest carries, so the two can be matched.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from aimlabel.evaluation.gold import GoldSet
-from aimlabel.manifest import tool_info
-from aimlabel.record import LabelRecord
+from aimlabel.core.provenance import tool_info
+from aimlabel.core.record import LabelRecord
 
 MANIFEST_VERSION = "1"
 

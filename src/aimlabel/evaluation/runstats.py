@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aimlabel.pricing import DEFAULT_PRICES, PriceTable, load_prices
-from aimlabel.record import LabelRecord
+from aimlabel.run.pricing import DEFAULT_PRICES, PriceTable, load_prices
+from aimlabel.core.record import LabelRecord
 
 
 class PricesProblem(ValueError):

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
 from aimlabel.review.labelstudio import review_fields
 from aimlabel.review.sides import Side
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 Q_CLASS = "classification"
 Q_NOTE = "note"

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.core.taxonomy import default_taxonomy
 
 DECISION_VERSION: Literal["1"] = "1"
 Action = Literal["accept_left", "accept_right", "edit", "annotate"]

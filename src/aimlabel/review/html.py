@@ -19,7 +19,7 @@ from aimlabel import __version__
 from aimlabel.review.highlight import locate_all, render_marked
 from aimlabel.review.pairs import FieldDiff, Pair
 from aimlabel.review.sides import Side, SideItem
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 SIDE_CLASS = {"left": "l", "right": "r"}
 

@@ -22,7 +22,7 @@ from aimlabel.review.decisions import (
     parse_decision,
 )
 from aimlabel.review.sides import Side, SideItem
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 FROM_CLASS = "classification"
 FROM_NOTE = "note"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from aimlabel.review.sides import ArticleInfo, Side, SideItem, iter_ids
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 Agreement = Literal["agree", "disagree", "unknown"]
 

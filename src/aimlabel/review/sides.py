@@ -14,13 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from aimlabel.articles import Article, InputProblem, iter_articles
+from aimlabel.core.articles import Article, InputProblem, iter_articles
 from aimlabel.evaluation.gold import GoldProblem, load_gold
-from aimlabel.record import Finding, LabelRecord
+from aimlabel.core.record import Finding, LabelRecord
 from aimlabel.rules import check_label
-from aimlabel.rules.labels_file import LabelProblem, read_labels
-from aimlabel.store import UnknownRun, stored_run_records
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.labels_file import LabelProblem, read_labels
+from aimlabel.run.store import UnknownRun, stored_run_records
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 Note = Callable[[str], None]
 

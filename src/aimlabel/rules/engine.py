@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from aimlabel.articles import Article
-from aimlabel.taxonomy import Taxonomy
+from aimlabel.core.articles import Article
+from aimlabel.core.taxonomy import Taxonomy
 
 RULES_VERSION = "rules-1"
 

@@ -21,10 +21,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from aimlabel.record import Finding, LabelRecord
+from aimlabel.core.record import Finding, LabelRecord
 from aimlabel.rules.engine import UNRELATED, RuleConfig
 from aimlabel.rules.registry import EVENT_CONFLICT, EVENT_UNRELATED, get_rule
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aimlabel.articles import Article
-from aimlabel.record import Finding
+from aimlabel.core.articles import Article
+from aimlabel.core.record import Finding
 from aimlabel.rules.engine import NO_TEXT, RuleConfig, RuleContext, SkipRule, article_text
 from aimlabel.rules.registry import RULES
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 DISABLED = "disabled"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aimlabel.tokens import chars_for_tokens, estimate_tokens
+from aimlabel.core.tokens import chars_for_tokens, estimate_tokens
 
 _SENTENCE_END = re.compile(r"[.!?…。](?=\s)")
 

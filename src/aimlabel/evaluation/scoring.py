@@ -18,8 +18,8 @@ from aimlabel.evaluation.gold import GoldSet
 from aimlabel.evaluation.metrics import NO_LABEL, cohen_kappa, confusion_matrix, macro_f1, ordered_labels, per_class, scored_labels, accuracy
 from aimlabel.evaluation.runstats import PriceTable, run_stats
 from aimlabel.evaluation.taxonomy_metrics import FieldItem, as_values, field_scores
-from aimlabel.record import LabelRecord
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.record import LabelRecord
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 REPORT_VERSION = "1"
 

@@ -16,11 +16,11 @@ from string import Template
 
 from pydantic import BaseModel, ConfigDict
 
-from aimlabel.articles import Article
-from aimlabel.hashing import sha256_json
-from aimlabel.resources import data_dir
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
-from aimlabel.truncate import CutText, cut_to_budget
+from aimlabel.core.articles import Article
+from aimlabel.core.hashing import sha256_json
+from aimlabel.core.resources import data_dir
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.truncate import CutText, cut_to_budget
 
 DEFAULT_MAX_ARTICLE_TOKENS = 2000
 

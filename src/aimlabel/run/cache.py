@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from aimlabel.adapter import ModelAnswer, OpenAIAdapter
-from aimlabel.hashing import sha256_json
-from aimlabel.record import Attempts, Usage
-from aimlabel.schema import schema_hash
-from aimlabel.store import RunStore
+from aimlabel.model.openai import ModelAnswer, OpenAIAdapter
+from aimlabel.core.hashing import sha256_json
+from aimlabel.core.record import Attempts, Usage
+from aimlabel.core.schema import schema_hash
+from aimlabel.run.store import RunStore
 
 CACHE_KEY_VERSION = "1"
 

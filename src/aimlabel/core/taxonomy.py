@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from aimlabel.resources import data_dir
+from aimlabel.core.resources import data_dir
 
 
 class TaxonomyField(BaseModel):

@@ -24,8 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from aimlabel.fakeserver.answers import FAULTS, Answerer, FaultPlan, request_mode
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, request_mode
+from aimlabel.core.taxonomy import default_taxonomy
 
 MAX_HEADER = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024
@@ -253,7 +253,7 @@ async def _write(writer: asyncio.StreamWriter, response: Response, keep_alive: b
 
 def parse_args(argv: list[str] | None = None) -> ServerOptions:
     p = argparse.ArgumentParser(
-        prog="python -m aimlabel.fakeserver",
+        prog="python -m aimlabel.testing.fakeserver",
         description="Fake OpenAI-compatible chat server: deterministic schema-valid labels, seeded faults.",
     )
     p.add_argument("--host", default="127.0.0.1", help="Bind address (loopback by default).")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from aimlabel.record import Usage
+from aimlabel.core.record import Usage
 
-DEFAULT_PRICES = Path(__file__).resolve().parent / "data" / "prices.json"
+DEFAULT_PRICES = Path(__file__).resolve().parent.parent / "data" / "prices.json"
 
 
 class Price(BaseModel):

@@ -19,7 +19,7 @@ from typing import Any
 
 import platformdirs
 
-from aimlabel.record import LabelRecord
+from aimlabel.core.record import LabelRecord
 
 MIGRATIONS: tuple[str, ...] = (
     """

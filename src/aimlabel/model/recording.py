@@ -2,7 +2,7 @@
 
 Layout of a recording directory:
 
-    DIR/recording.json          {"format": "aimlabel.recording/1", "producer": ..., "tool_version": ...}
+    DIR/recording.json          {"format": "aimlabel.model.recording/1", "producer": ..., "tool_version": ...}
     DIR/items/<key>.json        one file per article: its exchanges, in the order they happened
 
 `producer` says who wrote the answers: the model name for a recorded live run, or `fixture`
@@ -22,9 +22,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from aimlabel import __version__
-from aimlabel.redact import redact
+from aimlabel.core.redact import redact
 
-FORMAT = "aimlabel.recording/1"
+FORMAT = "aimlabel.model.recording/1"
 FIXTURE_PRODUCER = "fixture"
 
 

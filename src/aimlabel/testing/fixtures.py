@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aimlabel.adapter import ModelSettings
-from aimlabel.fakes import Reply, ScriptedModel, chat_completion
-from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS
-from aimlabel.record import LabelRecord
-from aimlabel.recording import FIXTURE_PRODUCER, ItemRecording
-from aimlabel.runner import LabelJob, run_label_job
-from aimlabel.transport import current_call
+from aimlabel.model.openai import ModelSettings
+from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
+from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS
+from aimlabel.core.record import LabelRecord
+from aimlabel.model.recording import FIXTURE_PRODUCER, ItemRecording
+from aimlabel.run.job import LabelJob, run_label_job
+from aimlabel.model.http import current_call
 
 
 def load_answers(path: Path) -> dict[str, dict[str, Any]]:

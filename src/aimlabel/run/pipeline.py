@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from aimlabel import __version__
-from aimlabel.adapter import ModelAdapter, ModelAnswer
-from aimlabel.articles import Article, InputItem, InputProblem
-from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, render
-from aimlabel.record import ArticleRef, Attempts, ErrorInfo, Finding, LabelRecord, Provenance
+from aimlabel.model.openai import ModelAdapter, ModelAnswer
+from aimlabel.core.articles import Article, InputItem, InputProblem
+from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, render
+from aimlabel.core.record import ArticleRef, Attempts, ErrorInfo, Finding, LabelRecord, Provenance
 from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message
-from aimlabel.schema import SCHEMA_VERSION, schema_hash
-from aimlabel.taxonomy import Taxonomy
+from aimlabel.core.schema import SCHEMA_VERSION, schema_hash
+from aimlabel.core.taxonomy import Taxonomy
 
 Sink = Callable[[LabelRecord], None]
 REPLAY_ERRORS = ("replay_missing", "replay_mismatch")

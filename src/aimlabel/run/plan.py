@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from aimlabel.articles import InputFormat, InputProblem, iter_articles
-from aimlabel.pricing import PriceTable
-from aimlabel.prompt import Prompt, render
-from aimlabel.record import Usage
-from aimlabel.schema import label_model, strict_json_schema
-from aimlabel.tokens import counter_for
+from aimlabel.core.articles import InputFormat, InputProblem, iter_articles
+from aimlabel.run.pricing import PriceTable
+from aimlabel.core.prompt import Prompt, render
+from aimlabel.core.record import Usage
+from aimlabel.core.schema import label_model, strict_json_schema
+from aimlabel.core.tokens import counter_for
 
 MESSAGE_OVERHEAD_TOKENS = 4
 

@@ -17,19 +17,19 @@ from typing import Any
 
 import httpx2
 
-from aimlabel.adapter import ModelAdapter, ModelSettings, OpenAIAdapter
-from aimlabel.articles import Article, InputFormat, InputProblem, iter_articles
-from aimlabel.cache import CachedAdapter
-from aimlabel.manifest import file_sha256, tool_info
-from aimlabel.pipeline import Labeler, RunTotals, Sink, label_items
-from aimlabel.pricing import PriceTable, load_prices
-from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
-from aimlabel.record import ErrorInfo, LabelRecord
-from aimlabel.recording import RecordingReader, RecordingWriter
+from aimlabel.model.openai import ModelAdapter, ModelSettings, OpenAIAdapter
+from aimlabel.core.articles import Article, InputFormat, InputProblem, iter_articles
+from aimlabel.run.cache import CachedAdapter
+from aimlabel.core.provenance import file_sha256, tool_info
+from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
+from aimlabel.run.pricing import PriceTable, load_prices
+from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.core.record import ErrorInfo, LabelRecord
+from aimlabel.model.recording import RecordingReader, RecordingWriter
 from aimlabel.rules import RULES_VERSION, RuleConfig
-from aimlabel.schema import SCHEMA_VERSION, label_model, schema_hash
-from aimlabel.store import RunStore
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.core.schema import SCHEMA_VERSION, label_model, schema_hash
+from aimlabel.run.store import RunStore
+from aimlabel.core.taxonomy import default_taxonomy
 
 # Settings that change answers: a run can only be resumed with the same values.
 RESUME_KEYS = ("model", "base_url", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",

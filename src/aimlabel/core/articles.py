@@ -17,7 +17,7 @@ from typing import IO, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from aimlabel.hashing import sha256_text
+from aimlabel.core.hashing import sha256_text
 
 ARTICLE_FIELDS = ("id", "title", "text", "outlet", "date", "url", "language", "event_id")
 InputFormat = Literal["auto", "jsonl", "csv", "text"]

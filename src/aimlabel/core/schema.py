@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from aimlabel.hashing import sha256_json
-from aimlabel.resources import data_dir
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.hashing import sha256_json
+from aimlabel.core.resources import data_dir
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 SCHEMA_VERSION = "1"
 SCHEMA_FILE = "label_response.schema.json"

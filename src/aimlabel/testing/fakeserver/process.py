@@ -27,7 +27,7 @@ class FakeServerError(RuntimeError):
 
 
 class FakeServerProcess:
-    """A running `python -m aimlabel.fakeserver`; use as a context manager so it always stops."""
+    """A running `python -m aimlabel.testing.fakeserver`; use as a context manager so it always stops."""
 
     def __init__(self, args: list[str], startup_timeout: float = 30.0) -> None:
         self.args = args
@@ -46,7 +46,7 @@ class FakeServerProcess:
         return self.base_url.removesuffix("/v1")
 
     def start(self) -> FakeServerProcess:
-        cmd = [sys.executable, "-m", "aimlabel.fakeserver", *self.args]
+        cmd = [sys.executable, "-m", "aimlabel.testing.fakeserver", *self.args]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
         assert self._proc.stdout is not None
         line = b""

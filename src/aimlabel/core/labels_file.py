@@ -20,8 +20,8 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from aimlabel import __version__
-from aimlabel.articles import ARTICLE_FIELDS, Article
-from aimlabel.record import ArticleRef, LabelRecord, Provenance
+from aimlabel.core.articles import ARTICLE_FIELDS, Article
+from aimlabel.core.record import ArticleRef, LabelRecord, Provenance
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ from instructor.v2.core.response_model import prepare_response_model
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 
-from aimlabel.record import Attempts, ErrorInfo, Usage
-from aimlabel.recording import FIXTURE_PRODUCER, ItemRecording, RecordingReader, RecordingWriter, ReplayError
-from aimlabel.redact import redact, register_secret
-from aimlabel.schema import response_format
-from aimlabel.transport import CallContext, ReplayTransport, RetryPolicy, RetryTransport, Sleep, WireTransport, current_call
+from aimlabel.core.record import Attempts, ErrorInfo, Usage
+from aimlabel.model.recording import FIXTURE_PRODUCER, ItemRecording, RecordingReader, RecordingWriter, ReplayError
+from aimlabel.core.redact import redact, register_secret
+from aimlabel.core.schema import response_format
+from aimlabel.model.http import CallContext, ReplayTransport, RetryPolicy, RetryTransport, Sleep, WireTransport, current_call
 
 Mode = Literal["tools", "json_schema", "md_json"]
 MODES: dict[str, instructor.Mode] = {
