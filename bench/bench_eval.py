@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from aimlabel.model.openai import ModelSettings
+from aimlabel.model.base import ModelSettings
 from aimlabel.evaluation.scoring import evaluate
 from aimlabel.evaluation.gold import load_gold
 from aimlabel.evaluation.labels_io import label_gold, load_records, write_records

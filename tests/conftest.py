@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from aimlabel.model.openai import ModelSettings, OpenAIAdapter
+from aimlabel.model.base import ModelSettings
+from aimlabel.model.openai import OpenAIAdapter
 from aimlabel.core.articles import Article, InputItem
 from aimlabel.testing.fakes import ScriptedModel, chat_completion
 from aimlabel.run.pipeline import Labeler, RunTotals, label_items
@@ -22,7 +23,7 @@ from aimlabel.core.resources import examples_dir
 from aimlabel.rules import RuleConfig
 from aimlabel.core.schema import label_model
 from aimlabel.core.taxonomy import default_taxonomy
-from aimlabel.model.http import RetryPolicy
+from aimlabel.model.base import RetryPolicy
 
 SECRET = "sk-test-SECRET-0123456789abcdef"
 

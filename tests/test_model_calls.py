@@ -214,7 +214,8 @@ def test_a_429_pauses_every_concurrent_request(answers: dict) -> None:
 
     import httpx2 as hx
 
-    from aimlabel.model.http import CallContext, RetryPolicy, RetryTransport, current_call
+    from aimlabel.model.base import RetryPolicy
+    from aimlabel.model.http import CallContext, RetryTransport, current_call
 
     now = [100.0]
     sleeps: list[float] = []

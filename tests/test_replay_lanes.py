@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import Harness, example_articles, ok_reply
 
-from aimlabel.model.openai import ModelSettings
+from aimlabel.model.base import ModelSettings
 from aimlabel.evaluation.labels_io import label_gold
 from aimlabel.model.recording import RecordingReader
 from aimlabel.core.resources import examples_dir

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from aimlabel.model.openai import ModelSettings
+from aimlabel.model.base import ModelSettings
 from aimlabel.cli import app
 from aimlabel.cli.common import FULL_REPLAY_HELP, Exit, err, fail, resolve_model
 from aimlabel.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
@@ -125,8 +125,8 @@ def eval_command(
             if run_store is not None:
                 run_store.close()
         source = "replay" if reader is not None else "live"
-        if result.totals.fatal is not None:
-            raise fail(f"run stopped early: {result.totals.fatal.message}", Exit.RUN_STOPPED)
+        if result.totals.stop is not None:
+            raise fail(f"run stopped early: {result.totals.stop.message}", Exit.RUN_STOPPED)
 
     body = evaluate(gold_set, records, prices=price_table, resamples=resamples, seed=seed)
     manifest = build_manifest(

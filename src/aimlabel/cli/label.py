@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aimlabel.model.openai import ModelSettings
+from aimlabel.model.base import ModelSettings
 from aimlabel.core.articles import InputProblem
 from aimlabel.cli import app
 from aimlabel.cli.common import FULL_REPLAY_HELP, Exit, err, fail, output_stream, quiet_stdout, resolve_model
@@ -21,7 +21,7 @@ from aimlabel.core.resources import examples_dir
 from aimlabel.rules import RuleConfig
 from aimlabel.run.job import JobError, JobResult, LabelJob, run_label_job_async
 from aimlabel.run.store import RunStore, default_store_path
-from aimlabel.model.http import RetryPolicy
+from aimlabel.model.base import RetryPolicy
 
 EPILOG = (
     "Exit codes: 0 every article labelled; 1 more articles failed than --fail-on-error allows "
@@ -178,11 +178,8 @@ def label_command(
         + (f" ({'; '.join(extras)})" if extras else "") + f"; {result.tokens} tokens, {cost}")
     if result.run_name:
         err(f"aimlabel: run {result.run_name} stored; resume or re-export with --run {result.run_name}")
-    if totals.fatal is not None:
-        err(f"aimlabel: run stopped early: {totals.fatal.message}")
-        raise typer.Exit(int(Exit.RUN_STOPPED))
-    if totals.stopped is not None:
-        err(f"aimlabel: run stopped early: {totals.stopped.message}")
+    if totals.stop is not None:
+        err(f"aimlabel: run stopped early: {totals.stop.message}")
         raise typer.Exit(int(Exit.RUN_STOPPED))
     if totals.total and totals.failed / totals.total > fail_on_error:
         raise typer.Exit(int(Exit.ITEMS_FAILED))

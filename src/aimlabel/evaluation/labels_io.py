@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from aimlabel.model.openai import ModelSettings
+from aimlabel.model.base import ModelSettings
 from aimlabel.core.record import LabelRecord
 from aimlabel.model.recording import RecordingReader
 from aimlabel.run.job import JobResult, LabelJob, run_label_job

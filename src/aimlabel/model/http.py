@@ -1,4 +1,4 @@
-"""HTTP transports under the openai client: transport retries, recording and replay.
+"""HTTP transports under the openai client: transport retries and recording (replay is in `replay.py`).
 
 Working at the HTTP layer keeps every run honest: a replayed exchange served here goes through
 the same openai client, instructor parsing and re-asks as a live one, and only the bytes come
@@ -22,11 +22,11 @@ from typing import Any
 import httpx2
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from aimlabel.model.recording import Exchange, RecordingReader, ReplayError
+from aimlabel.model.base import RetryPolicy
+from aimlabel.model.recording import Exchange
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504}) | frozenset(range(520, 530))
 TRANSIENT_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
-MAX_RETRY_AFTER = 60.0
 
 
 @dataclass
@@ -45,7 +45,7 @@ class CallContext:
 current_call: ContextVar[CallContext] = ContextVar("aimlabel_current_call")
 
 
-def _call() -> CallContext:
+def current_call_context() -> CallContext:
     try:
         return current_call.get()
     except LookupError:
@@ -78,14 +78,6 @@ def retry_after_seconds(headers: httpx2.Headers | dict[str, str]) -> float | Non
         return max(parsed.timestamp() - time.time(), 0.0)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Transport retries: how many, and how long to wait between them."""
-
-    max_retries: int = 4
-    base_wait: float = 0.5
-    max_wait: float = 8.0
-    honour_retry_after_up_to: float = MAX_RETRY_AFTER
 
 
 def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
@@ -143,7 +135,7 @@ class RetryTransport(httpx2.AsyncBaseTransport):
             await self.sleep(remaining)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        call = _call()
+        call = current_call_context()
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.max_retries + 1),
             wait=_wait_for(self.policy),
@@ -180,7 +172,7 @@ class RetryTransport(httpx2.AsyncBaseTransport):
 _KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms")
 
 
-def _body(request: httpx2.Request) -> Any:
+def request_body(request: httpx2.Request) -> Any:
     raw = request.content
     try:
         return json.loads(raw) if raw else None
@@ -200,7 +192,7 @@ class WireTransport(httpx2.AsyncBaseTransport):
         self.record = record
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        call = _call()
+        call = current_call_context()
         started = time.perf_counter()
         try:
             response = await self.inner.handle_async_request(request)
@@ -210,7 +202,7 @@ class WireTransport(httpx2.AsyncBaseTransport):
             call.elapsed_ms += elapsed
             if self.record:
                 call.exchanges.append(
-                    Exchange(request=_body(request), error=type(exc).__name__, elapsed_ms=elapsed)
+                    Exchange(request=request_body(request), error=type(exc).__name__, elapsed_ms=elapsed)
                 )
             raise
         elapsed = round((time.perf_counter() - started) * 1000, 3)
@@ -222,49 +214,10 @@ class WireTransport(httpx2.AsyncBaseTransport):
             except ValueError:
                 body = content.decode("utf-8", "replace")
             call.exchanges.append(
-                Exchange(request=_body(request), status=response.status_code, headers=headers,
+                Exchange(request=request_body(request), status=response.status_code, headers=headers,
                          response=body, elapsed_ms=elapsed)
             )
         return httpx2.Response(response.status_code, headers=response.headers, content=content, request=request)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-_ERRORS_BY_NAME: dict[str, type[httpx2.TransportError]] = {
-    cls.__name__: cls
-    for cls in (httpx2.ReadTimeout, httpx2.WriteTimeout, httpx2.ConnectTimeout, httpx2.PoolTimeout,
-                httpx2.ConnectError, httpx2.ReadError, httpx2.WriteError, httpx2.RemoteProtocolError)
-}
-
-
-class ReplayTransport(httpx2.AsyncBaseTransport):
-    """Serve recorded exchanges, in order, for the article named by the call context."""
-
-    def __init__(self, reader: RecordingReader) -> None:
-        self.reader = reader
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        call = _call()
-        index, exchange, recording = self.reader.next_exchange(call.item_key)
-        call.producer = recording.producer
-        sent = _body(request)
-        if sent != exchange.request:
-            differing = sorted(
-                k for k in set(sent or {}) | set(exchange.request or {})
-                if (sent or {}).get(k) != (exchange.request or {}).get(k)
-            ) if isinstance(sent, dict) and isinstance(exchange.request, dict) else ["body"]
-            raise ReplayError(
-                "replay_mismatch",
-                f"request {index + 1} for article {call.item_key!r} differs from the recording in "
-                f"{', '.join(differing)}; the prompt, schema, model or article changed since it was "
-                f"recorded: record it again",
-            )
-        call.elapsed_ms += exchange.elapsed_ms
-        if exchange.error:
-            raise _ERRORS_BY_NAME.get(exchange.error, httpx2.ReadError)(f"recorded {exchange.error}", request=request)
-        if isinstance(exchange.response, (dict, list)):
-            content = json.dumps(exchange.response).encode()
-        else:
-            content = str(exchange.response or "").encode()
-        return httpx2.Response(exchange.status or 200, headers=exchange.headers, content=content, request=request)

@@ -1,10 +1,11 @@
-"""The model adapter: rendered messages in, a parsed label (or a classified failure) out.
+"""The OpenAI-compatible adapter: rendered messages in, a parsed label (or a classified failure) out.
 
-This is the only module that imports `openai` and `instructor`. It runs two retry loops, each
-explicit: transport retries live in `RetryTransport` under the openai client (whose own retries
-are off), and validation re-asks are instructor's, bounded by `max_reasks`. Whatever goes wrong
-comes back as an `ErrorInfo` with a stable type, never as an exception, except that the
-pipeline is told when an error is fatal for the whole run (a refused API key, say).
+This is the only module that imports `openai` and `instructor`, and nothing imports it at start-up:
+`aimlabel.model.factory` loads it when a run first needs a model (a replay counts). It runs two
+retry loops, each explicit: transport retries live in `RetryTransport` under the openai client
+(whose own retries are off), and validation re-asks are instructor's, bounded by `max_reasks`.
+Whatever goes wrong comes back as an `ErrorInfo` with a stable type (see `errors.py`), never
+as an exception.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import httpx2
 import instructor
@@ -23,22 +23,22 @@ from instructor.core import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core.registry import mode_registry
 from instructor.v2.core.response_model import prepare_response_model
 from openai.types.chat import ChatCompletion
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from aimlabel.core.record import Attempts, ErrorInfo, Usage
-from aimlabel.model.recording import FIXTURE_PRODUCER, ItemRecording, RecordingReader, RecordingWriter, ReplayError
 from aimlabel.core.redact import redact, register_secret
 from aimlabel.core.schema import response_format
-from aimlabel.model.http import CallContext, ReplayTransport, RetryPolicy, RetryTransport, Sleep, WireTransport, current_call
+from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
+from aimlabel.model.errors import Kind, VendorError, classify_error, junk_body_error
+from aimlabel.model.http import CallContext, RetryTransport, Sleep, WireTransport, current_call
+from aimlabel.model.recording import ItemRecording, RecordingReader, RecordingWriter, ReplayError
+from aimlabel.model.replay import ReplayTransport
 
-Mode = Literal["tools", "json_schema", "md_json"]
-MODES: dict[str, instructor.Mode] = {
-    "tools": instructor.Mode.TOOLS,
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "md_json": instructor.Mode.MD_JSON,
+MODES: dict[Mode, instructor.Mode] = {
+    Mode.TOOLS: instructor.Mode.TOOLS,
+    Mode.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
+    Mode.MD_JSON: instructor.Mode.MD_JSON,
 }
-REPLAY_BASE_URL = "http://replay.invalid/v1"
-UNREACHABLE_STOP = 3  # articles in a row that could not reach the server, each after its retries
 
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
@@ -68,78 +68,6 @@ def _freeze_json_schema(model: type[BaseModel]) -> None:
     model.model_json_schema = classmethod(model_json_schema)  # type: ignore[method-assign,assignment]
 
 
-@dataclass(frozen=True)
-class ModelSettings:
-    """Everything about the model call that a user sets (and that a cache key must cover)."""
-
-    model: str
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    mode: Mode = "json_schema"
-    timeout: float = 60.0
-    max_reasks: int = 2
-    temperature: float | None = 0.0
-    max_completion_tokens: int | None = None
-    retry: RetryPolicy = RetryPolicy()
-
-    def request_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        if self.temperature is not None:
-            params["temperature"] = self.temperature
-        if self.max_completion_tokens is not None:
-            params["max_completion_tokens"] = self.max_completion_tokens
-        return params
-
-
-@dataclass
-class ModelAnswer:
-    """The outcome of one article's model call."""
-
-    label: BaseModel | None
-    error: ErrorInfo | None
-    fatal: bool
-    usage: Usage
-    attempts: Attempts
-    latency_ms: float
-    model_served: str | None
-    recording_producer: str | None
-    cached: bool = False
-
-
-class ModelAdapter(Protocol):
-    """What the pipeline needs from a model: `OpenAIAdapter`, or a wrapper such as the cache."""
-
-    settings: ModelSettings
-    replay: bool
-
-    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer: ...
-
-    async def aclose(self) -> None: ...
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    node: BaseException | None = exc
-    while node is not None and node not in seen:
-        seen.append(node)
-        node = node.__cause__ or node.__context__
-    return seen
-
-
-def _refusal(exc: BaseException) -> str | None:
-    """The refusal text of the last answer, if the model declined (OpenAI `message.refusal`)."""
-    completion = getattr(exc, "last_completion", None)
-    try:
-        refusal = completion.choices[0].message.refusal  # type: ignore[union-attr]
-    except (AttributeError, IndexError, TypeError):
-        refusal = None
-    if refusal:
-        return str(refusal)
-    text = str(exc)
-    marker = "Unable to generate a response due to "
-    return text.split(marker, 1)[1].strip() if marker in text else None
-
-
 def _server_message(exc: openai.APIStatusError) -> str:
     body = exc.body
     if isinstance(body, dict):
@@ -151,69 +79,31 @@ def _server_message(exc: openai.APIStatusError) -> str:
     return exc.message
 
 
-def _validation_summary(exc: ValidationError) -> str:
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}" for e in exc.errors()[:3]]
-    more = len(exc.errors()) - 3
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+_STATUS_KINDS: tuple[tuple[type[openai.APIStatusError], Kind], ...] = (
+    (openai.AuthenticationError, Kind.AUTH),
+    (openai.PermissionDeniedError, Kind.AUTH),
+    (openai.NotFoundError, Kind.NOT_FOUND),
+    (openai.RateLimitError, Kind.RATE_LIMITED),
+    (openai.InternalServerError, Kind.SERVER_ERROR),
+    (openai.BadRequestError, Kind.BAD_REQUEST),
+    (openai.APIStatusError, Kind.HTTP_STATUS),
+)
 
 
-def _retries(settings: ModelSettings) -> str:
-    n = settings.retry.max_retries
-    return f"{n} retry" if n == 1 else f"{n} retries"
-
-
-def classify_error(exc: BaseException, settings: ModelSettings) -> tuple[ErrorInfo, bool]:
-    """Map any failure to (ErrorInfo, fatal). Fatal errors stop the run: retrying them is futile."""
-    chain = _chain(exc)
-    refusal = _refusal(exc)
-    if refusal:
-        return ErrorInfo(type="refusal", message=f"the model refused to answer: {refusal}"), False
-    for node in chain:
-        if isinstance(node, ReplayError):
-            return ErrorInfo(type=node.kind, message=str(node)), False
-    for node in chain:
-        if isinstance(node, (openai.AuthenticationError, openai.PermissionDeniedError)):
-            return ErrorInfo(
-                type="auth",
-                message=f"the server refused the credentials (HTTP {node.status_code}: {_server_message(node)}); "
-                "check --api-key / OPENAI_API_KEY and --base-url",
-            ), True
-        if isinstance(node, openai.NotFoundError):
-            return ErrorInfo(
-                type="not_found",
-                message=f"HTTP 404 from the server ({_server_message(node)}); check --model "
-                f"{settings.model!r} and --base-url (it usually ends in /v1)",
-            ), True
-        if isinstance(node, openai.RateLimitError):
-            return ErrorInfo(type="rate_limited", message=f"HTTP 429 after {_retries(settings)}: {_server_message(node)}"), False
-        if isinstance(node, openai.InternalServerError):
-            return ErrorInfo(type="server_error", message=f"HTTP {node.status_code} after {_retries(settings)}: {_server_message(node)}"), False
-        if isinstance(node, openai.BadRequestError):
-            hint = ""
-            text = _server_message(node)
-            if any(w in text.lower() for w in ("response_format", "json_schema", "tool")):
-                hint = "; the server may not support this --mode: try --mode tools, json_schema or md_json"
-            return ErrorInfo(type="bad_request", message=f"HTTP {node.status_code}: {text}{hint}"), False
-        if isinstance(node, openai.APIStatusError):
-            return ErrorInfo(type=f"http_{node.status_code}", message=_server_message(node)), False
-        if isinstance(node, openai.APITimeoutError):
-            return ErrorInfo(type="timeout", message=f"no answer within {settings.timeout:g}s after {_retries(settings)}"), False
-        if isinstance(node, openai.APIConnectionError):
-            cause = node.__cause__
-            detail = f": {cause}" if cause else ""
-            return ErrorInfo(type="connection", message=f"could not reach the server after {_retries(settings)}{detail}"), False
-        if isinstance(node, IncompleteOutputException):
-            return ErrorInfo(type="incomplete", message="the answer was cut off at the token limit (finish_reason=length); raise --max-completion-tokens"), False
-        if isinstance(node, openai.APIResponseValidationError):
-            return ErrorInfo(type="invalid_response", message=f"the server's response was not a valid chat completion: {node.message}"), False
-    for node in chain:
-        if isinstance(node, ValidationError):
-            n = exc.n_attempts if isinstance(exc, InstructorRetryException) else 1
-            return ErrorInfo(type="invalid_answer", message=f"no valid answer after {n} attempt(s): {_validation_summary(node)}"), False
-        if isinstance(node, (json.JSONDecodeError, ValueError)):
-            n = exc.n_attempts if isinstance(exc, InstructorRetryException) else 1
-            return ErrorInfo(type="invalid_answer", message=f"no valid answer after {n} attempt(s): {node}"), False
-    return ErrorInfo(type="error", message=f"{type(exc).__name__}: {exc}"), False
+def recognise(node: BaseException) -> VendorError | None:
+    """The SDK's exceptions as neutral kinds (first match wins, most specific first)."""
+    for cls, kind in _STATUS_KINDS:
+        if isinstance(node, cls):
+            return VendorError(kind, node.status_code, _server_message(node))
+    if isinstance(node, openai.APITimeoutError):
+        return VendorError(Kind.TIMEOUT)
+    if isinstance(node, openai.APIConnectionError):
+        return VendorError(Kind.CONNECTION, cause=node.__cause__)
+    if isinstance(node, IncompleteOutputException):
+        return VendorError(Kind.INCOMPLETE)
+    if isinstance(node, openai.APIResponseValidationError):
+        return VendorError(Kind.INVALID_RESPONSE, message=node.message)
+    return None
 
 
 def _usage_of(obj: Any) -> Usage:
@@ -245,7 +135,6 @@ class OpenAIAdapter:
         self.replay = replay_from is not None
         self._fast_replay_from = replay_from if fast_replay else None
         self.fast_replays = 0
-        self._unreachable = 0
         self._handlers = mode_registry.get_handlers(instructor.Provider.OPENAI, MODES[settings.mode])
         register_secret(settings.api_key)
         if replay_from is not None:
@@ -267,7 +156,7 @@ class OpenAIAdapter:
 
     async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
         kwargs: dict[str, Any] = dict(self.settings.request_params())
-        if self.settings.mode == "json_schema":
+        if self.settings.mode == Mode.JSON_SCHEMA:
             kwargs["extra_body"] = {"response_format": response_format(response_model)}
         if self._fast_replay_from is not None:
             recorded = self._recorded_answer(self._fast_replay_from, key, messages, response_model, kwargs)
@@ -277,7 +166,6 @@ class OpenAIAdapter:
         token = current_call.set(call)
         label: BaseModel | None = None
         error: ErrorInfo | None = None
-        fatal = False
         usage = Usage()
         model_served: str | None = None
         try:
@@ -291,10 +179,10 @@ class OpenAIAdapter:
             usage = _usage_of(completion.usage)
             model_served = completion.model
         except Exception as exc:  # every failure becomes a record, never a crash
-            error, fatal = classify_error(exc, self.settings)
+            attempts = exc.n_attempts if isinstance(exc, InstructorRetryException) else 1
+            error = classify_error(exc, self.settings, recognise, attempts)
             if call.junk_body is not None:
-                error = ErrorInfo(type="invalid_response", message=f"the server answered HTTP 200 with a body that is "
-                                  f"not JSON, after {_retries(self.settings)}: {call.junk_body!r}")
+                error = junk_body_error(call.junk_body, self.settings)
             error = ErrorInfo(type=error.type, message=redact(error.message))
             if isinstance(exc, InstructorRetryException):
                 usage = _usage_of(exc.total_usage)
@@ -302,10 +190,6 @@ class OpenAIAdapter:
                 model_served = getattr(last, "model", None)
         finally:
             current_call.reset(token)
-        if error is not None and error.type == "connection":
-            error, fatal = self._count_unreachable(error)
-        else:
-            self._unreachable = 0
         if self.record_to is not None and call.exchanges:
             self.record_to.save(
                 ItemRecording(item=key, producer=model_served or self.settings.model,
@@ -314,29 +198,12 @@ class OpenAIAdapter:
         return ModelAnswer(
             label=label,
             error=error,
-            fatal=fatal,
             usage=usage,
             attempts=Attempts(requests=call.requests, answers=call.answers),
             latency_ms=round(call.elapsed_ms, 3),
             model_served=model_served,
             recording_producer=call.producer,
         )
-
-    def _count_unreachable(self, error: ErrorInfo) -> tuple[ErrorInfo, bool]:
-        """A server that cannot be reached for several articles in a row stops the run.
-
-        Without this, a wrong --base-url or a server that is down fails every article of a bulk
-        run, each only after its full retry back-off. One dropped connection in a working run
-        still fails only its own article: any other outcome resets the count.
-        """
-        self._unreachable += 1
-        if self._unreachable < UNREACHABLE_STOP:
-            return error, False
-        where = REPLAY_BASE_URL if self.replay else (self.settings.base_url or "the OpenAI API")
-        return ErrorInfo(type="connection", message=(
-            f"{error.message}; {where} could not be reached for {self._unreachable} articles in a row: "
-            "check --base-url and that the server is up"
-        )), True
 
     def _recorded_answer(self, reader: RecordingReader, key: str, messages: list[dict[str, str]],
                          response_model: type[BaseModel], kwargs: dict[str, Any]) -> ModelAnswer | None:
@@ -378,7 +245,7 @@ class OpenAIAdapter:
         reader.next_exchange(key)
         self.fast_replays += 1
         return ModelAnswer(
-            label=label, error=None, fatal=False, usage=_usage_of(completion.usage),
+            label=label, error=None, usage=_usage_of(completion.usage),
             attempts=Attempts(requests=1, answers=1), latency_ms=round(exchange.elapsed_ms, 3),
             model_served=completion.model, recording_producer=recording.producer,
         )
@@ -389,6 +256,3 @@ class OpenAIAdapter:
 
 async def _no_sleep(_: float) -> None:
     """Replay never waits: the recorded Retry-After already happened."""
-
-
-__all__ = ["FIXTURE_PRODUCER", "MODES", "Mode", "ModelAdapter", "ModelAnswer", "ModelSettings", "OpenAIAdapter", "classify_error"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from aimlabel.model.openai import ModelAnswer, OpenAIAdapter
+from aimlabel.model.base import ModelAdapter, ModelAnswer, ModelSettings
 from aimlabel.core.hashing import sha256_json
 from aimlabel.core.record import Attempts, Usage
 from aimlabel.core.schema import schema_hash
@@ -21,8 +21,7 @@ from aimlabel.run.store import RunStore
 CACHE_KEY_VERSION = "1"
 
 
-def cache_key(adapter: OpenAIAdapter, messages: list[dict[str, str]], response_model: type[BaseModel]) -> str:
-    s = adapter.settings
+def cache_key(s: ModelSettings, messages: list[dict[str, str]], response_model: type[BaseModel]) -> str:
     return sha256_json({
         "v": CACHE_KEY_VERSION,
         "model": s.model,
@@ -37,7 +36,7 @@ def cache_key(adapter: OpenAIAdapter, messages: list[dict[str, str]], response_m
 class CachedAdapter:
     """An adapter that answers from the store's cache when it can, and fills it when it can't."""
 
-    def __init__(self, inner: OpenAIAdapter, store: RunStore) -> None:
+    def __init__(self, inner: ModelAdapter, store: RunStore) -> None:
         self.inner = inner
         self.store = store
         self.settings = inner.settings
@@ -45,7 +44,7 @@ class CachedAdapter:
         self.hits = 0
 
     async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
-        ckey = cache_key(self.inner, messages, response_model)
+        ckey = cache_key(self.settings, messages, response_model)
         hit = self.store.cache_get(ckey)
         if hit is not None:
             try:
@@ -55,7 +54,7 @@ class CachedAdapter:
             if label is not None:
                 self.hits += 1
                 return ModelAnswer(
-                    label=label, error=None, fatal=False, usage=Usage(), attempts=Attempts(), latency_ms=0.0,
+                    label=label, error=None, usage=Usage(), attempts=Attempts(), latency_ms=0.0,
                     model_served=hit.get("model_served"), recording_producer=None, cached=True,
                 )
         answer = await self.inner.ask(key, messages, response_model)

@@ -13,15 +13,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx2
-
-from aimlabel.model.openai import ModelAdapter, ModelSettings, OpenAIAdapter
+from aimlabel.model.base import ModelAdapter, ModelSettings
+from aimlabel.model.factory import open_adapter
 from aimlabel.core.articles import Article, InputFormat, InputProblem, iter_articles
 from aimlabel.run.cache import CachedAdapter
 from aimlabel.core.provenance import file_sha256, tool_info
 from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
+from aimlabel.run.stop import StopRule
 from aimlabel.run.pricing import PriceTable, load_prices
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
 from aimlabel.core.record import ErrorInfo, LabelRecord
@@ -29,6 +29,9 @@ from aimlabel.model.recording import RecordingReader, RecordingWriter
 from aimlabel.rules import RULES_VERSION, RuleConfig
 from aimlabel.core.schema import SCHEMA_VERSION, label_model, schema_hash
 from aimlabel.run.store import RunStore
+
+if TYPE_CHECKING:
+    import httpx2
 from aimlabel.core.taxonomy import default_taxonomy
 
 # Settings that change answers: a run can only be resumed with the same values.
@@ -94,6 +97,36 @@ class JobResult:
     fast_replays: int = 0
 
 
+@dataclass
+class JobSide:
+    """The job's side of the pipeline: resume from the store, the stop rule, commit as records complete."""
+
+    job: LabelJob
+    prices: PriceTable
+    run_id: int | None
+    finished: dict[int, str]
+    rule: StopRule
+
+    def resume(self, seq: int, article: Article) -> LabelRecord | None:
+        store = self.job.store
+        if self.finished.get(seq) != article.key or store is None or self.run_id is None:
+            return None
+        found = store.get_item(self.run_id, seq)
+        return found[1] if found else None
+
+    def skip_reason(self) -> ErrorInfo | None:
+        return self.rule.skip_reason()
+
+    def stop_reason(self) -> ErrorInfo | None:
+        return self.rule.reason()
+
+    def commit(self, seq: int, record: LabelRecord) -> None:
+        if self.job.store is not None and self.run_id is not None:
+            self.job.store.put_item(self.run_id, seq, record)
+        self.job.meter.add(record, self.prices, self.job.settings.model)
+        self.rule.observe(record, self.job.meter.cost)
+
+
 def new_run_name() -> str:
     return time.strftime("run-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
@@ -141,7 +174,7 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
             finished = job.store.finished_items(run_id)
             job.store.mark_run(run_id, "running")
 
-    inner = OpenAIAdapter(
+    inner = open_adapter(
         job.settings,
         transport=job.transport,
         record_to=RecordingWriter(job.record, producer=job.producer) if job.record is not None else None,
@@ -152,31 +185,12 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
     if job.store is not None and job.use_cache and job.record is None and job.replay is None:
         adapter = CachedAdapter(inner, job.store)
     labeler = Labeler(adapter, prompt, response_model, taxonomy, job.max_article_tokens, job.rules, job.fix_rounds)
-
-    meter = job.meter
-
-    def resume(position: int, article: Article) -> LabelRecord | None:
-        if finished.get(position) != article.key or job.store is None or run_id is None:
-            return None
-        found = job.store.get_item(run_id, position)
-        return found[1] if found else None
-
-    def stop() -> ErrorInfo | None:
-        if job.max_cost is not None and meter.cost is not None and meter.cost >= job.max_cost:
-            return ErrorInfo(type="budget", message=f"budget of ${job.max_cost:g} reached (${meter.cost:.4f} spent); "
-                             f"resume with --run {run_name} and a higher --max-cost")
-        return None
-
-    def commit(seq: int, record: LabelRecord) -> None:
-        if job.store is not None and run_id is not None:
-            job.store.put_item(run_id, seq, record)
-        meter.add(record, prices, job.settings.model)
+    side = JobSide(job, prices, run_id, finished, StopRule.for_adapter(adapter, max_cost=job.max_cost, resume_hint=run_name))
 
     try:
         totals = await label_items(
             iter_articles(job.input, job.input_format, job.encoding), labeler, sink,
-            source=job.input, concurrency=job.concurrency, on_problem=on_problem, resume=resume, stop=stop,
-            on_complete=commit,
+            source=job.input, concurrency=job.concurrency, on_problem=on_problem, side=side,
         )
     except BaseException:
         if job.store is not None and run_id is not None:
@@ -185,13 +199,13 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
     finally:
         await adapter.aclose()
     if job.store is not None and run_id is not None:
-        status = "stopped" if (totals.fatal or totals.stopped) else "finished"
+        status = "stopped" if totals.stop else "finished"
         job.store.mark_run(run_id, status, {
             "ok": totals.ok, "failed": totals.failed, "needs_review": totals.needs_review, "invalid_input": totals.invalid_input,
-            "resumed": totals.resumed, "tokens": meter.tokens, "cost_usd": meter.cost,
+            "resumed": totals.resumed, "tokens": job.meter.tokens, "cost_usd": job.meter.cost,
         })
     hits = adapter.hits if isinstance(adapter, CachedAdapter) else 0
-    return JobResult(totals, run_name, meter.cost, meter.tokens, hits, inner.fast_replays)
+    return JobResult(totals, run_name, job.meter.cost, job.meter.tokens, hits, int(getattr(inner, "fast_replays", 0)))
 
 
 def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:

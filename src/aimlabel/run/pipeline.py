@@ -13,17 +13,19 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from pydantic import BaseModel
 
 from aimlabel import __version__
-from aimlabel.model.openai import ModelAdapter, ModelAnswer
+from aimlabel.model.base import ModelAdapter, ModelAnswer
 from aimlabel.core.articles import Article, InputItem, InputProblem
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, render
 from aimlabel.core.record import ArticleRef, Attempts, ErrorInfo, Finding, LabelRecord, Provenance
 from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message
 from aimlabel.core.schema import SCHEMA_VERSION, schema_hash
 from aimlabel.core.taxonomy import Taxonomy
+from aimlabel.run.stop import BUDGET, StopRule
 
 Sink = Callable[[LabelRecord], None]
 REPLAY_ERRORS = ("replay_missing", "replay_mismatch")
@@ -62,8 +64,8 @@ class Labeler:
             rules_version=RULES_VERSION if self.rules is not None else None,
         )
 
-    async def label(self, article: Article, source: str | None = None, line: int | None = None) -> tuple[LabelRecord, bool]:
-        """Label one article; the bool says whether the failure is fatal for the run.
+    async def label(self, article: Article, source: str | None = None, line: int | None = None) -> LabelRecord:
+        """Label one article.
 
         With rules on, error findings are sent back to the model for at most `fix_rounds`
         re-asks; what remains marks the label `needs_review`. Usage, attempts and latency add
@@ -115,7 +117,7 @@ class Labeler:
             provenance=self.provenance(answer),
             findings=findings,
         )
-        return record, answer.fatal
+        return record
 
     def not_attempted(self, article: Article, source: str | None, line: int | None, why: ErrorInfo) -> LabelRecord:
         return LabelRecord(
@@ -153,17 +155,59 @@ class RunTotals:
     needs_review: int = 0
     invalid_input: int = 0
     resumed: int = 0
-    fatal: ErrorInfo | None = None
-    stopped: ErrorInfo | None = None
+    stop: ErrorInfo | None = None
 
     @property
     def total(self) -> int:
         return self.ok + self.failed
 
+    @property
+    def stopped(self) -> ErrorInfo | None:
+        """Why the run stopped early (a fatal error, an unreachable server, the budget), or None."""
+        return self.stop
 
-Resume = Callable[[int, Article], LabelRecord | None]
-Stop = Callable[[], ErrorInfo | None]
-Complete = Callable[[int, LabelRecord], None]
+    @property
+    def fatal(self) -> ErrorInfo | None:
+        """The stop reason when it is an error of the model server (not the budget)."""
+        return self.stop if self.stop is not None and self.stop.type != BUDGET else None
+
+
+class RunSide(Protocol):
+    """The run around the pipeline: what was done before, when to stop, where records go.
+
+    `resume(seq, article)` may return a finished record from an earlier run (no call is made);
+    `skip_reason()` is asked before each call: once it gives an error (see `aimlabel.run.stop`),
+    the remaining articles are recorded as not attempted with it; `commit(seq, record)` gets
+    every new record the moment it exists (before it reaches the sink in input order), so a
+    store can keep it at once; `stop_reason()` is the run's own reason, for its totals.
+    """
+
+    def resume(self, seq: int, article: Article) -> LabelRecord | None: ...
+
+    def skip_reason(self) -> ErrorInfo | None: ...
+
+    def stop_reason(self) -> ErrorInfo | None: ...
+
+    def commit(self, seq: int, record: LabelRecord) -> None: ...
+
+
+@dataclass
+class PlainSide:
+    """No store, no budget: only the stop rule (fatal errors, an unreachable server)."""
+
+    rule: StopRule
+
+    def resume(self, seq: int, article: Article) -> LabelRecord | None:
+        return None
+
+    def skip_reason(self) -> ErrorInfo | None:
+        return self.rule.skip_reason()
+
+    def stop_reason(self) -> ErrorInfo | None:
+        return self.rule.reason()
+
+    def commit(self, seq: int, record: LabelRecord) -> None:
+        self.rule.observe(record)
 
 
 async def label_items(
@@ -174,18 +218,13 @@ async def label_items(
     source: str | None = None,
     concurrency: int = 4,
     on_problem: Callable[[InputProblem], None] | None = None,
-    resume: Resume | None = None,
-    stop: Stop | None = None,
-    on_complete: Complete | None = None,
+    side: RunSide | None = None,
 ) -> RunTotals:
     """Label every item, emitting records in input order with at most `concurrency` calls in flight.
 
-    `resume(seq, article)` may return a finished record from an earlier run (no call is made);
-    `stop()` is asked before each call and, once it gives a reason (a budget reached), the
-    remaining articles are recorded as not attempted with that reason. A fatal error (refused
-    credentials) does the same. `on_complete(seq, record)` is called the moment a new record
-    exists (before it reaches the sink in input order), so a store can commit it at once.
+    Without a `side`, the run stops only on what the model's errors say (`PlainSide`).
     """
+    run = side or PlainSide(StopRule.for_adapter(labeler.adapter))
     totals = RunTotals()
     gate = asyncio.Semaphore(max(1, concurrency))
     window: deque[asyncio.Future[LabelRecord]] = deque()
@@ -199,27 +238,16 @@ async def label_items(
             totals.needs_review += record.status == "needs_review"
         sink(record)
 
-    def halted() -> ErrorInfo | None:
-        if totals.fatal is not None:
-            return ErrorInfo(type="not_attempted", message=f"run stopped: {totals.fatal.message}")
-        if totals.stopped is None and stop is not None:
-            totals.stopped = stop()
-        return totals.stopped
-
     def completed(seq: int, record: LabelRecord) -> LabelRecord:
-        if on_complete is not None:
-            on_complete(seq, record)
+        run.commit(seq, record)
         return record
 
     async def one(seq: int, article: Article, line: int) -> LabelRecord:
         async with gate:
-            why = halted()
+            why = run.skip_reason()
             if why is not None:
                 return completed(seq, labeler.not_attempted(article, source, line, why))
-            record, fatal = await labeler.label(article, source, line)
-            if fatal and totals.fatal is None:
-                totals.fatal = record.error
-            return completed(seq, record)
+            return completed(seq, await labeler.label(article, source, line))
 
     def ready(record: LabelRecord) -> asyncio.Future[LabelRecord]:
         future: asyncio.Future[LabelRecord] = asyncio.get_running_loop().create_future()
@@ -234,7 +262,7 @@ async def label_items(
             window.append(ready(completed(seq, problem_record(item))))
         else:
             line, article = item
-            earlier = resume(seq, article) if resume is not None else None
+            earlier = run.resume(seq, article)
             if earlier is not None:
                 totals.resumed += 1
                 window.append(ready(earlier))
@@ -244,4 +272,5 @@ async def label_items(
             emit(await window.popleft())
     while window:
         emit(await window.popleft())
+    totals.stop = run.stop_reason()
     return totals

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aimlabel.model.openai import ModelSettings
+from aimlabel.model.base import ModelSettings
 from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS
 from aimlabel.core.record import LabelRecord
