@@ -96,7 +96,7 @@ def test_compare_without_gold(runs: tuple[Path, Path, Path]) -> None:
 def test_identical_runs_have_p_one() -> None:
     records = [LabelRecord.model_validate(_rec(k, "AI Incident")) for k in "abc"]
     report = compare_runs(records, records)
-    assert report["flips"] == [] and report["agreement"] == 1.0 and report["findings"] == []
+    assert report.flips == [] and report.agreement == 1.0 and report.findings == []
 
 
 def test_compare_usage_errors(tmp_path: Path) -> None:

@@ -163,11 +163,31 @@ def test_bad_gold_and_labels_name_the_line(tmp_path: Path) -> None:
     labels = tmp_path / "l.jsonl"
     labels.write_text('{"id": "a", "status": "ok"}\n{"id": "b", "status": "done"}\n', encoding="utf-8")
     result = runner.invoke(app, ["eval", "--gold", str(good), "--labels", str(labels)])
-    assert result.exit_code == 2 and "l.jsonl:2: not a label record (status" in result.stderr
+    # One labels reader for every command: the message is the one `aimlabel check` gives for this line.
+    assert result.exit_code == 2 and "l.jsonl:2: not a valid label record: status" in result.stderr
     prices = tmp_path / "p.json"
     prices.write_text('{"models": {"m": {"input": "free"}}}', encoding="utf-8")
     result = runner.invoke(app, ["eval", "--gold", str(good), "--labels", str(good), "--prices", str(prices)])
     assert result.exit_code == 2 and "is not a price table" in result.stderr
+
+
+def test_labels_accepts_every_form_check_accepts(tmp_path: Path) -> None:
+    """`eval --labels` reads labels with the reader `aimlabel check` uses: records, {id, label}, flat lines."""
+    gold = _write(tmp_path / "gold.jsonl", [
+        _gold_row("a", "AI Incident"), _gold_row("b", "AI Hazard"), _gold_row("c", "Unrelated"),
+    ])
+    labels = _write(tmp_path / "labels.jsonl", [
+        {"id": "a", "status": "ok", "label": {"classification": "AI Incident"}},
+        {"id": "b", "label": {"classification": "AI Hazard"}, "event_id": 7},
+        {"id": "c", "classification": "AI Hazard", "title": "Article c"},
+    ])
+    result = runner.invoke(app, ["eval", "--gold", str(gold), "--labels", str(labels), "--format", "json", "--resamples", "0"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["items"]["with_record"] == 3
+    assert report["classification"]["accuracy"] == pytest.approx(2 / 3)
+    check = CliRunner().invoke(app, ["check", str(labels), "--exit-zero"])
+    assert check.exit_code == 0 and "3 label(s)" in check.stdout
 
 
 def test_live_run_against_fake_server_uses_the_store(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from conftest import Harness, example_articles, ok_reply
 
 from aimlabel.model.base import ModelSettings
-from aimlabel.evaluation.labels_io import label_gold
+from aimlabel.evaluation.labelling import label_gold
 from aimlabel.model.recording import RecordingReader
 from aimlabel.core.resources import examples_dir
 from aimlabel.rules import RuleConfig

@@ -11,7 +11,7 @@ from typing import Protocol
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from aimlabel.cli.common import err
+from aimlabel.cli.exits import err
 from aimlabel.core.record import LabelRecord
 from aimlabel.run.job import RunMeter
 

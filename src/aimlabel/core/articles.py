@@ -12,25 +12,33 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from aimlabel.core.hashing import sha256_text
+from aimlabel.core.validation import validation_message
 
-ARTICLE_FIELDS = ("id", "title", "text", "outlet", "date", "url", "language", "event_id")
-InputFormat = Literal["auto", "jsonl", "csv", "text"]
+class InputFormat(StrEnum):
+    """How an articles file is read; `auto` goes by the extension, then the first bytes."""
+
+    AUTO = "auto"
+    JSONL = "jsonl"
+    CSV = "csv"
+    TEXT = "text"
 
 
-class Article(BaseModel):
-    """One news article. Only `title` or `text` is required."""
+class ArticleMeta(BaseModel):
+    """What identifies and describes a news article, without its text. The fields are declared
+    here once; every other shape of an article (the record's `ArticleRef`, a reviewer's
+    `ArticleFields`, a gold line) is built on them."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     id: str | None = None
     title: str | None = None
-    text: str | None = None
     outlet: str | None = None
     date: str | None = None
     url: str | None = None
@@ -45,6 +53,24 @@ class Article(BaseModel):
         if isinstance(value, (int, float)):
             return str(value)
         return value
+
+
+class ArticleFields(ArticleMeta):
+    """An article as some input carries it: any of its fields, the text too, may be missing."""
+
+    text: str | None = None
+
+    def as_article(self) -> Article | None:
+        """The article, when there is a title or a text to label."""
+        if not (self.title or self.text):
+            return None
+        return Article.model_validate(self.model_dump())
+
+
+class Article(ArticleFields):
+    """One news article. Only `title` or `text` is required."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -67,6 +93,9 @@ class Article(BaseModel):
         return self.id if self.id else "art-" + self.content_hash.removeprefix("sha256:")[:12]
 
 
+ARTICLE_FIELDS = tuple(ArticleFields.model_fields)
+
+
 @dataclass(frozen=True)
 class InputProblem:
     """A line (or file) that could not be read as an article."""
@@ -80,13 +109,9 @@ class InputProblem:
 InputItem = tuple[int, Article] | InputProblem
 
 
-def _problem_from_validation(source: str, line: int, exc: ValidationError, raw: dict) -> InputProblem:
-    msgs = "; ".join(
-        (".".join(str(p) for p in e["loc"]) + ": " if e["loc"] else "") + e["msg"].removeprefix("Value error, ")
-        for e in exc.errors()
-    )
+def _problem_from_validation(source: str, line: int, exc: ValidationError, raw: dict[str, object]) -> InputProblem:
     rid = raw.get("id")
-    return InputProblem(source, line, msgs, str(rid) if rid not in (None, "") else None)
+    return InputProblem(source, line, validation_message(exc), str(rid) if rid not in (None, "") else None)
 
 
 def _decode_lines(stream: IO[bytes], source: str, encoding: str) -> Iterator[tuple[int, str | InputProblem]]:
@@ -182,18 +207,18 @@ def read_text(stream: IO[bytes], source: str, encoding: str = "utf-8") -> Iterat
 def detect_format(source: str, head: bytes) -> InputFormat:
     suffix = Path(source).suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
-        return "jsonl"
+        return InputFormat.JSONL
     if suffix == ".csv":
-        return "csv"
+        return InputFormat.CSV
     if suffix in (".txt", ".md"):
-        return "text"
-    return "jsonl" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "text"
+        return InputFormat.TEXT
+    return InputFormat.JSONL if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else InputFormat.TEXT
 
 
-_READERS = {"jsonl": read_jsonl, "csv": read_csv, "text": read_text}
+_READERS = {InputFormat.JSONL: read_jsonl, InputFormat.CSV: read_csv, InputFormat.TEXT: read_text}
 
 
-def iter_articles(path: str, fmt: InputFormat = "auto", encoding: str = "utf-8") -> Iterator[InputItem]:
+def iter_articles(path: str, fmt: InputFormat | str = InputFormat.AUTO, encoding: str = "utf-8") -> Iterator[InputItem]:
     """Stream articles from `path` ("-" for stdin), yielding `(line, Article)` or `InputProblem`."""
     source = "<stdin>" if path == "-" else path
     stream: IO[bytes]
@@ -203,9 +228,10 @@ def iter_articles(path: str, fmt: InputFormat = "auto", encoding: str = "utf-8")
     else:
         stream = open(path, "rb")  # noqa: SIM115 - closed below
     try:
-        if fmt == "auto":
-            fmt = detect_format(source, stream.peek(64)[:64] if hasattr(stream, "peek") else b"")
-        yield from _READERS[fmt](stream, source, encoding)
+        chosen = InputFormat(fmt)
+        if chosen is InputFormat.AUTO:
+            chosen = detect_format(source, stream.peek(64)[:64] if hasattr(stream, "peek") else b"")
+        yield from _READERS[chosen](stream, source, encoding)
     finally:
         if path != "-":
             stream.close()

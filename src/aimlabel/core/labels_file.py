@@ -1,4 +1,5 @@
-"""Read a labels file for `aimlabel check`, whoever wrote it.
+"""The one labels reader: every command that takes labels (`check`, `eval --labels`, `compare`,
+`review`, `show`) reads them here, whoever wrote them.
 
 Each non-empty line is one JSON object in one of three forms:
 1. a full `LabelRecord`, as `aimlabel label` writes it (recognised by its `status` key);
@@ -7,14 +8,18 @@ Each non-empty line is one JSON object in one of three forms:
 3. a flat object: `id`, the label fields (`classification`, `rationale`, ...) and optionally
    the article fields above.
 Forms 2 and 3 become `ok` records with provenance source "import". A line with `title` or
-`text` carries its own article text. Bad lines become `LabelProblem`s and reading goes on.
+`text` carries its own article text. `read_labels` streams and never raises: bad lines become
+`LabelProblem`s and reading goes on (`check` reports them and checks the rest). `load_labels`
+is for scoring, where a half-read file would give a wrong score: its first bad line is a
+`LabelsProblem`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from pydantic import ValidationError
@@ -22,6 +27,11 @@ from pydantic import ValidationError
 from aimlabel import __version__
 from aimlabel.core.articles import ARTICLE_FIELDS, Article
 from aimlabel.core.record import ArticleRef, LabelRecord, Provenance
+from aimlabel.core.validation import validation_message
+
+
+class LabelsProblem(ValueError):
+    """A labels file that cannot be scored; the message names the line."""
 
 
 @dataclass(frozen=True)
@@ -37,13 +47,6 @@ class LabelItem:
 class LabelProblem:
     line: int
     message: str
-
-
-def _errors(exc: ValidationError) -> str:
-    return "; ".join(
-        (".".join(str(p) for p in e["loc"]) + ": " if e["loc"] else "") + e["msg"].removeprefix("Value error, ")
-        for e in exc.errors()
-    )
 
 
 def _loose_record(raw: dict[str, Any], line: int) -> LabelItem | LabelProblem:
@@ -65,12 +68,8 @@ def _loose_record(raw: dict[str, Any], line: int) -> LabelItem | LabelProblem:
         try:
             article = Article.model_validate(fields)
         except ValidationError as exc:
-            return LabelProblem(line, _errors(exc))
-    ref_fields = {
-        k: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-        for k, v in fields.items()
-        if k != "text" and v is not None
-    }
+            return LabelProblem(line, validation_message(exc))
+    ref_fields = {k: v for k, v in fields.items() if k != "text" and v is not None}
     try:
         record = LabelRecord(
             id=str(raw_id), status="ok", label=label,
@@ -78,7 +77,7 @@ def _loose_record(raw: dict[str, Any], line: int) -> LabelItem | LabelProblem:
             provenance=Provenance(tool_version=__version__, source="import"),
         )
     except ValidationError as exc:
-        return LabelProblem(line, _errors(exc))
+        return LabelProblem(line, validation_message(exc))
     return LabelItem(line, record, article)
 
 
@@ -90,7 +89,7 @@ def parse_label_line(raw: Any, line: int) -> LabelItem | LabelProblem:
         try:
             return LabelItem(line, LabelRecord.model_validate(raw))
         except ValidationError as exc:
-            return LabelProblem(line, "not a valid label record: " + _errors(exc))
+            return LabelProblem(line, "not a valid label record: " + validation_message(exc))
     if "label" in raw or "classification" in raw:
         return _loose_record(raw, line)
     return LabelProblem(
@@ -116,3 +115,20 @@ def read_labels(stream: IO[bytes]) -> Iterator[LabelItem | LabelProblem]:
             yield LabelProblem(number, f"not JSON: {exc.msg} at column {exc.colno}")
             continue
         yield parse_label_line(value, number)
+
+
+def load_labels(path: Path) -> list[LabelRecord]:
+    """Every record of a labels file, in file order; the first unreadable line is a `LabelsProblem`."""
+    records = []
+    with open(path, "rb") as fh:
+        for entry in read_labels(fh):
+            if isinstance(entry, LabelProblem):
+                raise LabelsProblem(f"{path}:{entry.line}: {entry.message}")
+            records.append(entry.record)
+    return records
+
+
+def write_labels(path: Path, records: Iterable[LabelRecord]) -> None:
+    """Records as JSONL, one per line (the format `aimlabel label` writes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(r.to_json() + "\n" for r in records), encoding="utf-8")

@@ -1,26 +1,36 @@
-"""Run manifests: what produced a run, written before the first call.
+"""What produced an output: aimlabel's version, its git commit, and the versions of the stack.
 
-Anything that could change a label is here (model, parameters, prompt/schema hashes, the
-input's hash), plus the tool's own version and git commit, so any number traces back.
+Every manifest (a labelling run's, an evaluation's) starts with this block, so a number can be
+traced to the code that made it and two manifests can be matched.
 """
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import subprocess
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+
+from pydantic import BaseModel
 
 from aimlabel import __version__
 
-_PACKAGES = ("openai", "instructor", "pydantic", "httpx2", "tenacity")
+PACKAGES = ("openai", "instructor", "pydantic", "httpx2", "tenacity")
+
+
+class ToolInfo(BaseModel):
+    """The tool block of a manifest (read leniently: manifests from older versions load too)."""
+
+    tool_version: str | None = None
+    git_commit: str | None = None
+    git_dirty: bool | None = None
+    python: str | None = None
+    packages: dict[str, str | None] = {}
 
 
 @lru_cache(maxsize=1)
-def tool_info() -> dict[str, Any]:
+def tool_info() -> ToolInfo:
     """aimlabel's version, the git commit of its source checkout (if any) and key package versions."""
     source = Path(__file__).resolve().parent
     commit: str | None = None
@@ -33,21 +43,10 @@ def tool_info() -> dict[str, Any]:
     except (OSError, subprocess.SubprocessError):
         pass
     versions: dict[str, str | None] = {}
-    for name in _PACKAGES:
+    for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    return {"tool_version": __version__, "git_commit": commit, "git_dirty": dirty,
-            "python": platform.python_version(), "packages": versions}
-
-
-def file_sha256(path: str | Path) -> str | None:
-    """sha256 of a file's bytes, streamed; None for stdin."""
-    if str(path) == "-":
-        return None
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return "sha256:" + digest.hexdigest()
+    return ToolInfo(tool_version=__version__, git_commit=commit, git_dirty=dirty, python=platform.python_version(),
+                    packages=versions)

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aimlabel.core.articles import ArticleMeta
+
 RECORD_VERSION = "1"
 
 Status = Literal["ok", "failed", "needs_review"]
@@ -52,18 +54,9 @@ class Attempts(BaseModel):
     answers: int = 0
 
 
-class ArticleRef(BaseModel):
+class ArticleRef(ArticleMeta):
     """Enough of the article to find it again; the text itself stays in the input file."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None = None
-    title: str | None = None
-    outlet: str | None = None
-    date: str | None = None
-    url: str | None = None
-    language: str | None = None
-    event_id: str | None = None
     content_hash: str | None = None
     source: str | None = None
     line: int | None = None
@@ -120,3 +113,9 @@ class LabelRecord(BaseModel):
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=False)
+
+
+def article_ref(article: ArticleMeta, source: str | None, line: int | None, **extra: object) -> ArticleRef:
+    """The record's reference to `article` (all its fields but the text), with where it was read."""
+    fields = {k: getattr(article, k) for k in ArticleMeta.model_fields}
+    return ArticleRef.model_validate({**fields, "source": source, "line": line, **extra})

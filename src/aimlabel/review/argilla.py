@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from aimlabel.core.articles import ARTICLE_FIELDS
 from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
 from aimlabel.review.labelstudio import review_fields
 from aimlabel.review.sides import Side
@@ -23,7 +24,8 @@ from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 Q_CLASS = "classification"
 Q_NOTE = "note"
-ARTICLE_KEYS = ("title", "text", "outlet", "date", "url", "language", "event_id")
+ARTICLE_KEYS = tuple(k for k in ARTICLE_FIELDS if k != "id")
+METADATA = ("outlet", "date", "event_id", "url", "language")  # article fields shown as Argilla metadata, in this order
 GUIDELINES = (
     "Decide the OECD AIM class of the article: AI Incident (harm happened), AI Hazard (harm could plausibly "
     "happen), Complementary Information (a response or update to an incident or hazard), Unrelated. "
@@ -58,7 +60,7 @@ def dataset_settings(taxonomy: Taxonomy | None = None) -> dict[str, Any]:
         {"name": "evidence", "title": "Model evidence quotes", "required": False, "description": None, "settings": text},
     ]
     metadata = [{"name": n, "title": n.replace("_", " "), "settings": {"type": "terms", "values": None},
-                 "visible_for_annotators": True} for n in ("outlet", "date", "event_id", "url", "language", "source")]
+                 "visible_for_annotators": True} for n in (*METADATA, "source")]
     return {"guidelines": GUIDELINES, "questions": questions, "fields": fields, "vectors": [], "metadata": metadata,
             "allow_extra_metadata": False}
 
@@ -78,7 +80,7 @@ def export_records(side: Side, taxonomy: Taxonomy | None = None) -> list[dict[st
             if values:
                 suggestions[f.key] = {"value": values if f.multi else values[0], "score": None, "agent": agent}
         art = item.article
-        metadata = {k: getattr(art, k) for k in ("outlet", "date", "event_id", "url", "language") if getattr(art, k)}
+        metadata = {k: getattr(art, k) for k in METADATA if getattr(art, k)}
         metadata["source"] = side.name
         records.append({
             "id": item.id,

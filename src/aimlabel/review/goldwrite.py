@@ -86,7 +86,7 @@ def _gold_values(obj: dict[str, Any], key: str) -> list[str] | None:
 
 
 def _new_item(d: Decision) -> dict[str, Any]:
-    article = d.article.model_dump(exclude_none=True) if d.article else {}
+    article = d.article.model_dump(exclude_none=True, exclude={"id"}) if d.article else {}
     return {"id": d.id, **article, "gold": {"classification": d.classification, "taxonomy": {}}, "origin": "review",
             "provenance": {"source": f"reviewer decision ({d.source}) imported by aimlabel review"}, "licence": None}
 

@@ -15,12 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from aimlabel.review.decisions import (
-    ArticleFields,
-    Decision,
-    DecisionsProblem,
-    parse_decision,
-)
+from aimlabel.core.articles import ArticleFields
+from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
 from aimlabel.review.sides import Side, SideItem
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 

@@ -19,7 +19,8 @@ from aimlabel.model.base import ModelAdapter, ModelSettings
 from aimlabel.model.factory import open_adapter
 from aimlabel.core.articles import Article, InputFormat, InputProblem, iter_articles
 from aimlabel.run.cache import CachedAdapter
-from aimlabel.core.provenance import file_sha256, tool_info
+from aimlabel.core.hashing import sha256_file
+from aimlabel.run.manifest import RunManifest, new_manifest
 from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
 from aimlabel.run.stop import StopRule
 from aimlabel.run.pricing import PriceTable, load_prices
@@ -34,11 +35,6 @@ if TYPE_CHECKING:
     import httpx2
 from aimlabel.core.taxonomy import default_taxonomy
 
-# Settings that change answers: a run can only be resumed with the same values.
-RESUME_KEYS = ("model", "base_url", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",
-               "rules_version", "fix_rounds")
-
-
 class JobError(Exception):
     """The job cannot start as asked (a usage problem, reported in one line)."""
 
@@ -52,14 +48,13 @@ class RunMeter:
     tokens: int = 0
     cost: float | None = 0.0
 
-    def add(self, record: LabelRecord, prices: PriceTable, requested_model: str) -> None:
+    def add(self, record: LabelRecord, prices: PriceTable) -> None:
         self.done += 1
         self.failed += record.status == "failed"
         if record.cached or not record.usage.total_tokens:
             return
         self.tokens += record.usage.total_tokens
-        served = record.provenance.model_served if record.provenance else None
-        cost = prices.cost(served if prices.price_for(served) else requested_model, record.usage)
+        cost = prices.record_cost(record)
         self.cost = None if self.cost is None or cost is None else self.cost + cost
 
 
@@ -67,7 +62,7 @@ class RunMeter:
 class LabelJob:
     input: str
     settings: ModelSettings
-    input_format: InputFormat = "auto"
+    input_format: InputFormat = InputFormat.AUTO
     encoding: str = "utf-8"
     record: Path | None = None
     replay: RecordingReader | None = None
@@ -123,7 +118,7 @@ class JobSide:
     def commit(self, seq: int, record: LabelRecord) -> None:
         if self.job.store is not None and self.run_id is not None:
             self.job.store.put_item(self.run_id, seq, record)
-        self.job.meter.add(record, self.prices, self.job.settings.model)
+        self.job.meter.add(record, self.prices)
         self.rule.observe(record, self.job.meter.cost)
 
 
@@ -131,21 +126,19 @@ def new_run_name() -> str:
     return time.strftime("run-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
-def build_manifest(job: LabelJob, prompt_hash: str, prompt_version: str, schema_digest: str) -> dict[str, Any]:
+def build_manifest(job: LabelJob, prompt_hash: str, prompt_version: str, schema_digest: str) -> RunManifest:
     s = job.settings
-    return {
-        **tool_info(),
-        "model": s.model, "base_url": s.base_url, "mode": s.mode, "params": s.request_params(),
-        "max_reasks": s.max_reasks, "max_article_tokens": job.max_article_tokens,
-        "prompt_version": prompt_version, "prompt_hash": prompt_hash,
-        "schema_version": SCHEMA_VERSION, "schema_hash": schema_digest,
-        "taxonomy_version": default_taxonomy().taxonomy_version,
-        "rules_version": RULES_VERSION if job.rules is not None else None,
-        "fix_rounds": job.fix_rounds if job.rules is not None else 0,
-        "input": job.input, "input_hash": file_sha256(job.input),
-        "source": "replay" if job.replay is not None else "live",
-        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    return new_manifest(
+        model=s.model, base_url=s.base_url, mode=str(s.mode), params=s.request_params(),
+        max_reasks=s.max_reasks, max_article_tokens=job.max_article_tokens,
+        prompt_version=prompt_version, prompt_hash=prompt_hash,
+        schema_version=SCHEMA_VERSION, schema_hash=schema_digest,
+        taxonomy_version=default_taxonomy().taxonomy_version,
+        rules_version=RULES_VERSION if job.rules is not None else None,
+        fix_rounds=job.fix_rounds if job.rules is not None else 0,
+        input=job.input, input_hash=None if job.input == "-" else sha256_file(job.input),
+        source="replay" if job.replay is not None else "live",
+    )
 
 
 async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:
@@ -166,7 +159,7 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
         if existing is None:
             run_id = job.store.create_run(run_name, manifest).id
         else:
-            changed = [k for k in RESUME_KEYS if existing.manifest.get(k) != manifest.get(k)]
+            changed = existing.manifest.changed(manifest)
             if changed:
                 raise JobError(f"run {run_name!r} was started with a different {', '.join(changed)}; "
                                "resume it with the same settings or pick a new --run name")

@@ -22,6 +22,7 @@ from aimlabel.model.base import ModelAdapter, ModelAnswer
 from aimlabel.core.articles import Article, InputItem, InputProblem
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, render
 from aimlabel.core.record import ArticleRef, Attempts, ErrorInfo, Finding, LabelRecord, Provenance
+from aimlabel.core.record import article_ref as make_ref
 from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message
 from aimlabel.core.schema import SCHEMA_VERSION, schema_hash
 from aimlabel.core.taxonomy import Taxonomy
@@ -131,11 +132,8 @@ class Labeler:
 
 def article_ref(article: Article, source: str | None, line: int | None, chars_total: int | None = None,
                 chars_sent: int | None = None, truncated: bool = False) -> ArticleRef:
-    return ArticleRef(
-        id=article.id, title=article.title, outlet=article.outlet, date=article.date, url=article.url,
-        language=article.language, event_id=article.event_id, content_hash=article.content_hash,
-        source=source, line=line, chars_total=chars_total, chars_sent=chars_sent, truncated=truncated,
-    )
+    return make_ref(article, source, line, content_hash=article.content_hash, chars_total=chars_total,
+                    chars_sent=chars_sent, truncated=truncated)
 
 
 def problem_record(problem: InputProblem) -> LabelRecord:

@@ -20,6 +20,7 @@ from typing import Any
 import platformdirs
 
 from aimlabel.core.record import LabelRecord
+from aimlabel.run.manifest import RunManifest
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -92,7 +93,7 @@ class RunInfo:
     created_at: float
     finished_at: float | None
     status: str
-    manifest: dict[str, Any]
+    manifest: RunManifest
     totals: dict[str, Any] | None
     counts: dict[str, int]
 
@@ -141,13 +142,14 @@ class RunStore:
 
     def _run_info(self, row: tuple[Any, ...]) -> RunInfo:
         counts = dict(self.db.execute("SELECT status, COUNT(*) FROM items WHERE run_id = ? GROUP BY status", (row[0],)).fetchall())
-        return RunInfo(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), json.loads(row[6]) if row[6] else None, counts)
+        return RunInfo(row[0], row[1], row[2], row[3], row[4], RunManifest.model_validate_json(row[5]),
+                       json.loads(row[6]) if row[6] else None, counts)
 
-    def create_run(self, name: str, manifest: dict[str, Any]) -> RunInfo:
+    def create_run(self, name: str, manifest: RunManifest) -> RunInfo:
         now = time.time()
         self.db.execute(
             "INSERT INTO runs (name, created_at, updated_at, status, manifest) VALUES (?, ?, ?, 'running', ?)",
-            (name, now, now, json.dumps(manifest, sort_keys=True)),
+            (name, now, now, json.dumps(manifest.model_dump(mode="json"), sort_keys=True)),
         )
         info = self.find_run(name)
         if info is None:
