@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from aimlabel.core.articles import Article, articles_only, iter_articles
-from aimlabel.testing.fixtures import record_fixture_answers
 from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.testing.fixtures import record_fixture_answers
 
 HERE = Path(__file__).resolve().parent
 

@@ -11,19 +11,18 @@ from typing import Any
 
 import pytest
 
-from aimlabel.model.base import ModelSettings
-from aimlabel.model.openai import OpenAIAdapter
 from aimlabel.core.articles import Article, InputItem
-from aimlabel.testing.fakes import ScriptedModel, chat_completion
-from aimlabel.run.pipeline import Labeler, RunTotals, label_items
 from aimlabel.core.prompt import default_prompt
 from aimlabel.core.record import LabelRecord
-from aimlabel.model.recording import RecordingReader, RecordingWriter
 from aimlabel.core.resources import examples_dir
-from aimlabel.rules import RuleConfig
 from aimlabel.core.schema import label_model
 from aimlabel.core.taxonomy import default_taxonomy
-from aimlabel.model.base import RetryPolicy
+from aimlabel.model.base import ModelSettings, RetryPolicy
+from aimlabel.model.openai import OpenAIAdapter
+from aimlabel.model.recording import RecordingReader, RecordingWriter
+from aimlabel.rules import RuleConfig
+from aimlabel.run.pipeline import Labeler, RunTotals, label_items
+from aimlabel.testing.fakes import ScriptedModel, chat_completion
 
 SECRET = "sk-test-SECRET-0123456789abcdef"
 

@@ -6,11 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import example_answers
 from typer.testing import CliRunner
 
 from aimlabel.cli import app
 from aimlabel.core.resources import examples_dir
+from conftest import example_answers
 
 runner = CliRunner()
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from aimlabel.cli import app
-from aimlabel.evaluation.compare import compare_runs
 from aimlabel.core.record import LabelRecord
+from aimlabel.evaluation.compare import compare_runs
 
 runner = CliRunner()
 

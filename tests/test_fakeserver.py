@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from aimlabel.model.base import ModelSettings
-from aimlabel.testing.fakeserver import FakeServerProcess, start_fake_server
-from aimlabel.testing.fakeserver.answers import Answerer, FaultPlan
 from aimlabel.core.record import LabelRecord
-from aimlabel.run.job import LabelJob, run_label_job
 from aimlabel.core.schema import label_model
 from aimlabel.core.taxonomy import default_taxonomy
-from aimlabel.model.base import RetryPolicy
+from aimlabel.model.base import ModelSettings, RetryPolicy
+from aimlabel.run.job import LabelJob, run_label_job
+from aimlabel.testing.fakeserver import FakeServerProcess, start_fake_server
+from aimlabel.testing.fakeserver.answers import Answerer, FaultPlan
 
 FAST_RETRY = RetryPolicy(max_retries=4, base_wait=0.01, max_wait=0.05, honour_retry_after_up_to=0.2)
 ERROR_TYPES = {"rate_limited", "server_error", "timeout", "connection", "invalid_answer", "invalid_response", "incomplete", "error"}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Harness, example_articles, ok_reply
-
 from aimlabel.rules import RULES_VERSION, RuleConfig
+from conftest import Harness, example_articles, ok_reply
 
 FAKE_QUOTE = "the CFO admitted the AI system was hacked by North Korea"
 

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict
 from typer.testing import CliRunner
 
 from aimlabel.cli import app
-from aimlabel.review.labelstudio import SKIPPED_FIELDS
 from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.review.labelstudio import SKIPPED_FIELDS
 
 DATA = Path(__file__).parent / "data" / "review"
 runner = CliRunner()

@@ -14,7 +14,14 @@ from sklearn.preprocessing import MultiLabelBinarizer  # noqa: E402
 from aimlabel.evaluation.bootstrap import binomial, bootstrap_intervals, multinomial  # noqa: E402
 from aimlabel.evaluation.compare import mcnemar_exact  # noqa: E402
 from aimlabel.evaluation.metrics import (  # noqa: E402
-    NO_LABEL, accuracy, cohen_kappa, confusion_matrix, macro_f1, ordered_labels, per_class, scored_labels,
+    NO_LABEL,
+    accuracy,
+    cohen_kappa,
+    confusion_matrix,
+    macro_f1,
+    ordered_labels,
+    per_class,
+    scored_labels,
 )
 from aimlabel.evaluation.taxonomy_metrics import FieldItem, as_values, field_scores  # noqa: E402
 

@@ -7,9 +7,9 @@ import json
 
 import httpx2
 import pytest
-from conftest import SECRET, Harness, example_articles, ok_reply
 
 from aimlabel.core.articles import Article
+from conftest import SECRET, Harness, example_articles, ok_reply
 
 
 def _article(key: str = "ex-001") -> Article:
@@ -198,8 +198,8 @@ def test_api_key_is_sent_as_header_only_and_never_written(harness: Harness, answ
 def test_concurrent_run_keeps_input_order(harness: Harness, answers: dict) -> None:
     arts = example_articles()
     harness.fake.answer_for = None
-    from aimlabel.testing.fakes import Reply
     from aimlabel.model.http import current_call
+    from aimlabel.testing.fakes import Reply
 
     harness.fake.answer_for = lambda body: Reply(200, ok_reply(answers[current_call.get().item_key]))
     totals = harness.run(arts * 3, concurrency=4)

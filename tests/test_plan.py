@@ -8,10 +8,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from aimlabel.cli import app
-from aimlabel.run.plan import make_plan
-from aimlabel.run.pricing import PriceTable, load_prices
 from aimlabel.core.prompt import default_prompt
 from aimlabel.core.resources import examples_dir
+from aimlabel.run.plan import make_plan
+from aimlabel.run.pricing import PriceTable, load_prices
 
 runner = CliRunner()
 ARTICLES = str(examples_dir() / "articles.jsonl")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import SECRET, Harness, example_articles, ok_reply
-
 from aimlabel.core.articles import Article
+from conftest import SECRET, Harness, example_articles, ok_reply
 
 
 def _records_json(h: Harness) -> list[dict]:

@@ -8,14 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Harness, example_articles, ok_reply
 
-from aimlabel.model.base import ModelSettings
-from aimlabel.evaluation.labelling import label_gold
-from aimlabel.model.recording import RecordingReader
 from aimlabel.core.resources import examples_dir
+from aimlabel.evaluation.labelling import label_gold
+from aimlabel.model.base import ModelSettings
+from aimlabel.model.recording import RecordingReader
 from aimlabel.rules import RuleConfig
 from aimlabel.run.job import LabelJob, run_label_job
+from conftest import Harness, example_articles, ok_reply
 
 ROOT = Path(__file__).resolve().parents[1]
 

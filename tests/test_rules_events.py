@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from aimlabel.core.record import ArticleRef, LabelRecord
-from aimlabel.rules import RuleConfig, check_events, derive_event_label
 from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.rules import RuleConfig, check_events, derive_event_label
 
 DATA = Path(__file__).parent / "data" / "check"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aimlabel.rules import RuleConfig, check_label
 from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.rules import RuleConfig, check_label
 
 ROBOTAXI = {
     "ai_system": "A robotaxi company's autonomous driving software",

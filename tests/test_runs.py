@@ -8,19 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import example_answers
 from typer.testing import CliRunner
 
-from aimlabel.model.base import ModelSettings
 from aimlabel.cli import app
-from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
-from aimlabel.run.pricing import PriceTable, load_prices
 from aimlabel.core.record import LabelRecord
 from aimlabel.core.resources import examples_dir
-from aimlabel.run.job import JobError, JobResult, LabelJob, run_label_job
-from aimlabel.run.store import MIGRATIONS, RunStore
-from aimlabel.model.base import RetryPolicy
+from aimlabel.model.base import ModelSettings, RetryPolicy
 from aimlabel.model.http import current_call
+from aimlabel.run.job import JobError, JobResult, LabelJob, run_label_job
+from aimlabel.run.pricing import PriceTable, load_prices
+from aimlabel.run.store import MIGRATIONS, RunStore
+from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
+from conftest import example_answers
 
 ARTICLES = str(examples_dir() / "articles.jsonl")
 NO_WAIT = RetryPolicy(max_retries=1, base_wait=0, max_wait=0, honour_retry_after_up_to=0)

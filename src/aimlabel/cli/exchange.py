@@ -12,7 +12,18 @@ import typer
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import err, fail
 from aimlabel.cli.output import dump_json, write_json
-from aimlabel.cli.review import IMPORT_EPILOG, ArticlesOpt, GoldOpt, OutOpt, OverwriteOpt, RunArg, import_into_gold, load_sides, read_json, warn_missing_text
+from aimlabel.cli.review import (
+    IMPORT_EPILOG,
+    ArticlesOpt,
+    GoldOpt,
+    OutOpt,
+    OverwriteOpt,
+    RunArg,
+    import_into_gold,
+    load_sides,
+    read_json,
+    warn_missing_text,
+)
 
 commands = o.command_group()
 
@@ -28,7 +39,7 @@ def export_labelstudio_command(
     Create a project with the config, import the tasks, annotate, export as JSON, then
     `aimlabel import-labelstudio EXPORT.json --gold GOLD.jsonl`.
     """
-    from aimlabel.review import argilla, labelstudio
+    from aimlabel.review import labelstudio
     from aimlabel.review.pairs import build_pairs
 
     side, _ = load_sides(run, None, articles, store)
@@ -68,7 +79,7 @@ def export_argilla_command(
     Load with `rg.Settings.from_json(SETTINGS)` and log the records, annotate, export with
     `dataset.records.to_json(PATH)`, then `aimlabel import-argilla PATH --gold GOLD.jsonl`.
     """
-    from aimlabel.review import argilla, labelstudio
+    from aimlabel.review import argilla
     from aimlabel.review.pairs import build_pairs
 
     side, _ = load_sides(run, None, articles, store)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from aimlabel.core.hashing import sha256_text
 from aimlabel.core.validation import validation_message
 
+
 class InputFormat(StrEnum):
     """How an articles file is read; `auto` goes by the extension, then the first bytes."""
 

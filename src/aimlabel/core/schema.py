@@ -40,7 +40,7 @@ class _LabelBase(BaseModel):
 
 
 def _literal(values: tuple[str, ...]) -> Any:
-    return Literal[values]  # type: ignore[valid-type]
+    return Literal[values]
 
 
 def build_label_model(taxonomy: Taxonomy) -> type[BaseModel]:
@@ -125,7 +125,8 @@ def _strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
             return [walk(v) for v in node]
         return node
 
-    return walk(raw)
+    schema: dict[str, Any] = walk(raw)
+    return schema
 
 
 @lru_cache(maxsize=16)

@@ -11,6 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from aimlabel.core.record import LabelRecord
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.evaluation.gold import GoldSet
+from aimlabel.evaluation.metrics import NO_LABEL, confusion_matrix, ordered_labels, per_class
 from aimlabel.evaluation.report import (
     ClassCounts,
     ClassDelta,
@@ -22,10 +26,6 @@ from aimlabel.evaluation.report import (
     RuleMove,
 )
 from aimlabel.evaluation.scoring import predicted_class
-from aimlabel.evaluation.gold import GoldSet
-from aimlabel.evaluation.metrics import NO_LABEL, confusion_matrix, ordered_labels, per_class
-from aimlabel.core.record import LabelRecord
-from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 
 def mcnemar_exact(b: int, c: int) -> float:
@@ -34,7 +34,7 @@ def mcnemar_exact(b: int, c: int) -> float:
     if n == 0:
         return 1.0
     tail = sum(math.comb(n, i) for i in range(min(b, c) + 1))
-    return min(1.0, 2 * tail / 2**n)
+    return min(1.0, 2 * tail / float(2**n))
 
 
 def _index(records: Sequence[LabelRecord]) -> dict[str, LabelRecord]:

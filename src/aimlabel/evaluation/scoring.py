@@ -17,7 +17,16 @@ from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_intervals
 from aimlabel.evaluation.gold import GoldItem, GoldSet
 from aimlabel.evaluation.manifest import BootstrapRef, PricesRef, build_manifest
-from aimlabel.evaluation.metrics import NO_LABEL, accuracy, cohen_kappa, confusion_matrix, macro_f1, ordered_labels, per_class, scored_labels
+from aimlabel.evaluation.metrics import (
+    NO_LABEL,
+    accuracy,
+    cohen_kappa,
+    confusion_matrix,
+    macro_f1,
+    ordered_labels,
+    per_class,
+    scored_labels,
+)
 from aimlabel.evaluation.report import ClassificationSection, ConfusionView, EvalReport, ItemCounts
 from aimlabel.evaluation.runstats import run_stats
 from aimlabel.evaluation.taxonomy_metrics import FieldItem, FieldScores, as_values, field_scores

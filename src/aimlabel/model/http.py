@@ -88,7 +88,7 @@ def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
             if asked is not None:
                 # A 429's Retry-After is waited out by the run-wide pause before the next send.
                 return 0.0 if exc.response.status_code == 429 else min(asked, policy.honour_retry_after_up_to)
-        backoff = min(policy.base_wait * 2 ** (state.attempt_number - 1), policy.max_wait)
+        backoff = min(policy.base_wait * float(2 ** (state.attempt_number - 1)), policy.max_wait)
         return backoff * (0.5 + random.random() / 2)
 
     return wait

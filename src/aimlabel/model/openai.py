@@ -63,7 +63,7 @@ def _freeze_json_schema(model: type[BaseModel]) -> None:
     original = model.model_json_schema
 
     def model_json_schema(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return original(*args, **kwargs) if args or kwargs else json.loads(frozen)  # type: ignore[no-any-return]
+        return original(*args, **kwargs) if args or kwargs else json.loads(frozen)
 
     model.model_json_schema = classmethod(model_json_schema)  # type: ignore[method-assign,assignment]
 

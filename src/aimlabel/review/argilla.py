@@ -17,10 +17,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aimlabel.core.articles import ARTICLE_FIELDS
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
 from aimlabel.review.labelstudio import review_fields
 from aimlabel.review.sides import Side
-from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 Q_CLASS = "classification"
 Q_NOTE = "note"

@@ -104,7 +104,7 @@ def _apply(obj: dict[str, Any], d: Decision, imported_at: str) -> bool:
             taxonomy[key] = {"values": values}
     gold["classification"] = d.classification
     obj.setdefault("reviews", []).append(_review_entry(d, imported_at, previous))
-    return changed
+    return bool(changed)
 
 
 def import_decisions(gold_path: Path, decisions: list[Decision], *, overwrite: bool = False,

@@ -16,10 +16,10 @@ from typing import Any
 
 from aimlabel import __version__
 from aimlabel.core.hashing import sha256_text
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.review.highlight import locate_all, render_marked
 from aimlabel.review.pairs import FieldDiff, Pair
 from aimlabel.review.sides import Side, SideItem
-from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 SIDE_CLASS = {"left": "l", "right": "r"}
 
@@ -71,7 +71,7 @@ def _side(item: SideItem | None, side: Side | None, where: str, differs: bool, l
         parts.append(f'<p class="rationale">{_e(item.rationale)}</p>')
     if item.evidence:
         lis = []
-        for number, (in_title, in_text) in enumerate(located, start=1):
+        for number, (_in_title, in_text) in enumerate(located, start=1):
             state = "found" if in_text.found else "missing"
             badge = "" if in_text.found else ' <span class="miss">not in article</span>'
             lis.append(f'<li class="{state}"><span class="qn {SIDE_CLASS[where]}">{number}</span> '

@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aimlabel.core.articles import ArticleFields
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
 from aimlabel.review.sides import Side, SideItem
-from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 FROM_CLASS = "classification"
 FROM_NOTE = "note"

@@ -17,12 +17,12 @@ from typing import Any, Literal
 from pydantic import ConfigDict
 
 from aimlabel.core.articles import ARTICLE_FIELDS, Article, ArticleFields, InputProblem, iter_articles
-from aimlabel.evaluation.gold import GoldProblem, load_gold
-from aimlabel.core.record import Finding, LabelRecord
-from aimlabel.rules import check_label
 from aimlabel.core.labels_file import LabelProblem, read_labels
-from aimlabel.run.store import UnknownRun, stored_run_records
+from aimlabel.core.record import Finding, LabelRecord
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.evaluation.gold import GoldProblem, load_gold
+from aimlabel.rules import check_label
+from aimlabel.run.store import UnknownRun, stored_run_records
 
 Note = Callable[[str], None]
 

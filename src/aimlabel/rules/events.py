@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from aimlabel.core.record import Finding, LabelRecord
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.rules.engine import UNRELATED, RuleConfig
 from aimlabel.rules.registry import EVENT_CONFLICT, EVENT_UNRELATED, get_rule
-from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 
 @dataclass(frozen=True)

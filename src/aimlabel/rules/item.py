@@ -12,9 +12,9 @@ from typing import Any
 
 from aimlabel.core.articles import Article
 from aimlabel.core.record import Finding
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.rules.engine import NO_TEXT, RuleConfig, RuleContext, SkipRule, article_text
 from aimlabel.rules.registry import RULES
-from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 DISABLED = "disabled"
 

@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from aimlabel.core.articles import Article
+from aimlabel.core.labels_file import LabelItem
 from aimlabel.core.record import Finding
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.rules.engine import RULES_VERSION, RuleConfig
 from aimlabel.rules.events import EventReport, check_events
 from aimlabel.rules.item import DISABLED, run_item_rules
-from aimlabel.core.labels_file import LabelItem
 from aimlabel.rules.registry import RULES
-from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
 NO_EVENT = "no event_id"
 UNUSABLE = "status not ok or class unknown"

@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from aimlabel.model.base import ModelAdapter, ModelAnswer, ModelSettings
 from aimlabel.core.hashing import sha256_json
 from aimlabel.core.record import Attempts, Usage
 from aimlabel.core.schema import schema_hash
+from aimlabel.model.base import ModelAdapter, ModelAnswer, ModelSettings
 from aimlabel.run.store import RunStore
 
 CACHE_KEY_VERSION = "1"

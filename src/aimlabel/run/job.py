@@ -13,27 +13,28 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from aimlabel.model.base import ModelAdapter, ModelSettings
-from aimlabel.model.factory import open_adapter
 from aimlabel.core.articles import Article, InputFormat, InputProblem, iter_articles
-from aimlabel.run.cache import CachedAdapter
 from aimlabel.core.hashing import sha256_file
-from aimlabel.run.manifest import RunManifest, new_manifest
-from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
-from aimlabel.run.stop import StopRule
-from aimlabel.run.pricing import PriceTable, load_prices
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
 from aimlabel.core.record import ErrorInfo, LabelRecord
+from aimlabel.core.schema import SCHEMA_VERSION, label_model, schema_hash
+from aimlabel.model.base import ModelAdapter, ModelSettings
+from aimlabel.model.factory import open_adapter
 from aimlabel.model.recording import RecordingReader, RecordingWriter
 from aimlabel.rules import RULES_VERSION, RuleConfig
-from aimlabel.core.schema import SCHEMA_VERSION, label_model, schema_hash
+from aimlabel.run.cache import CachedAdapter
+from aimlabel.run.manifest import RunManifest, new_manifest
+from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
+from aimlabel.run.pricing import PriceTable, load_prices
+from aimlabel.run.stop import StopRule
 from aimlabel.run.store import RunStore
 
 if TYPE_CHECKING:
     import httpx2
 from aimlabel.core.taxonomy import default_taxonomy
+
 
 class JobError(Exception):
     """The job cannot start as asked (a usage problem, reported in one line)."""

@@ -18,14 +18,14 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from aimlabel import __version__
-from aimlabel.model.base import ModelAdapter, ModelAnswer
 from aimlabel.core.articles import Article, InputItem, InputProblem
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, render
 from aimlabel.core.record import ArticleRef, Attempts, ErrorInfo, Finding, LabelRecord, Provenance
 from aimlabel.core.record import article_ref as make_ref
-from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message
 from aimlabel.core.schema import SCHEMA_VERSION, schema_hash
 from aimlabel.core.taxonomy import Taxonomy
+from aimlabel.model.base import ModelAdapter, ModelAnswer
+from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message
 from aimlabel.run.stop import BUDGET, StopRule
 
 Sink = Callable[[LabelRecord], None]

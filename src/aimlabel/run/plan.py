@@ -10,11 +10,11 @@ import json
 from dataclasses import asdict, dataclass
 
 from aimlabel.core.articles import InputFormat, InputProblem, iter_articles
-from aimlabel.run.pricing import PriceTable
 from aimlabel.core.prompt import Prompt, render
 from aimlabel.core.record import Usage
 from aimlabel.core.schema import label_model, strict_json_schema
 from aimlabel.core.tokens import counter_for
+from aimlabel.run.pricing import PriceTable
 
 MESSAGE_OVERHEAD_TOKENS = 4
 
@@ -38,7 +38,7 @@ class Plan:
 
 
 def make_plan(input: str, prompt: Prompt, *, model: str, prices: PriceTable, max_article_tokens: int,
-              expected_output_tokens: int, input_format: InputFormat = "auto", encoding: str = "utf-8") -> Plan:
+              expected_output_tokens: int, input_format: InputFormat = InputFormat.AUTO, encoding: str = "utf-8") -> Plan:
     count, how = counter_for(model)
     schema_tokens = count(json.dumps(strict_json_schema(label_model())))
     system_tokens = count(prompt.system) + MESSAGE_OVERHEAD_TOKENS

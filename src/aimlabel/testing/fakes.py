@@ -80,7 +80,7 @@ class ScriptedModel:
         else:
             reply = Reply(500, {"error": {"message": "ScriptedModel: no reply queued"}})
         if reply.raise_error is not None:
-            raise reply.raise_error("scripted transport error")  # type: ignore[call-arg]
+            raise reply.raise_error("scripted transport error")
         if isinstance(reply.body, (dict, list)):
             return httpx2.Response(reply.status, json=reply.body, headers=reply.headers)
         return httpx2.Response(reply.status, content=str(reply.body or "").encode(), headers=reply.headers)

@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aimlabel.model.base import ModelSettings
-from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS
 from aimlabel.core.record import LabelRecord
+from aimlabel.model.base import ModelSettings
+from aimlabel.model.http import current_call
 from aimlabel.model.recording import FIXTURE_PRODUCER, ItemRecording
 from aimlabel.run.job import LabelJob, run_label_job
-from aimlabel.model.http import current_call
+from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
 
 
 def load_answers(path: Path) -> dict[str, dict[str, Any]]:

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from aimlabel.testing.fakes import chat_completion
 from aimlabel.core.taxonomy import Taxonomy
+from aimlabel.testing.fakes import chat_completion
 
 FAULTS = ("429", "500", "timeout", "junk", "drop", "length", "invalid", "refusal")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

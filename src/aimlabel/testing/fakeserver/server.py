@@ -24,8 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, request_mode
 from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, request_mode
 
 MAX_HEADER = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024
