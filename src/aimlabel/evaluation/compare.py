@@ -34,7 +34,8 @@ def mcnemar_exact(b: int, c: int) -> float:
     if n == 0:
         return 1.0
     tail = sum(math.comb(n, i) for i in range(min(b, c) + 1))
-    return min(1.0, 2 * tail / float(2**n))
+    p: float = 2 * tail / 2**n  # integer arithmetic until this one division (exact for large n)
+    return min(1.0, p)
 
 
 def _index(records: Sequence[LabelRecord]) -> dict[str, LabelRecord]:

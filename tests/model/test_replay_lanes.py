@@ -17,7 +17,7 @@ from aimlabel.rules import RuleConfig
 from aimlabel.run.job import LabelJob, run_label_job
 from conftest import Harness, example_articles, ok_reply
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _replay_both_ways(articles: Path, recording: Path) -> tuple[list[str], list[str], int, int]:

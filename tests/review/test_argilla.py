@@ -19,7 +19,7 @@ from aimlabel.cli import app
 from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.review.labelstudio import SKIPPED_FIELDS
 
-DATA = Path(__file__).parent / "data" / "review"
+DATA = Path(__file__).resolve().parents[1] / "data" / "review"
 runner = CliRunner()
 
 

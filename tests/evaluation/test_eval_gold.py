@@ -13,7 +13,7 @@ import pytest
 from aimlabel.evaluation.gold import GoldProblem, load_gold
 from aimlabel.model.recording import RecordingReader
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "eval"
 AIID = ROOT.parent / "shared" / "data" / "aiid"
 

@@ -20,7 +20,7 @@ from aimlabel.cli import app
 from aimlabel.review.decisions import read_decisions
 from aimlabel.review.goldwrite import import_decisions
 
-DATA = Path(__file__).parent / "data" / "review"
+DATA = Path(__file__).resolve().parents[1] / "data" / "review"
 CHROMIUM = os.environ.get("AIMLABEL_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("AIMLABEL_CHROMEDRIVER", "/usr/bin/chromedriver")
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from aimlabel.cli import app
 from aimlabel.review.highlight import locate, locate_all, render_marked
 
-DATA = Path(__file__).parent / "data" / "review"
+DATA = Path(__file__).resolve().parents[1] / "data" / "review"
 runner = CliRunner()
 
 

@@ -22,10 +22,10 @@ from typer.testing import CliRunner
 
 from aimlabel.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "eval" / "gold.jsonl"
 RECORDING = ROOT / "eval" / "recordings" / "fixture"
-EXPECTED = Path(__file__).resolve().parent / "data" / "eval"
+EXPECTED = Path(__file__).resolve().parents[1] / "data" / "eval"
 UPDATE = os.environ.get("AIMLABEL_UPDATE_EXPECTED") == "1"
 VOLATILE_MANIFEST = ("tool_version", "git_commit", "git_dirty", "python", "packages")
 
