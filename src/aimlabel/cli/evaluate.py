@@ -11,7 +11,6 @@ from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
 from aimlabel.cli.output import dump_json
 from aimlabel.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
-from aimlabel.model.base import Mode
 
 if TYPE_CHECKING:
     from aimlabel.core.record import LabelRecord
@@ -53,32 +52,14 @@ def _records(spec: str, store: Path | None) -> list[LabelRecord]:
 
 
 @commands.command("eval", epilog=epilog(EXITS))
+@o.with_model_options
 def eval_command(
     gold: Annotated[Path, typer.Option(help="Gold JSONL (see eval/README.md); also the articles to label.", show_default=False)],
-    replay: Annotated[Path | None, typer.Option(help="Label the gold articles from this recording (offline).")] = None,
-    full_replay: o.FullReplayOpt = False,
     labels: Annotated[str | None, typer.Option(help="Score existing labels (a labels JSONL in any form `aimlabel check` reads, or a stored run name) instead of running the pipeline.")] = None,
-    model: o.ModelOpt = None,
-    base_url: o.BaseUrlOpt = None,
-    api_key: o.ApiKeyOpt = None,
-    mode: o.ModeOpt = Mode.JSON_SCHEMA,
-    max_reasks: o.MaxReasksOpt = 2,
-    retries: o.RetriesOpt = 4,
-    timeout: o.TimeoutOpt = 60.0,
-    temperature: o.TemperatureOpt = 0.0,
-    max_completion_tokens: o.MaxCompletionTokensOpt = None,
-    concurrency: o.ConcurrencyOpt = 4,
-    prompt_file: o.PromptOpt = None,
-    max_article_tokens: o.MaxArticleTokensOpt = o.MAX_ARTICLE_TOKENS,
-    fix_rounds: o.FixRoundsOpt = 1,
-    no_rules: o.NoRulesOpt = False,
-    max_ai_principles: o.MaxAiPrinciplesOpt = o.DEFAULT_MAX_AI_PRINCIPLES,
-    store: o.StoreOpt = None,
-    no_store: o.NoStoreOpt = False,
+    options: o.ModelOptions = o.SHARED,
     output_format: o.ReportFormatOpt = o.ReportFormat.TEXT,
     html: Annotated[Path | None, typer.Option(help="Also write a self-contained HTML report here.")] = None,
     out: Annotated[Path | None, typer.Option(help="Save the run's label records (JSONL) here, and the manifest next to it (NAME.manifest.json).")] = None,
-    prices: o.PricesOpt = None,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = DEFAULT_SEED,
     resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples (0 = no intervals).")] = DEFAULT_RESAMPLES,
 ) -> None:
@@ -97,9 +78,10 @@ def eval_command(
 
       aimlabel eval --gold eval/gold.jsonl --labels runs/4o-mini.jsonl --format json
     """
+    replay = options.replay
     if replay is not None and labels is not None:
         raise fail("--replay and --labels cannot be used together")
-    if full_replay and replay is None:
+    if options.full_replay and replay is None:
         raise fail("--full-replay only applies to --replay")
     gold_set = _gold(gold)
     from aimlabel.evaluation.report import write_labels_and_manifest
@@ -107,30 +89,28 @@ def eval_command(
     from aimlabel.run.pricing import PricesProblem, read_prices
 
     try:
-        price_table = read_prices(prices)
+        price_table = read_prices(options.prices)
     except PricesProblem as exc:
         raise fail(str(exc)) from None
 
     producer: str | None = None
     if labels is not None:
-        source, records = "labels", _records(labels, store)
+        source, records = "labels", _records(labels, options.store)
     else:
-        reader, model = o.open_replay(replay, model, api_key, base_url,
+        reader, model = o.open_replay(replay, options.model, options.api_key, options.base_url,
                                       missing_model="give --replay DIR, --labels FILE, or --model M for a live run")
         producer = reader.manifest.producer if reader and reader.manifest else None
-        o.check_prompt(prompt_file)
-        settings = o.model_settings(model, base_url, api_key, mode, timeout=timeout, max_reasks=max_reasks,
-                                    temperature=temperature, max_completion_tokens=max_completion_tokens, retries=retries)
+        o.check_prompt(options.prompt_file)
         from aimlabel.evaluation.labelling import label_gold
-        from aimlabel.rules import RuleConfig
         from aimlabel.run.store import RunStore, default_store_path
 
-        run_store = None if (reader is not None or no_store) else RunStore(store or default_store_path())
+        # Replays stay side-effect free; live runs go through the store so a re-run costs nothing.
+        run_store = None if (reader is not None or options.no_store) else RunStore(options.store or default_store_path())
         try:
             records, result = label_gold(
-                gold, settings, replay=reader, fast_replay=not full_replay, concurrency=concurrency, prompt_file=prompt_file,
-                max_article_tokens=max_article_tokens, fix_rounds=fix_rounds, store=run_store,
-                rules=None if no_rules else RuleConfig(max_ai_principles=max_ai_principles),
+                gold, options.settings(model), replay=reader, fast_replay=not options.full_replay,
+                concurrency=options.concurrency, prompt_file=options.prompt_file, max_article_tokens=options.max_article_tokens,
+                rules=options.rules(), fix_rounds=options.fix_rounds, store=run_store,
             )
         finally:
             if run_store is not None:

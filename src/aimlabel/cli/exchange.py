@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.exits import err, fail
+from aimlabel.cli.exits import err
 from aimlabel.cli.output import dump_json, write_json
 from aimlabel.cli.review import (
     IMPORT_EPILOG,
@@ -19,9 +19,8 @@ from aimlabel.cli.review import (
     OutOpt,
     OverwriteOpt,
     RunArg,
-    import_into_gold,
+    import_export,
     load_sides,
-    read_json,
     warn_missing_text,
 )
 
@@ -59,13 +58,8 @@ def import_labelstudio_command(
 ) -> None:
     """Add the latest annotation of each Label Studio task to a gold file as a reviewer decision."""
     from aimlabel.review import labelstudio
-    from aimlabel.review.decisions import DecisionsProblem
 
-    try:
-        found, notes = labelstudio.decisions_from_export(read_json(export))
-    except DecisionsProblem as exc:
-        raise fail(f"{export}: {exc}") from None
-    import_into_gold(found, notes, gold, overwrite)
+    import_export(export, json.loads, labelstudio.decisions_from_export, gold, overwrite)
 
 
 @commands.command("export-argilla")
@@ -99,14 +93,5 @@ def import_argilla_command(
 ) -> None:
     """Add each Argilla user's submitted responses to a gold file as reviewer decisions."""
     from aimlabel.review import argilla
-    from aimlabel.review.decisions import DecisionsProblem
 
-    if not export.is_file():
-        raise fail(f"file not found: {export}")
-    try:
-        found, notes = argilla.decisions_from_records(argilla.parse_export_text(export.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise fail(f"{export}: not JSON: {exc}") from None
-    except DecisionsProblem as exc:
-        raise fail(f"{export}: {exc}") from None
-    import_into_gold(found, notes, gold, overwrite)
+    import_export(export, argilla.parse_export_text, argilla.decisions_from_records, gold, overwrite)

@@ -13,7 +13,6 @@ from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
 from aimlabel.cli.output import output_stream
 from aimlabel.core.articles import InputFormat
-from aimlabel.model.base import Mode
 
 EXITS = {
     ExitCode.OK: "every article labelled",
@@ -28,36 +27,18 @@ commands = o.command_group()
 
 
 @commands.command("label", epilog=epilog(EXITS))
+@o.with_model_options
 def label_command(
     input: Annotated[str | None, typer.Argument(help="Articles: .jsonl, .csv, .txt, or - for stdin.", show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write label records (JSONL) here instead of stdout.")] = None,
-    model: o.ModelOpt = None,
-    base_url: o.BaseUrlOpt = None,
-    api_key: o.ApiKeyOpt = None,
-    mode: o.ModeOpt = Mode.JSON_SCHEMA,
-    record: Annotated[Path | None, typer.Option(help="Save every model exchange (secrets stripped) to this directory for later --replay.")] = None,
-    replay: o.ReplayOpt = None,
-    full_replay: o.FullReplayOpt = False,
     example: Annotated[bool, typer.Option("--example", help="Label the bundled example articles from their bundled recording (offline).")] = False,
     input_format: o.InputFormatOpt = InputFormat.AUTO,
     encoding: Annotated[str, typer.Option(help="Input text encoding.")] = "utf-8",
-    max_article_tokens: o.MaxArticleTokensOpt = o.MAX_ARTICLE_TOKENS,
-    max_reasks: o.MaxReasksOpt = 2,
-    retries: o.RetriesOpt = 4,
-    timeout: o.TimeoutOpt = 60.0,
-    temperature: o.TemperatureOpt = 0.0,
-    max_completion_tokens: o.MaxCompletionTokensOpt = None,
-    concurrency: o.ConcurrencyOpt = 4,
-    prompt_file: o.PromptOpt = None,
+    options: o.ModelOptions = o.SHARED,
+    record: Annotated[Path | None, typer.Option(help="Save every model exchange (secrets stripped) to this directory for later --replay.")] = None,
     run: Annotated[str | None, typer.Option("--run", help="Name this run in the store; an existing name resumes it (finished articles are not sent again).")] = None,
-    store: o.StoreOpt = None,
-    no_store: o.NoStoreOpt = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the model even when the store has this exact answer.")] = False,
     max_cost: Annotated[float | None, typer.Option(min=0, help="Stop sending once this many USD are spent (by the price table); the rest are recorded as 'budget' and resumable.")] = None,
-    prices: o.PricesOpt = None,
-    fix_rounds: o.FixRoundsOpt = 1,
-    no_rules: o.NoRulesOpt = False,
-    max_ai_principles: o.MaxAiPrinciplesOpt = o.DEFAULT_MAX_AI_PRINCIPLES,
     fail_on_error: Annotated[float, typer.Option(min=0, max=1, help="Exit 1 only if more than this share of articles failed (0 = any failure).")] = 0.0,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No per-article progress on stderr.")] = False,
     debug: o.DebugOpt = False,
@@ -84,6 +65,7 @@ def label_command(
     """
     from aimlabel.core.resources import examples_dir
 
+    replay = options.replay
     if example:
         if input is not None or replay is not None:
             raise fail("--example brings its own input and recording; drop INPUT and --replay")
@@ -94,7 +76,7 @@ def label_command(
         input = "-"
     if record is not None and replay is not None:
         raise fail("--record and --replay cannot be used together")
-    if full_replay and replay is None:
+    if options.full_replay and replay is None:
         raise fail("--full-replay only applies to --replay")
     if input != "-" and not Path(input).is_file():
         raise fail(f"input file not found: {input}")
@@ -103,31 +85,28 @@ def label_command(
     except LookupError:
         raise fail(f"unknown --encoding {encoding!r}") from None
 
-    reader, model = o.open_replay(replay, model, api_key, base_url)
-    settings = o.model_settings(model, base_url, api_key, mode, timeout=timeout, max_reasks=max_reasks,
-                                temperature=temperature, max_completion_tokens=max_completion_tokens, retries=retries)
-    o.check_prompt(prompt_file)
+    reader, model = o.open_replay(replay, options.model, options.api_key, options.base_url)
+    settings = options.settings(model)
+    o.check_prompt(options.prompt_file)
     from aimlabel.cli.progress import progress_reporter
     from aimlabel.core.articles import InputProblem
     from aimlabel.core.record import LabelRecord
-    from aimlabel.rules import RuleConfig
     from aimlabel.run.job import JobError, JobResult, LabelJob, run_label_job_async
-    from aimlabel.run.pricing import load_prices
+    from aimlabel.run.pricing import PricesProblem, read_prices
     from aimlabel.run.store import RunStore, default_store_path
 
     try:
-        price_table = load_prices(prices)
-    except (OSError, ValueError) as exc:
-        raise fail(f"cannot read price table: {exc}") from None
-    if run is not None and no_store:
+        price_table = read_prices(options.prices).table
+    except PricesProblem as exc:
+        raise fail(str(exc)) from None
+    if run is not None and options.no_store:
         raise fail("--run needs the run store; drop --no-store")
-    run_store = None if no_store else RunStore(store or default_store_path())
+    run_store = None if options.no_store else RunStore(options.store or default_store_path())
     job = LabelJob(
         input=input, settings=settings, input_format=input_format, encoding=encoding,
-        record=record, replay=reader, fast_replay=not full_replay, prompt_file=prompt_file, max_article_tokens=max_article_tokens,
-        concurrency=concurrency, store=run_store, run_name=run, use_cache=not no_cache,
-        max_cost=max_cost, prices=price_table,
-        rules=None if no_rules else RuleConfig(max_ai_principles=max_ai_principles), fix_rounds=fix_rounds,
+        record=record, replay=reader, fast_replay=not options.full_replay, prompt_file=options.prompt_file,
+        max_article_tokens=options.max_article_tokens, concurrency=options.concurrency, store=run_store, run_name=run,
+        use_cache=not no_cache, max_cost=max_cost, prices=price_table, rules=options.rules(), fix_rounds=options.fix_rounds,
     )
 
     def on_problem(problem: InputProblem) -> None:

@@ -2,15 +2,19 @@
 
 Choices are `StrEnum`s (`choice` turns one into option settings): `--help` lists the values,
 and a wrong value is one line on stderr and exit 2, worded the same for every option.
-`model_settings` and `open_replay` turn the model options into the library's objects, with
-every problem reported as a usage error.
+`with_model_options` gives a command the options every model-calling command shares, as one
+`ModelOptions`; `open_replay` checks a replay or a live endpoint, every problem a usage error.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import typer
 from typer.core import TyperGroup
@@ -22,6 +26,7 @@ from aimlabel.model.base import Mode, ModelSettings, RetryPolicy
 
 if TYPE_CHECKING:
     from aimlabel.model.recording import RecordingReader
+    from aimlabel.rules import RuleConfig
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -87,6 +92,92 @@ DebugOpt = Annotated[bool, typer.Option(help="Re-raise unexpected errors with a 
 MAX_ARTICLE_TOKENS = DEFAULT_MAX_ARTICLE_TOKENS
 
 
+def _model_options(
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
+    mode: ModeOpt = Mode.JSON_SCHEMA,
+    replay: ReplayOpt = None,
+    full_replay: FullReplayOpt = False,
+    max_article_tokens: MaxArticleTokensOpt = MAX_ARTICLE_TOKENS,
+    max_reasks: MaxReasksOpt = 2,
+    retries: RetriesOpt = 4,
+    timeout: TimeoutOpt = 60.0,
+    temperature: TemperatureOpt = 0.0,
+    max_completion_tokens: MaxCompletionTokensOpt = None,
+    concurrency: ConcurrencyOpt = 4,
+    prompt_file: PromptOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    prices: PricesOpt = None,
+    fix_rounds: FixRoundsOpt = 1,
+    no_rules: NoRulesOpt = False,
+    max_ai_principles: MaxAiPrinciplesOpt = DEFAULT_MAX_AI_PRINCIPLES,
+) -> None:
+    """The options of every command that calls a model, in the order `--help` lists them."""
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """What the shared model options were set to (see `with_model_options`)."""
+
+    model: str | None
+    base_url: str | None
+    api_key: str | None
+    mode: Mode
+    replay: Path | None
+    full_replay: bool
+    max_article_tokens: int
+    max_reasks: int
+    retries: int
+    timeout: float
+    temperature: float | None
+    max_completion_tokens: int | None
+    concurrency: int
+    prompt_file: Path | None
+    store: Path | None
+    no_store: bool
+    prices: Path | None
+    fix_rounds: int
+    no_rules: bool
+    max_ai_principles: int
+
+    def settings(self, model: str) -> ModelSettings:
+        return ModelSettings(model=model, base_url=self.base_url, api_key=self.api_key, mode=self.mode, timeout=self.timeout,
+                             max_reasks=self.max_reasks, temperature=self.temperature,
+                             max_completion_tokens=self.max_completion_tokens, retry=RetryPolicy(max_retries=self.retries))
+
+    def rules(self) -> RuleConfig | None:
+        from aimlabel.rules import RuleConfig
+
+        return None if self.no_rules else RuleConfig(max_ai_principles=self.max_ai_principles)
+
+
+SHARED: Any = None  # the placeholder default of a command's `options: ModelOptions` parameter
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def with_model_options(command: F) -> F:
+    """Give a command the shared model options: its `options: ModelOptions = SHARED` parameter
+    stands for all of them in `--help` (and in that place), and receives them as one object."""
+    shared = inspect.signature(_model_options, eval_str=True)
+    own = inspect.signature(command, eval_str=True)
+    hints = {**get_type_hints(command, include_extras=True), **get_type_hints(_model_options, include_extras=True)}
+    params: list[inspect.Parameter] = []
+    for param in own.parameters.values():
+        params.extend(shared.parameters.values() if param.name == "options" else [param])
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in shared.parameters}
+        return command(**kwargs, options=ModelOptions(**values))
+
+    wrapper.__signature__ = own.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {name: hints[name] for name in [p.name for p in params]} | {"return": None}
+    return wrapper  # type: ignore[return-value]
+
+
 def open_replay(replay: Path | None, model: str | None, api_key: str | None, base_url: str | None,
                 missing_model: str = "no model: pass --model or set AIMLABEL_MODEL") -> tuple[RecordingReader | None, str]:
     """Open the replay (if any), default the model to the recorded one, and check a live run can
@@ -109,13 +200,6 @@ def open_replay(replay: Path | None, model: str | None, api_key: str | None, bas
     if reader is None and not api_key and base_url is None:
         raise fail("no API key for the default OpenAI endpoint: set OPENAI_API_KEY (or pass --base-url for a local server)")
     return reader, model
-
-
-def model_settings(model: str, base_url: str | None, api_key: str | None, mode: Mode, *, timeout: float, max_reasks: int,
-                   temperature: float | None, max_completion_tokens: int | None, retries: int) -> ModelSettings:
-    return ModelSettings(model=model, base_url=base_url, api_key=api_key, mode=mode, timeout=timeout, max_reasks=max_reasks,
-                         temperature=temperature, max_completion_tokens=max_completion_tokens,
-                         retry=RetryPolicy(max_retries=retries))
 
 
 def check_prompt(prompt_file: Path | None) -> None:

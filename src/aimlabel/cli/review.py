@@ -8,6 +8,8 @@ The Label Studio and Argilla round trips are in `exchange.py`; they share the he
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -134,15 +136,26 @@ def import_into_gold(decisions: list[Decision], notes: list[str], gold: Path, ov
         raise typer.Exit(int(ExitCode.FAILED))
 
 
-def read_json(path: Path) -> Any:
-    import json
-
+def read_export(path: Path, parse: Callable[[str], Any]) -> Any:
+    """A tool's export file, parsed; a missing file or bad JSON is a usage error."""
     if not path.is_file():
         raise fail(f"file not found: {path}")
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return parse(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise fail(f"{path}: not JSON: {exc}") from None
+
+
+def import_export(path: Path, parse: Callable[[str], Any], to_decisions: Callable[[Any], tuple[list[Decision], list[str]]],
+                  gold: Path, overwrite: bool) -> None:
+    """Read a tool's export, turn it into decisions and import them into gold."""
+    from aimlabel.review.decisions import DecisionsProblem
+
+    try:
+        found, notes = to_decisions(read_export(path, parse))
+    except DecisionsProblem as exc:
+        raise fail(f"{path}: {exc}") from None
+    import_into_gold(found, notes, gold, overwrite)
 
 
 @review_app.command("import", epilog=IMPORT_EPILOG)

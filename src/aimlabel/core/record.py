@@ -65,11 +65,19 @@ class ArticleRef(ArticleMeta):
     truncated: bool = False
 
 
-class Provenance(BaseModel):
-    """What produced the label, so any number can be traced back."""
+class Versions(BaseModel):
+    """The versions and content hashes of what judged a label: declared once, carried by every
+    record's provenance and by every run's manifest."""
 
-    model_config = ConfigDict(extra="forbid")
+    prompt_version: str | None = None
+    prompt_hash: str | None = None
+    schema_version: str | None = None
+    schema_hash: str | None = None
+    taxonomy_version: str | None = None
+    rules_version: str | None = None
 
+
+class _Producer(BaseModel):
     tool_version: str
     source: Literal["live", "replay", "human", "import"] = "live"
     model_requested: str | None = None
@@ -77,12 +85,12 @@ class Provenance(BaseModel):
     mode: str | None = None
     recording_producer: str | None = None
     prompt_id: str | None = None
-    prompt_version: str | None = None
-    prompt_hash: str | None = None
-    schema_version: str | None = None
-    schema_hash: str | None = None
-    taxonomy_version: str | None = None
-    rules_version: str | None = None
+
+
+class Provenance(Versions, _Producer):
+    """What produced the label, so any number can be traced back (the producer's fields, then `Versions`)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Finding(BaseModel):

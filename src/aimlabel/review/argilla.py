@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from aimlabel.core.articles import ARTICLE_FIELDS
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
-from aimlabel.review.labelstudio import review_fields
+from aimlabel.review.exports import answered_fields, exportable, review_fields
 from aimlabel.review.sides import Side
 
 Q_CLASS = "classification"
@@ -69,16 +69,12 @@ def export_records(side: Side, taxonomy: Taxonomy | None = None) -> list[dict[st
     """One record per labelled article; the article id is the record `id` (external id)."""
     taxonomy = taxonomy or default_taxonomy()
     records = []
-    for item in side.items.values():
-        if not item.classification or item.classification not in taxonomy.classes:
-            continue
+    for item in exportable(side, taxonomy):
         agent = item.model or side.name
         suggestions: dict[str, dict[str, Any]] = {
             Q_CLASS: {"value": item.classification, "score": item.confidence, "agent": agent}}
-        for f in review_fields(taxonomy):
-            values = [v for v in item.taxonomy.get(f.key, ()) if v in f.values]
-            if values:
-                suggestions[f.key] = {"value": values if f.multi else values[0], "score": None, "agent": agent}
+        for f, values in answered_fields(item, taxonomy):
+            suggestions[f.key] = {"value": values if f.multi else values[0], "score": None, "agent": agent}
         art = item.article
         metadata = {k: getattr(art, k) for k in METADATA if getattr(art, k)}
         metadata["source"] = side.name

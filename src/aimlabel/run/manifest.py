@@ -13,13 +13,14 @@ from typing import Any
 from pydantic import ConfigDict
 
 from aimlabel.core.provenance import ToolInfo, tool_info
+from aimlabel.core.record import Versions
 
 # Settings that change answers: a run can only be resumed with the same values.
 RESUME_KEYS = ("model", "base_url", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",
                "rules_version", "fix_rounds")
 
 
-class RunManifest(ToolInfo):
+class RunManifest(Versions, ToolInfo):
     """Read leniently (every field has a default), so a store written by an older aimlabel still lists."""
 
     model_config = ConfigDict(extra="allow")
@@ -30,12 +31,6 @@ class RunManifest(ToolInfo):
     params: dict[str, Any] = {}
     max_reasks: int | None = None
     max_article_tokens: int | None = None
-    prompt_version: str | None = None
-    prompt_hash: str | None = None
-    schema_version: str | None = None
-    schema_hash: str | None = None
-    taxonomy_version: str | None = None
-    rules_version: str | None = None
     fix_rounds: int | None = None
     input: str | None = None
     input_hash: str | None = None
