@@ -4,8 +4,9 @@ round trips to the annotation tools (formats in `aimlabel.review.labelstudio` an
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,7 +25,25 @@ from aimlabel.cli.review import (
     warn_missing_text,
 )
 
+if TYPE_CHECKING:
+    from aimlabel.review.sides import Side
+
 commands = o.command_group()
+
+
+def _export(run: str, articles: str | None, store: Path | None, output: Path | None, records_of: Callable[[Side], list[Any]],
+            noun: str, extra: Path | None, extra_text: Callable[[], str], extra_what: str) -> None:
+    """Write one side's labels in a tool's format, and the tool's configuration file when asked."""
+    from aimlabel.review.pairs import build_pairs
+
+    side, _ = load_sides(run, None, articles, store)
+    records = records_of(side)
+    warn_missing_text(build_pairs(side, None, sort=False))
+    write_json(output, records)
+    if extra is not None:
+        extra.parent.mkdir(parents=True, exist_ok=True)
+        extra.write_text(extra_text(), encoding="utf-8")
+    err(f"aimlabel: {len(records)} {noun}(s)" + (f"; {extra_what} in {extra}" if extra else ""))
 
 
 @commands.command("export-labelstudio")
@@ -39,16 +58,9 @@ def export_labelstudio_command(
     `aimlabel import-labelstudio EXPORT.json --gold GOLD.jsonl`.
     """
     from aimlabel.review import labelstudio
-    from aimlabel.review.pairs import build_pairs
 
-    side, _ = load_sides(run, None, articles, store)
-    tasks = labelstudio.export_tasks(side)
-    warn_missing_text(build_pairs(side, None, sort=False))
-    write_json(output, tasks)
-    if config is not None:
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(labelstudio.labeling_config(), encoding="utf-8")
-    err(f"aimlabel: {len(tasks)} task(s)" + (f"; labeling config in {config}" if config else ""))
+    _export(run, articles, store, output, labelstudio.export_tasks, "task", config, labelstudio.labeling_config,
+            "labeling config")
 
 
 @commands.command("import-labelstudio", epilog=IMPORT_EPILOG)
@@ -74,16 +86,9 @@ def export_argilla_command(
     `dataset.records.to_json(PATH)`, then `aimlabel import-argilla PATH --gold GOLD.jsonl`.
     """
     from aimlabel.review import argilla
-    from aimlabel.review.pairs import build_pairs
 
-    side, _ = load_sides(run, None, articles, store)
-    records = argilla.export_records(side)
-    warn_missing_text(build_pairs(side, None, sort=False))
-    write_json(output, records)
-    if settings is not None:
-        settings.parent.mkdir(parents=True, exist_ok=True)
-        settings.write_text(dump_json(argilla.dataset_settings()), encoding="utf-8")
-    err(f"aimlabel: {len(records)} record(s)" + (f"; dataset settings in {settings}" if settings else ""))
+    _export(run, articles, store, output, argilla.export_records, "record", settings,
+            lambda: dump_json(argilla.dataset_settings()), "dataset settings")
 
 
 @commands.command("import-argilla", epilog=IMPORT_EPILOG)

@@ -14,12 +14,12 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from aimlabel.core.articles import ARTICLE_FIELDS
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
-from aimlabel.review.exports import answered_fields, exportable, review_fields
+from aimlabel.review.exports import answered_fields, exportable, parse_entries, review_fields
 from aimlabel.review.sides import Side
 
 Q_CLASS = "classification"
@@ -119,11 +119,7 @@ def decisions_from_records(raw: list[Any], taxonomy: Taxonomy | None = None) -> 
     multi = {f.key: f.multi for f in review_fields(taxonomy)}
     decisions: list[Decision] = []
     notes: list[str] = []
-    for number, entry in enumerate(raw, start=1):
-        try:
-            record = ExportRecord.model_validate(entry)
-        except ValidationError as exc:
-            raise DecisionsProblem(f"record {number}: not an Argilla record ({exc.errors()[0]['msg']})") from None
+    for number, record in parse_entries(raw, ExportRecord, "record", "an Argilla record"):
         if record.id in (None, ""):
             raise DecisionsProblem(f"record {number}: no id; export records with aimlabel export-argilla")
         by_user: dict[str, dict[str, Any]] = defaultdict(dict)

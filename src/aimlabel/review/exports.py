@@ -8,9 +8,16 @@ severity, which the class decides), the label's values that are in the vocabular
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from aimlabel.core.taxonomy import Taxonomy, TaxonomyField
+from aimlabel.core.validation import validation_message
+from aimlabel.review.decisions import DecisionsProblem
 from aimlabel.review.sides import Side, SideItem
+
+M = TypeVar("M", bound=BaseModel)
 
 SKIPPED_FIELDS = frozenset({"severity"})  # follows from the class (taxonomy.severity_for_class)
 
@@ -33,3 +40,13 @@ def answered_fields(item: SideItem, taxonomy: Taxonomy) -> Iterator[tuple[Taxono
         values = [v for v in item.taxonomy.get(f.key, ()) if v in f.values]
         if values:
             yield f, values
+
+
+def parse_entries(raw: list[Any], model: type[M], noun: str, kind: str) -> Iterator[tuple[int, M]]:
+    """Each entry of a tool's export as `model`, numbered from 1; the first that is not one is a
+    `DecisionsProblem` ("task 3: not a Label Studio task (...)")."""
+    for number, entry in enumerate(raw, start=1):
+        try:
+            yield number, model.model_validate(entry)
+        except ValidationError as exc:
+            raise DecisionsProblem(f"{noun} {number}: not {kind} ({validation_message(exc, limit=1, locations=False)})") from None

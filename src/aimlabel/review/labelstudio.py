@@ -13,12 +13,12 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from aimlabel.core.articles import ArticleFields
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
-from aimlabel.review.exports import SKIPPED_FIELDS, answered_fields, exportable, review_fields
+from aimlabel.review.exports import SKIPPED_FIELDS, answered_fields, exportable, parse_entries, review_fields
 from aimlabel.review.sides import Side, SideItem
 
 __all__ = ["SKIPPED_FIELDS", "decisions_from_export", "export_tasks", "labeling_config", "review_fields"]
@@ -125,11 +125,7 @@ def decisions_from_export(raw: Any, taxonomy: Taxonomy | None = None) -> tuple[l
     keys = {f.key for f in review_fields(taxonomy)}
     decisions: list[Decision] = []
     notes: list[str] = []
-    for number, entry in enumerate(raw, start=1):
-        try:
-            task = ExportTask.model_validate(entry)
-        except ValidationError as exc:
-            raise DecisionsProblem(f"task {number}: not a Label Studio task ({exc.errors()[0]['msg']})") from None
+    for number, task in parse_entries(raw, ExportTask, "task", "a Label Studio task"):
         article_id = task.data.get("id")
         if article_id in (None, ""):
             raise DecisionsProblem(f"task {number} (Label Studio id {task.id}): data.id is missing; export tasks with aimlabel export-labelstudio")
