@@ -2,7 +2,7 @@
 
 `aimlabel label` writes these as JSONL; the rule check, evaluation, run store and review read
 them back. A record always says what happened to its article (`status`), and, when a model was
-involved, exactly what produced it (`provenance`, `usage`, `attempts`). See README "Label record".
+involved, exactly what produced it (`provenance`, `usage`, `attempts`). See docs/record-format.md.
 """
 
 from __future__ import annotations
