@@ -46,3 +46,9 @@ def test_choices_match_what_they_choose_between() -> None:
 def test_epilog_is_generated_from_exit_codes() -> None:
     text = epilog({ExitCode.OK: "all done", ExitCode.USAGE: None}, "More in the docs.")
     assert text == "Exit codes: 0 all done; 2 usage error. More in the docs."
+
+
+def test_a_mistyped_command_suggests_registered_ones() -> None:
+    result = CliRunner().invoke(app, ["chek", "x"])
+    assert result.exit_code == 2
+    assert "Did you mean 'check'" in result.stderr

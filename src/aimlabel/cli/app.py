@@ -9,6 +9,7 @@ A test keeps each summary equal to the first paragraph of its command's help.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +85,17 @@ class LazyGroup(TyperGroup):
         if cmd_name not in self.commands:
             self.commands[cmd_name] = load_command(cmd_name)
         return self.commands[cmd_name]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """As TyperGroup's, with "did you mean" over every registered command, loaded or not."""
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:
+            message = getattr(exc, "message", "")
+            matches = difflib.get_close_matches(args[0], list(COMMANDS)) if args else []
+            if "No such command" in message and "Did you mean" not in message and matches:
+                exc.message = message.rstrip(".") + ". Did you mean " + ", ".join(f"{m!r}" for m in matches) + "?"  # type: ignore[attr-defined]
+            raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
