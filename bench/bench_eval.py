@@ -32,15 +32,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from aimlabel.adapter import ModelSettings
-from aimlabel.evaluation.engine import evaluate
+from aimlabel.core.labels_file import load_labels, write_labels
 from aimlabel.evaluation.gold import load_gold
-from aimlabel.evaluation.labels_io import label_gold, load_records, write_records
-from aimlabel.evaluation.manifest import build_manifest
+from aimlabel.evaluation.labelling import label_gold
 from aimlabel.evaluation.report_html import render_html
 from aimlabel.evaluation.report_text import render_text
-from aimlabel.evaluation.runstats import read_prices
-from aimlabel.recording import RecordingReader, item_filename
+from aimlabel.evaluation.scoring import build_report
+from aimlabel.model.base import ModelSettings
+from aimlabel.model.recording import RecordingReader, item_filename
+from aimlabel.run.pricing import read_prices
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,18 +90,15 @@ def main() -> None:
 
         started = time.perf_counter()
         gold = load_gold(gold_path)
-        table, where, digest = read_prices(None)
-        body = evaluate(gold, records, prices=table)
-        manifest = build_manifest(gold=gold, records=records, source="replay", recording_producer="fixture",
-                                  prices={"source": where, "sha256": digest})
-        report = {"manifest": manifest, **body}
-        render_text(report), json.dumps(report), render_html(report)
+        prices = read_prices(None)
+        report = build_report(gold, records, source="replay", recording_producer="fixture", prices=prices)
+        render_text(report), json.dumps(report.to_json()), render_html(report)
         metrics_s = time.perf_counter() - started
 
         labels_path = Path(tmp) / "labels.jsonl"
-        write_records(labels_path, records)
+        write_labels(labels_path, records)
         started = time.perf_counter()
-        evaluate(load_gold(gold_path), load_records(labels_path), prices=table)
+        build_report(load_gold(gold_path), load_labels(labels_path), source="labels", recording_producer=None, prices=prices)
         labels_s = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -114,7 +111,7 @@ def main() -> None:
 
     n = len(records)
     print(f"machine: {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPU(s)")
-    print(f"items: {n} ({failed} failed), accuracy {body['classification']['accuracy']:.3f}")
+    print(f"items: {n} ({failed} failed), accuracy {report.classification.accuracy:.3f}")
     print(f"replay pipeline: {replay_s:.2f} s ({n / replay_s:,.0f} items/s, concurrency {args.concurrency}); "
           f"{result.fast_replays:,} of {calls:,} recorded requests took the fast lane")
     if full_s is not None:

@@ -3,7 +3,7 @@
     python bench/bench_label.py --n 1000,10000 --latency 0.5 --concurrency 64 --modes json_schema
 
 For each mode and N this writes N generated articles to a temp JSONL (streamed, never held in
-memory), starts `python -m aimlabel.fakeserver` as one child process and `python -m aimlabel
+memory), starts `python -m aimlabel.testing.fakeserver` as one child process and `python -m aimlabel
 label` as another, and reads the labeller's own CPU time and peak RSS from `os.wait4` on its pid,
 so the server's CPU is never counted. Throughput is taken from the server's clock (first request
 to last response), so it measures the labelling loop and not interpreter start-up; the wall time
@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from aimlabel.fakeserver import start_fake_server
+from aimlabel.testing.fakeserver import start_fake_server
 
 WORDS = ("model", "camera", "chatbot", "court", "police", "hospital", "school", "bank", "city", "drone",
          "voice", "algorithm", "regulator", "company", "citizens", "report", "data", "vehicle", "election", "union")

@@ -5,7 +5,7 @@
 No model is reachable where the test suite runs, yet `aimlabel eval` must be exercised end to
 end on realistic (imperfect) answers. So the answers come from a small, deterministic keyword
 heuristic over the article text only; it never reads the gold label. They are recorded through
-the real pipeline with `aimlabel.fixtures.record_fixture_answers`, producer `fixture`, so every
+the real pipeline with `aimlabel.testing.fixtures.record_fixture_answers`, producer `fixture`, so every
 report over them says "fixture" at the top and nobody mistakes the scores for a model's.
 
 Run this again after any prompt, schema or taxonomy change: replay checks requests against the
@@ -22,9 +22,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aimlabel.articles import Article, articles_only, iter_articles
-from aimlabel.fixtures import record_fixture_answers
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.core.articles import Article, articles_only, iter_articles
+from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.testing.fixtures import record_fixture_answers
 
 HERE = Path(__file__).resolve().parent
 

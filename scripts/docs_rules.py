@@ -29,7 +29,7 @@ def selftest_markdown() -> str:
 def generated(text: str) -> str:
     for name, body in (("rules-table", rules_markdown()), ("selftest", selftest_markdown())):
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
-        text = pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
     return text
 
 

@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from aimlabel.fixtures import load_answers, record_fixture_answers
+from aimlabel.testing.fixtures import load_answers, record_fixture_answers
 
 
 def main(argv: list[str]) -> int:

@@ -11,18 +11,18 @@ from typing import Any
 
 import pytest
 
-from aimlabel.adapter import ModelSettings, OpenAIAdapter
-from aimlabel.articles import Article, InputItem
-from aimlabel.fakes import ScriptedModel, chat_completion
-from aimlabel.pipeline import Labeler, RunTotals, label_items
-from aimlabel.prompt import default_prompt
-from aimlabel.record import LabelRecord
-from aimlabel.recording import RecordingReader, RecordingWriter
-from aimlabel.resources import examples_dir
+from aimlabel.core.articles import Article, InputItem
+from aimlabel.core.prompt import default_prompt
+from aimlabel.core.record import LabelRecord
+from aimlabel.core.resources import examples_dir
+from aimlabel.core.schema import label_model
+from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.model.base import ModelSettings, RetryPolicy
+from aimlabel.model.openai import OpenAIAdapter
+from aimlabel.model.recording import RecordingReader, RecordingWriter
 from aimlabel.rules import RuleConfig
-from aimlabel.schema import label_model
-from aimlabel.taxonomy import default_taxonomy
-from aimlabel.transport import RetryPolicy
+from aimlabel.run.pipeline import Labeler, RunTotals, label_items
+from aimlabel.testing.fakes import ScriptedModel, chat_completion
 
 SECRET = "sk-test-SECRET-0123456789abcdef"
 

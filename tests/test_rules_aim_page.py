@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from aimlabel.rules.aim_page import parse_page, split_chips
+from aimlabel.core.aim_page import parse_page, split_chips
+from aimlabel.core.labels_file import LabelItem, LabelProblem, read_labels_source
+from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.rules.conclusion import conclude
-from aimlabel.rules.labels_file import LabelItem, LabelProblem, read_labels_source
 from aimlabel.rules.report import run_check
-from aimlabel.taxonomy import default_taxonomy
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "aim"
 SEED = SHARED / "000_e374795b14a8aa21.txt"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from aimlabel.record import Finding
+from aimlabel.core.record import Finding
 from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message, list_rules, run_item_rules
 
 DOCS = Path(__file__).parent.parent / "docs" / "rules.md"

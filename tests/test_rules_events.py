@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from aimlabel.record import ArticleRef, LabelRecord
+from aimlabel.core.record import ArticleRef, LabelRecord
+from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.rules import RuleConfig, check_events, derive_event_label
-from aimlabel.taxonomy import default_taxonomy
 
 DATA = Path(__file__).parent / "data" / "check"
 

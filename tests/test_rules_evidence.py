@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import check_article
-
 from aimlabel.rules import check_label, run_item_rules
 from aimlabel.rules.evidence import quote_in_text
 from aimlabel.rules.text import normalise
+from conftest import check_article
 
 DATA = Path(__file__).parent / "data" / "check"
 

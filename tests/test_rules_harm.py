@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import check_article
-
-from aimlabel.articles import Article
+from aimlabel.core.articles import Article
 from aimlabel.rules import check_label
+from conftest import check_article
 
 DATA = Path(__file__).parent / "data" / "check"
 

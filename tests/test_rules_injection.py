@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import check_article
-
 from aimlabel.rules import check_label
 from aimlabel.rules.injection import injection_matches
+from conftest import check_article
 
 DATA = Path(__file__).parent / "data" / "check"
 LABEL = {"classification": "AI Incident"}

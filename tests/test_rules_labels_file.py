@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import json
 
-from aimlabel.record import LabelRecord
-from aimlabel.rules.labels_file import LabelItem, LabelProblem, parse_label_line, read_labels
+from aimlabel.core.labels_file import LabelItem, LabelProblem, parse_label_line, read_labels
+from aimlabel.core.record import LabelRecord
 
 LABEL = {"classification": "AI Hazard", "rationale": "Microsoft withheld VALL-E 2 because it could be misused, so this is an AI Hazard."}
 

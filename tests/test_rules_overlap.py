@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import check_article
-
 from aimlabel.rules import RuleConfig, check_label, run_item_rules
+from conftest import check_article
 
 DATA = Path(__file__).parent / "data" / "check"
 CFO_RATIONALE = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.rules import check_label
 from aimlabel.rules.conclusion import conclude
-from aimlabel.taxonomy import default_taxonomy
 
 CLASSES = default_taxonomy().classes
 

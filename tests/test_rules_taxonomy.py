@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.rules import RuleConfig, check_label, run_item_rules
-from aimlabel.taxonomy import default_taxonomy
 
 ROBOTAXI = {
     "ai_system": "A robotaxi company's autonomous driving software",

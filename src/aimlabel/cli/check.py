@@ -4,26 +4,40 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Optional
+from typing import IO, Annotated
 
 import typer
 from pydantic import ValidationError
 
-from aimlabel.articles import Article, InputProblem, iter_articles
-from aimlabel.cli import app
-from aimlabel.cli.common import Exit, err, fail
-from aimlabel.rules import RuleConfig
-from aimlabel.rules.labels_file import LabelItem, LabelProblem, read_labels
-from aimlabel.rules.render import FORMATS, RENDERERS, headline, render_rules
+from aimlabel.cli import options as o
+from aimlabel.cli.exits import ExitCode, epilog, err, fail
+from aimlabel.core.articles import Article, InputProblem, iter_articles
+from aimlabel.core.labels_file import LabelItem, LabelProblem, read_labels
+from aimlabel.core.validation import validation_message
+from aimlabel.rules.config import RuleConfig
+from aimlabel.rules.render import RENDERERS, headline, render_rules
 from aimlabel.rules.report import run_check
 
-EPILOG = (
-    "Exit codes: 0 no error-level findings (warnings do not fail); 1 error-level findings, or "
-    "labels-file lines that could not be read (so were not checked); 2 usage error (missing or "
-    "unreadable file, bad option). With --exit-zero (alias --report-only) the check only reports "
-    "and exits 0 unless it is a usage error. Rules and what they catch: aimlabel check --list-rules."
-)
+
+class CheckFormat(StrEnum):
+    """The check's output formats: the keys of `aimlabel.rules.render.RENDERERS` (a test keeps them equal)."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+EXITS = {
+    ExitCode.OK: "no error-level findings (warnings do not fail)",
+    ExitCode.FAILED: "error-level findings, or labels-file lines that could not be read (so were not checked)",
+    ExitCode.USAGE: "usage error (missing or unreadable file, bad option)",
+}
+NOTE = ("With --exit-zero (alias --report-only) the check only reports and exits 0 unless it is a usage error. "
+        "Rules and what they catch: aimlabel check --list-rules.")
+
+commands = o.command_group()
 
 
 def _read_items(labels: str) -> tuple[list[LabelItem], int]:
@@ -52,15 +66,15 @@ def _articles(path: str) -> Iterator[Article]:
             yield entry[1]
 
 
-@app.command("check", epilog=EPILOG)
+@commands.command("check", epilog=epilog(EXITS, NOTE))
 def check_command(
-    labels: Annotated[Optional[str], typer.Argument(help="Labels file (JSONL), or - for stdin.", show_default=False)] = None,
-    articles: Annotated[Optional[str], typer.Option("--articles", help="Articles file (.jsonl/.csv) whose text the text rules check against, joined on the article id.", show_default=False)] = None,
-    output_format: Annotated[str, typer.Option("--format", help="Output: table (for people), json (one document), jsonl (one line per label).")] = "table",
+    labels: Annotated[str | None, typer.Argument(help="Labels file (JSONL), or - for stdin.", show_default=False)] = None,
+    articles: Annotated[str | None, typer.Option("--articles", help="Articles file (.jsonl/.csv) whose text the text rules check against, joined on the article id.", show_default=False)] = None,
+    output_format: Annotated[CheckFormat, typer.Option("--format", **o.choice(CheckFormat, "--format"), help="Output: table (for people), json (one document), jsonl (one line per label).")] = CheckFormat.TABLE,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", "--report-only", help="Only report: exit 0 even when error-level findings exist.")] = False,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="Print every rule (id, severity, description) and exit.")] = False,
-    disable: Annotated[Optional[list[str]], typer.Option("--disable", help="Skip this rule id (repeatable).", show_default=False)] = None,
-    max_ai_principles: Annotated[int, typer.Option(min=1, help="More AI principles than this on one label is a warning.")] = RuleConfig().max_ai_principles,
+    disable: Annotated[list[str] | None, typer.Option("--disable", help="Skip this rule id (repeatable).", show_default=False)] = None,
+    max_ai_principles: o.MaxAiPrinciplesOpt = o.DEFAULT_MAX_AI_PRINCIPLES,
 ) -> None:
     """Check AIM labels against the rules: class vs harm, rationale vs label, evidence quotes in
     the article, taxonomy coherence, event consistency, and instructions aimed at AI in the article.
@@ -83,15 +97,13 @@ def check_command(
         return
     if labels is None:
         raise fail("no LABELS file: give a path, or - for stdin (see --help)")
-    if output_format not in FORMATS:
-        raise fail(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
     for path in (labels, articles):
         if path is not None and path != "-" and not Path(path).is_file():
             raise fail(f"file not found: {path}")
     try:
         config = RuleConfig(max_ai_principles=max_ai_principles, disabled=frozenset(disable or ()))
     except ValidationError as exc:
-        raise fail("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
+        raise fail(validation_message(exc, locations=False)) from None
     try:
         items, bad = _read_items(labels)
         report = run_check(
@@ -101,7 +113,7 @@ def check_command(
         raise fail(f"cannot read: {exc}") from None
 
     typer.echo(RENDERERS[output_format](report), nl=False)
-    if output_format == "jsonl":
+    if output_format is CheckFormat.JSONL:
         err(headline(report))
     if not exit_zero and (report.count("error") or bad):
-        raise typer.Exit(int(Exit.ITEMS_FAILED))
+        raise typer.Exit(int(ExitCode.FAILED))

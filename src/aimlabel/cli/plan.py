@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from aimlabel.cli import app
-from aimlabel.cli.common import fail
-from aimlabel.plan import make_plan, plan_text
-from aimlabel.pricing import load_prices
-from aimlabel.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.cli import options as o
+from aimlabel.cli.exits import fail
+from aimlabel.core.articles import InputFormat
+
+commands = o.command_group()
 
 
-@app.command("plan")
+@commands.command("plan")
 def plan_command(
     input: Annotated[str, typer.Argument(help="Articles: .jsonl, .csv, .txt, or - for stdin.")],
     model: Annotated[str, typer.Option(envvar="AIMLABEL_MODEL", help="Model the run would use (for token counting and price).")],
-    prices: Annotated[Optional[Path], typer.Option(help="Price table JSON; default: the packaged one.")] = None,
-    max_article_tokens: Annotated[int, typer.Option(min=50, help="As for `aimlabel label`.")] = DEFAULT_MAX_ARTICLE_TOKENS,
+    prices: o.PricesOpt = None,
+    max_article_tokens: o.MaxArticleTokensOpt = o.MAX_ARTICLE_TOKENS,
     expected_output_tokens: Annotated[int, typer.Option(min=1, help="Answer tokens to assume per article.")] = 450,
-    prompt_file: Annotated[Optional[Path], typer.Option("--prompt", help="Prompt file, as for `aimlabel label`.")] = None,
-    input_format: Annotated[str, typer.Option("--format", help="Input format: auto, jsonl, csv, text.")] = "auto",
+    prompt_file: o.PromptOpt = None,
+    input_format: o.InputFormatOpt = InputFormat.AUTO,
     json_output: Annotated[bool, typer.Option("--json", help="Print the plan as JSON (with the first prompt's messages).")] = False,
     no_prompt: Annotated[bool, typer.Option("--no-prompt", help="Do not print the first article's full prompt.")] = False,
 ) -> None:
@@ -30,15 +30,17 @@ def plan_command(
 
     Example: aimlabel plan articles.jsonl --model gpt-4o-mini
     """
+    from aimlabel.core.prompt import load_prompt
+    from aimlabel.run.plan import make_plan, plan_text
+    from aimlabel.run.pricing import read_prices
+
     if input != "-" and not Path(input).is_file():
         raise fail(f"input file not found: {input}")
-    if input_format not in ("auto", "jsonl", "csv", "text"):
-        raise fail(f"--format must be auto, jsonl, csv or text, not {input_format!r}")
     try:
-        table = load_prices(prices)
+        table = read_prices(prices).table
         prompt = load_prompt(prompt_file)
     except (OSError, ValueError) as exc:
         raise fail(str(exc)) from None
     plan = make_plan(input, prompt, model=model, prices=table, max_article_tokens=max_article_tokens,
-                     expected_output_tokens=expected_output_tokens, input_format=input_format)  # type: ignore[arg-type]
+                     expected_output_tokens=expected_output_tokens, input_format=input_format)
     typer.echo(plan.to_json() if json_output else plan_text(plan, show_prompt=not no_prompt), nl=json_output)

@@ -11,9 +11,9 @@ from typing import Protocol
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from aimlabel.cli.common import err
-from aimlabel.record import LabelRecord
-from aimlabel.runner import RunMeter
+from aimlabel.cli.exits import err
+from aimlabel.core.record import LabelRecord
+from aimlabel.run.job import RunMeter
 
 
 class Reporter(Protocol):

@@ -1,38 +1,29 @@
-"""`aimlabel review`, `show`, and the Label Studio / Argilla round trips.
+"""`aimlabel review` and `aimlabel show`: the review page, decisions back into gold, a terminal view.
 
 `aimlabel review RUN ...` builds the page and `aimlabel review import FILE` brings decisions
 back: `review` is a group whose first argument, when it is not a subcommand name, is taken as
 the RUN of its default `build` subcommand (a run literally named "import" needs `review build import`).
+The Label Studio and Argilla round trips are in `exchange.py`; they share the helpers here.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from aimlabel.cli import app
-from aimlabel.cli.common import Exit, err, fail, output_stream
-from aimlabel.cli.runs import StoreOption
-from aimlabel.evaluation.gold import GoldProblem
-from aimlabel.review import argilla, labelstudio
-from aimlabel.review.decisions import Decision, DecisionsProblem, read_decisions
-from aimlabel.review.goldwrite import import_decisions
-from aimlabel.review.html import build_page
-from aimlabel.review.pairs import Pair, build_pairs
-from aimlabel.review.sides import (
-    Side,
-    SideProblem,
-    attach_articles,
-    load_side,
-    read_article_texts,
-)
-from aimlabel.review.terminal import render_table, summary
-from aimlabel.store import default_store_path
+from aimlabel.cli import options as o
+from aimlabel.cli.exits import ExitCode, epilog, err, fail
+from aimlabel.cli.output import output_stream
 
+if TYPE_CHECKING:
+    from aimlabel.review.decisions import Decision
+    from aimlabel.review.pairs import Pair
+    from aimlabel.review.sides import Side
 
 class _DefaultBuild(TyperGroup):
     """A group whose unknown first word is the RUN of `build`: `review RUN` and `review import F` both work."""
@@ -43,14 +34,15 @@ class _DefaultBuild(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-review_app = typer.Typer(
-    cls=_DefaultBuild, no_args_is_help=True, rich_markup_mode="markdown",
+review_app = o.command_group(
+    cls=_DefaultBuild, no_args_is_help=True,
     help=(
         "Review draft labels: `aimlabel review RUN [--against GOLD|RUN_B] -o review.html` builds the page; "
         "`aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl` adds the decisions made in it to gold."
     ),
 )
-app.add_typer(review_app, name="review", cls=_DefaultBuild)
+commands = o.command_group()
+commands.add_typer(review_app, name="review", cls=_DefaultBuild)
 
 RunArg = Annotated[str, typer.Argument(help="Stored run name (see `aimlabel runs`), labels JSONL, or gold JSONL.", show_default=False)]
 AgainstOpt = Annotated[str | None, typer.Option("--against", help="Gold JSONL, a labels JSONL, or a stored run to compare with.", show_default=False)]
@@ -59,13 +51,19 @@ OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write here 
 GoldOpt = Annotated[Path, typer.Option("--gold", help="Gold JSONL to add the decisions to (created when missing).", show_default=False)]
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Apply decisions that differ from an earlier reviewed decision (the earlier one stays in `reviews`).")]
 
-IMPORT_EPILOG = (
-    "Exit codes: 0 decisions applied (or already there); 1 conflicts with earlier reviewed decisions "
-    "(nothing written; see --overwrite) or decisions skipped; 2 usage error or unreadable file."
-)
+IMPORT_EXITS = {
+    ExitCode.OK: "decisions applied (or already there)",
+    ExitCode.FAILED: "conflicts with earlier reviewed decisions (nothing written; see --overwrite) or decisions skipped",
+    ExitCode.USAGE: "usage error or unreadable file",
+}
+IMPORT_EPILOG = epilog(IMPORT_EXITS)
 
 
-def _sides(run: str, against: str | None, articles: str | None, store: Path | None) -> tuple[Side, Side | None]:
+def load_sides(run: str, against: str | None, articles: str | None, store: Path | None) -> tuple[Side, Side | None]:
+    """The two sides of a review, with the article texts attached; problems are usage errors."""
+    from aimlabel.review.sides import SideProblem, attach_articles, load_side, read_article_texts
+    from aimlabel.run.store import default_store_path
+
     for path in (articles,):
         if path is not None and path != "-" and not Path(path).is_file():
             raise fail(f"file not found: {path}")
@@ -82,7 +80,7 @@ def _sides(run: str, against: str | None, articles: str | None, store: Path | No
     return sides[0], (sides[1] if right is not None else None)
 
 
-def _warn_missing_text(pairs: list[Pair]) -> None:
+def warn_missing_text(pairs: list[Pair]) -> None:
     missing = sum(1 for p in pairs if not p.article.text)
     if missing:
         err(f"aimlabel: {missing} of {len(pairs)} article(s) have no text (evidence not located, text rules not run): give --articles ARTICLES.jsonl")
@@ -90,7 +88,7 @@ def _warn_missing_text(pairs: list[Pair]) -> None:
 
 @review_app.command("build")
 def build_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt = None,
-                  output: OutOpt = None, store: StoreOption = None) -> None:
+                  output: OutOpt = None, store: o.StoreOpt = None) -> None:
     """Build the self-contained review page (the default: `aimlabel review RUN` = `aimlabel review build RUN`).
 
     One card per article, disagreements first: both sides' class, rationale, evidence (found in
@@ -102,9 +100,12 @@ def build_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt
 
       aimlabel review labels.jsonl --against other.jsonl --articles articles.jsonl -o review.html
     """
-    left, right = _sides(run, against, articles, store)
+    from aimlabel.review.html import build_page
+    from aimlabel.review.pairs import build_pairs
+
+    left, right = load_sides(run, against, articles, store)
     pairs = build_pairs(left, right)
-    _warn_missing_text(pairs)
+    warn_missing_text(pairs)
     page = build_page(pairs, left, right)
     with output_stream(output) as out:
         out.write(page)
@@ -112,7 +113,11 @@ def build_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt
         err(f"aimlabel: wrote {len(pairs)} card(s) to {output}")
 
 
-def _import(decisions: list[Decision], notes: list[str], gold: Path, overwrite: bool) -> None:
+def import_into_gold(decisions: list[Decision], notes: list[str], gold: Path, overwrite: bool) -> None:
+    """Apply reviewer decisions to a gold file and report what happened (exit 1 on conflicts or skips)."""
+    from aimlabel.evaluation.gold import GoldProblem
+    from aimlabel.review.goldwrite import import_decisions
+
     for line in notes:
         err(f"aimlabel: {line}")
     if not decisions:
@@ -128,16 +133,29 @@ def _import(decisions: list[Decision], notes: list[str], gold: Path, overwrite: 
     err(f"aimlabel: {gold}: {report.summary()}" + ("" if report.written or not report.conflicts
                                                  else "; nothing written: rerun with --overwrite to apply them"))
     if report.conflicts or report.skipped:
-        raise typer.Exit(int(Exit.ITEMS_FAILED))
+        raise typer.Exit(int(ExitCode.FAILED))
 
 
-def _read_json(path: Path) -> Any:
+def read_export(path: Path, parse: Callable[[str], Any]) -> Any:
+    """A tool's export file, parsed; a missing file or bad JSON is a usage error."""
     if not path.is_file():
         raise fail(f"file not found: {path}")
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return parse(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise fail(f"{path}: not JSON: {exc}") from None
+
+
+def import_export(path: Path, parse: Callable[[str], Any], to_decisions: Callable[[Any], tuple[list[Decision], list[str]]],
+                  gold: Path, overwrite: bool) -> None:
+    """Read a tool's export, turn it into decisions and import them into gold."""
+    from aimlabel.review.decisions import DecisionsProblem
+
+    try:
+        found, notes = to_decisions(read_export(path, parse))
+    except DecisionsProblem as exc:
+        raise fail(f"{path}: {exc}") from None
+    import_into_gold(found, notes, gold, overwrite)
 
 
 @review_app.command("import", epilog=IMPORT_EPILOG)
@@ -146,102 +164,32 @@ def import_command(
     gold: GoldOpt, overwrite: OverwriteOpt = False,
 ) -> None:
     """Add reviewer decisions to a gold file, with reviewer id and time, keeping earlier ones."""
+    from aimlabel.review.decisions import DecisionsProblem, read_decisions
+
     if not decisions.is_file():
         raise fail(f"file not found: {decisions}")
     try:
         found = read_decisions(decisions)
     except DecisionsProblem as exc:
         raise fail(str(exc)) from None
-    _import(found, [], gold, overwrite)
+    import_into_gold(found, [], gold, overwrite)
 
 
-@app.command("show")
+@commands.command("show")
 def show_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt = None,
                  disagreements: Annotated[bool, typer.Option("--disagreements", help="Only articles where the classes differ.")] = False,
-                 store: StoreOption = None) -> None:
+                 store: o.StoreOpt = None) -> None:
     """Print a compact comparison table: id, class left, class right, agree mark (= X ?), rule errors, title.
 
     Rule errors are counted from the stored findings, or re-checked when the article text is known.
     """
-    left, right = _sides(run, against, articles, store)
+    from aimlabel.review.pairs import build_pairs
+    from aimlabel.review.terminal import render_table, summary
+
+    left, right = load_sides(run, against, articles, store)
     pairs = build_pairs(left, right, sort=False)
     shown = [p for p in pairs if p.agreement == "disagree"] if disagreements else pairs
     typer.echo(render_table(shown, two_runs=right is not None and right.kind == "run"), nl=False)
     err(summary(pairs))
 
 
-def _write_json(path: Path | None, data: Any) -> None:
-    with output_stream(path) as out:
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-@app.command("export-labelstudio")
-def export_labelstudio_command(
-    run: RunArg, output: OutOpt = None, articles: ArticlesOpt = None,
-    config: Annotated[Path | None, typer.Option("--config", help="Also write the labeling config XML here.", show_default=False)] = None,
-    store: StoreOption = None,
-) -> None:
-    """Write Label Studio tasks (JSON) with the labels as predictions; --config writes the labeling config.
-
-    Create a project with the config, import the tasks, annotate, export as JSON, then
-    `aimlabel import-labelstudio EXPORT.json --gold GOLD.jsonl`.
-    """
-    side, _ = _sides(run, None, articles, store)
-    tasks = labelstudio.export_tasks(side)
-    _warn_missing_text(build_pairs(side, None, sort=False))
-    _write_json(output, tasks)
-    if config is not None:
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(labelstudio.labeling_config(), encoding="utf-8")
-    err(f"aimlabel: {len(tasks)} task(s)" + (f"; labeling config in {config}" if config else ""))
-
-
-@app.command("import-labelstudio", epilog=IMPORT_EPILOG)
-def import_labelstudio_command(
-    export: Annotated[Path, typer.Argument(help="Label Studio JSON export (tasks with annotations).", show_default=False)],
-    gold: GoldOpt, overwrite: OverwriteOpt = False,
-) -> None:
-    """Add the latest annotation of each Label Studio task to a gold file as a reviewer decision."""
-    try:
-        found, notes = labelstudio.decisions_from_export(_read_json(export))
-    except DecisionsProblem as exc:
-        raise fail(f"{export}: {exc}") from None
-    _import(found, notes, gold, overwrite)
-
-
-@app.command("export-argilla")
-def export_argilla_command(
-    run: RunArg, output: OutOpt = None, articles: ArticlesOpt = None,
-    settings: Annotated[Path | None, typer.Option("--settings", help="Also write the Argilla dataset settings JSON here.", show_default=False)] = None,
-    store: StoreOption = None,
-) -> None:
-    """Write Argilla records (JSON) with the labels as suggestions; --settings writes the dataset settings.
-
-    Load with `rg.Settings.from_json(SETTINGS)` and log the records, annotate, export with
-    `dataset.records.to_json(PATH)`, then `aimlabel import-argilla PATH --gold GOLD.jsonl`.
-    """
-    side, _ = _sides(run, None, articles, store)
-    records = argilla.export_records(side)
-    _warn_missing_text(build_pairs(side, None, sort=False))
-    _write_json(output, records)
-    if settings is not None:
-        settings.parent.mkdir(parents=True, exist_ok=True)
-        settings.write_text(json.dumps(argilla.dataset_settings(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    err(f"aimlabel: {len(records)} record(s)" + (f"; dataset settings in {settings}" if settings else ""))
-
-
-@app.command("import-argilla", epilog=IMPORT_EPILOG)
-def import_argilla_command(
-    export: Annotated[Path, typer.Argument(help="Argilla records export (JSON list or JSONL) with responses.", show_default=False)],
-    gold: GoldOpt, overwrite: OverwriteOpt = False,
-) -> None:
-    """Add each Argilla user's submitted responses to a gold file as reviewer decisions."""
-    if not export.is_file():
-        raise fail(f"file not found: {export}")
-    try:
-        found, notes = argilla.decisions_from_records(argilla.parse_export_text(export.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise fail(f"{export}: not JSON: {exc}") from None
-    except DecisionsProblem as exc:
-        raise fail(f"{export}: {exc}") from None
-    _import(found, notes, gold, overwrite)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from aimlabel.cli import app
-from aimlabel.cli.common import fail, output_stream
-from aimlabel.store import RunStore, UnknownRun, default_store_path, stored_run_records
+from aimlabel.cli import options as o
+from aimlabel.cli.exits import fail
+from aimlabel.cli.output import output_stream
+from aimlabel.run.store import RunStore, UnknownRun, default_store_path, stored_run_records
 
-StoreOption = Annotated[Optional[Path], typer.Option("--store", envvar="AIMLABEL_STORE", help="SQLite run store (default: runs.sqlite in the user data directory).")]
+commands = o.command_group()
 
 
-@app.command("runs")
-def runs_command(store: StoreOption = None) -> None:
+@commands.command("runs")
+def runs_command(store: o.StoreOpt = None) -> None:
     """List the runs in the store: name, status, model, item counts, tokens and cost (tab-separated)."""
     path = store or default_store_path()
     if not path.exists():
@@ -29,15 +30,15 @@ def runs_command(store: StoreOption = None) -> None:
             totals = run.totals or {}
             cost = totals.get("cost_usd")
             started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(run.created_at))
-            typer.echo(f"{run.name}\t{run.status}\t{started}\t{run.manifest.get('model')}\t{ok}\t{failed}\t"
+            typer.echo(f"{run.name}\t{run.status}\t{started}\t{run.manifest.model}\t{ok}\t{failed}\t"
                        f"{totals.get('tokens', '')}\t{'' if cost is None else f'{cost:.4f}'}")
 
 
-@app.command("export")
+@commands.command("export")
 def export_command(
     run: Annotated[str, typer.Argument(help="Run name (see `aimlabel runs`).")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write JSONL here instead of stdout.")] = None,
-    store: StoreOption = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSONL here instead of stdout.")] = None,
+    store: o.StoreOpt = None,
 ) -> None:
     """Write a stored run's label records as JSONL, in input order."""
     try:

@@ -9,15 +9,17 @@ AIID mapping can say whether someone died, but not every harm type). See eval/RE
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.articles import ArticleFields
+from aimlabel.core.hashing import sha256_bytes
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.core.validation import validation_message
 
 
 class GoldProblem(ValueError):
@@ -49,21 +51,16 @@ class GoldLabel(BaseModel):
     taxonomy: dict[str, GoldField] = Field(default_factory=dict)
 
 
-class GoldItem(BaseModel):
+class GoldItem(ArticleFields):
+    """A gold line: the article's fields at the top level, its label under `gold`."""
+
     model_config = ConfigDict(extra="allow", frozen=True)
 
     id: str
-    title: str | None = None
-    text: str | None = None
     gold: GoldLabel
     origin: str
     provenance: dict[str, Any] = Field(default_factory=dict)
     licence: str | None = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_to_str(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
 
 
 @dataclass(frozen=True)
@@ -107,8 +104,7 @@ def load_gold(path: Path, taxonomy: Taxonomy | None = None) -> GoldSet:
         except json.JSONDecodeError as exc:
             raise GoldProblem(f"{where}: not JSON: {exc.msg}") from None
         except ValidationError as exc:
-            first = exc.errors()[0]
-            raise GoldProblem(f"{where}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+            raise GoldProblem(f"{where}: {validation_message(exc, limit=1)}") from None
         _check(item, taxonomy, where)
         if item.id in seen:
             raise GoldProblem(f"{where}: duplicate id {item.id!r}")
@@ -116,4 +112,4 @@ def load_gold(path: Path, taxonomy: Taxonomy | None = None) -> GoldSet:
         items.append(item)
     if not items:
         raise GoldProblem(f"{path}: no gold items")
-    return GoldSet(path=path, items=items, sha256="sha256:" + hashlib.sha256(data).hexdigest())
+    return GoldSet(path=path, items=items, sha256=sha256_bytes(data))

@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from aimlabel.evaluation.manifest import producer_notice
+from aimlabel.evaluation.report import EvalReport
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:1000px;color:#222}
@@ -81,11 +82,12 @@ def bars_svg(per_class: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
-def render_html(report: dict[str, Any]) -> str:
+def render_html(typed: EvalReport) -> str:
+    report = typed.to_json()
     m, c, run = report["manifest"], report["classification"], report["run"]
     lat = run["latency_ms"]
     sections = [
-        f'<p class="notice">{escape(producer_notice(m))}</p>',
+        f'<p class="notice">{escape(producer_notice(typed.manifest))}</p>',
         "<h2>Classification</h2>",
         f'<div class="kpi">accuracy<b>{_f(c["accuracy"])}</b>{_ci(c["accuracy_ci95"])}</div>'
         f'<div class="kpi">macro-F1<b>{_f(c["macro_f1"])}</b>{_ci(c["macro_f1_ci95"])}</div>'

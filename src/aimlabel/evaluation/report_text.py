@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aimlabel.evaluation.manifest import producer_notice
+from aimlabel.evaluation.report import CompareReport, EvalReport
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -43,9 +44,10 @@ def _abbrev(label: str) -> str:
     return short.get(label, label[:12])
 
 
-def render_text(report: dict[str, Any]) -> str:
+def render_text(typed: EvalReport) -> str:
+    report = typed.to_json()
     m, items, c, run = report["manifest"], report["items"], report["classification"], report["run"]
-    out = [producer_notice(m), ""]
+    out = [producer_notice(typed.manifest), ""]
     out.append(f"Gold: {m['gold']['path']} ({m['gold']['count']} items, {m['gold']['sha256'][:19]}...)  "
                + "origins: " + ", ".join(f"{k} {v}" for k, v in items["by_origin"].items()))
     out.append(f"Source: {m['source']}  models requested: {', '.join(m['model_requested']) or 'n/a'}  "
@@ -102,7 +104,9 @@ def render_text(report: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_compare_text(report: dict[str, Any], name_a: str, name_b: str, max_listed: int = 50) -> str:
+def render_compare_text(typed: CompareReport, max_listed: int = 50) -> str:
+    report = typed.to_json()
+    name_a, name_b = typed.a, typed.b
     items = report["items"]
     out = [f"A: {name_a}", f"B: {name_b}",
            f"Articles: {items['common']} in both ({items['only_a']} only in A, {items['only_b']} only in B); "

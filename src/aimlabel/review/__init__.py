@@ -2,5 +2,5 @@
 
 `aimlabel review` builds a self-contained HTML page; `aimlabel show` prints the same comparison
 as a table; `aimlabel review import` and the Label Studio / Argilla importers append reviewer
-decisions to a gold file. The README section "Review" documents the commands and formats.
+decisions to a gold file. docs/review.md documents the commands and formats.
 """

@@ -14,16 +14,18 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from aimlabel.core.articles import ARTICLE_FIELDS
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
-from aimlabel.review.labelstudio import review_fields
+from aimlabel.review.exports import answered_fields, exportable, parse_entries, review_fields
 from aimlabel.review.sides import Side
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
 
 Q_CLASS = "classification"
 Q_NOTE = "note"
-ARTICLE_KEYS = ("title", "text", "outlet", "date", "url", "language", "event_id")
+ARTICLE_KEYS = tuple(k for k in ARTICLE_FIELDS if k != "id")
+METADATA = ("outlet", "date", "event_id", "url", "language")  # article fields shown as Argilla metadata, in this order
 GUIDELINES = (
     "Decide the OECD AIM class of the article: AI Incident (harm happened), AI Hazard (harm could plausibly "
     "happen), Complementary Information (a response or update to an incident or hazard), Unrelated. "
@@ -58,7 +60,7 @@ def dataset_settings(taxonomy: Taxonomy | None = None) -> dict[str, Any]:
         {"name": "evidence", "title": "Model evidence quotes", "required": False, "description": None, "settings": text},
     ]
     metadata = [{"name": n, "title": n.replace("_", " "), "settings": {"type": "terms", "values": None},
-                 "visible_for_annotators": True} for n in ("outlet", "date", "event_id", "url", "language", "source")]
+                 "visible_for_annotators": True} for n in (*METADATA, "source")]
     return {"guidelines": GUIDELINES, "questions": questions, "fields": fields, "vectors": [], "metadata": metadata,
             "allow_extra_metadata": False}
 
@@ -67,18 +69,14 @@ def export_records(side: Side, taxonomy: Taxonomy | None = None) -> list[dict[st
     """One record per labelled article; the article id is the record `id` (external id)."""
     taxonomy = taxonomy or default_taxonomy()
     records = []
-    for item in side.items.values():
-        if not item.classification or item.classification not in taxonomy.classes:
-            continue
+    for item in exportable(side, taxonomy):
         agent = item.model or side.name
         suggestions: dict[str, dict[str, Any]] = {
             Q_CLASS: {"value": item.classification, "score": item.confidence, "agent": agent}}
-        for f in review_fields(taxonomy):
-            values = [v for v in item.taxonomy.get(f.key, ()) if v in f.values]
-            if values:
-                suggestions[f.key] = {"value": values if f.multi else values[0], "score": None, "agent": agent}
+        for f, values in answered_fields(item, taxonomy):
+            suggestions[f.key] = {"value": values if f.multi else values[0], "score": None, "agent": agent}
         art = item.article
-        metadata = {k: getattr(art, k) for k in ("outlet", "date", "event_id", "url", "language") if getattr(art, k)}
+        metadata = {k: getattr(art, k) for k in METADATA if getattr(art, k)}
         metadata["source"] = side.name
         records.append({
             "id": item.id,
@@ -121,11 +119,7 @@ def decisions_from_records(raw: list[Any], taxonomy: Taxonomy | None = None) -> 
     multi = {f.key: f.multi for f in review_fields(taxonomy)}
     decisions: list[Decision] = []
     notes: list[str] = []
-    for number, entry in enumerate(raw, start=1):
-        try:
-            record = ExportRecord.model_validate(entry)
-        except ValidationError as exc:
-            raise DecisionsProblem(f"record {number}: not an Argilla record ({exc.errors()[0]['msg']})") from None
+    for number, record in parse_entries(raw, ExportRecord, "record", "an Argilla record"):
         if record.id in (None, ""):
             raise DecisionsProblem(f"record {number}: no id; export records with aimlabel export-argilla")
         by_user: dict[str, dict[str, Any]] = defaultdict(dict)

@@ -21,7 +21,9 @@ from pydantic import (
     model_validator,
 )
 
-from aimlabel.taxonomy import default_taxonomy
+from aimlabel.core.articles import ArticleFields
+from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.core.validation import validation_message
 
 DECISION_VERSION: Literal["1"] = "1"
 Action = Literal["accept_left", "accept_right", "edit", "annotate"]
@@ -39,20 +41,6 @@ class SideRef(BaseModel):
     classification: str | None = None
 
 
-class ArticleFields(BaseModel):
-    """The article as the reviewer saw it, so a decision on an article new to the gold can add it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = None
-    text: str | None = None
-    outlet: str | None = None
-    date: str | None = None
-    url: str | None = None
-    language: str | None = None
-    event_id: str | None = None
-
-
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -68,7 +56,7 @@ class Decision(BaseModel):
     review_id: str | None = None
     left: SideRef | None = None
     right: SideRef | None = None
-    article: ArticleFields | None = None
+    article: ArticleFields | None = None  # as the reviewer saw it: lets a decision add an article new to the gold
 
     @field_validator("id", mode="before")
     @classmethod
@@ -96,17 +84,11 @@ class Decision(BaseModel):
         return self.model_dump_json(exclude_none=True)
 
 
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return (f"{where}: " if where else "") + first["msg"].removeprefix("Value error, ")
-
-
 def parse_decision(raw: Any, where: str) -> Decision:
     try:
         return Decision.model_validate(raw)
     except ValidationError as exc:
-        raise DecisionsProblem(f"{where}: not a decision ({_first_error(exc)})") from None
+        raise DecisionsProblem(f"{where}: not a decision ({validation_message(exc, limit=1)})") from None
 
 
 def read_decisions(path: Path) -> list[Decision]:

@@ -86,7 +86,7 @@ def _gold_values(obj: dict[str, Any], key: str) -> list[str] | None:
 
 
 def _new_item(d: Decision) -> dict[str, Any]:
-    article = d.article.model_dump(exclude_none=True) if d.article else {}
+    article = d.article.model_dump(exclude_none=True, exclude={"id"}) if d.article else {}
     return {"id": d.id, **article, "gold": {"classification": d.classification, "taxonomy": {}}, "origin": "review",
             "provenance": {"source": f"reviewer decision ({d.source}) imported by aimlabel review"}, "licence": None}
 
@@ -104,7 +104,7 @@ def _apply(obj: dict[str, Any], d: Decision, imported_at: str) -> bool:
             taxonomy[key] = {"values": values}
     gold["classification"] = d.classification
     obj.setdefault("reviews", []).append(_review_entry(d, imported_at, previous))
-    return changed
+    return bool(changed)
 
 
 def import_decisions(gold_path: Path, decisions: list[Decision], *, overwrite: bool = False,

@@ -8,7 +8,6 @@ CSS and JS are package files inlined at build time, so the page works offline.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from html import escape
@@ -16,10 +15,11 @@ from importlib.resources import files
 from typing import Any
 
 from aimlabel import __version__
+from aimlabel.core.hashing import sha256_text
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.review.highlight import locate_all, render_marked
 from aimlabel.review.pairs import FieldDiff, Pair
 from aimlabel.review.sides import Side, SideItem
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
 
 SIDE_CLASS = {"left": "l", "right": "r"}
 
@@ -71,7 +71,7 @@ def _side(item: SideItem | None, side: Side | None, where: str, differs: bool, l
         parts.append(f'<p class="rationale">{_e(item.rationale)}</p>')
     if item.evidence:
         lis = []
-        for number, (in_title, in_text) in enumerate(located, start=1):
+        for number, (_in_title, in_text) in enumerate(located, start=1):
             state = "found" if in_text.found else "missing"
             badge = "" if in_text.found else ' <span class="miss">not in article</span>'
             lis.append(f'<li class="{state}"><span class="qn {SIDE_CLASS[where]}">{number}</span> '
@@ -137,7 +137,7 @@ def build_page(pairs: list[Pair], left: Side, right: Side | None, *, taxonomy: T
     """The whole page as one string."""
     taxonomy = taxonomy or default_taxonomy()
     cards = "".join(_card(p, left, right) for p in pairs)
-    review_id = "sha256:" + hashlib.sha256(cards.encode("utf-8")).hexdigest()
+    review_id = sha256_text(cards)
     data = {
         "review_id": review_id, "tool_version": __version__, "classes": list(taxonomy.classes),
         "left": {"name": left.name, "kind": left.kind},

@@ -13,28 +13,19 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from aimlabel.review.decisions import (
-    ArticleFields,
-    Decision,
-    DecisionsProblem,
-    parse_decision,
-)
+from aimlabel.core.articles import ArticleFields
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
+from aimlabel.review.exports import SKIPPED_FIELDS, answered_fields, exportable, parse_entries, review_fields
 from aimlabel.review.sides import Side, SideItem
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+
+__all__ = ["SKIPPED_FIELDS", "decisions_from_export", "export_tasks", "labeling_config", "review_fields"]
 
 FROM_CLASS = "classification"
 FROM_NOTE = "note"
 TO_NAME = "text"
-SKIPPED_FIELDS = frozenset({"severity"})  # follows from the class (taxonomy.severity_for_class)
-
-
-def review_fields(taxonomy: Taxonomy) -> list[Any]:
-    """The taxonomy fields a reviewer answers; severity is left out since the class decides it."""
-    return [f for f in taxonomy.fields if f.key not in SKIPPED_FIELDS]
-
-
 def labeling_config(taxonomy: Taxonomy | None = None) -> str:
     """The XML config; built with ElementTree so values such as "Transparency & explainability" are escaped."""
     taxonomy = taxonomy or default_taxonomy()
@@ -64,11 +55,9 @@ def labeling_config(taxonomy: Taxonomy | None = None) -> str:
 def _result(item: SideItem, taxonomy: Taxonomy) -> list[dict[str, Any]]:
     results = [{"id": FROM_CLASS, "from_name": FROM_CLASS, "to_name": TO_NAME, "type": "choices",
                 "value": {"choices": [item.classification]}}]
-    for f in review_fields(taxonomy):
-        values = [v for v in item.taxonomy.get(f.key, ()) if v in f.values]
-        if values:
-            results.append({"id": f.key, "from_name": f.key, "to_name": TO_NAME, "type": "choices",
-                            "value": {"choices": values if f.multi else values[:1]}})
+    for f, values in answered_fields(item, taxonomy):
+        results.append({"id": f.key, "from_name": f.key, "to_name": TO_NAME, "type": "choices",
+                        "value": {"choices": values if f.multi else values[:1]}})
     return results
 
 
@@ -76,12 +65,9 @@ def export_tasks(side: Side, taxonomy: Taxonomy | None = None) -> list[dict[str,
     """One task per article with a class; the article id travels in `data.id` to come back."""
     taxonomy = taxonomy or default_taxonomy()
     tasks = []
-    for item in side.items.values():
-        if not item.classification or item.classification not in taxonomy.classes:
-            continue
+    for item in exportable(side, taxonomy):
         art = item.article
-        data = {"id": item.id, "title": art.title or "", "text": art.text or "", "outlet": art.outlet, "date": art.date,
-                "url": art.url, "language": art.language, "event_id": art.event_id,
+        data = {**art.model_dump(), "title": art.title or "", "text": art.text or "",
                 "rationale": item.rationale or "", "evidence": "\n".join(item.evidence),
                 "model": item.model or side.name, "aimlabel_source": side.name}
         prediction: dict[str, Any] = {"model_version": item.model or side.name, "result": _result(item, taxonomy)}
@@ -139,11 +125,7 @@ def decisions_from_export(raw: Any, taxonomy: Taxonomy | None = None) -> tuple[l
     keys = {f.key for f in review_fields(taxonomy)}
     decisions: list[Decision] = []
     notes: list[str] = []
-    for number, entry in enumerate(raw, start=1):
-        try:
-            task = ExportTask.model_validate(entry)
-        except ValidationError as exc:
-            raise DecisionsProblem(f"task {number}: not a Label Studio task ({exc.errors()[0]['msg']})") from None
+    for number, task in parse_entries(raw, ExportTask, "task", "a Label Studio task"):
         article_id = task.data.get("id")
         if article_id in (None, ""):
             raise DecisionsProblem(f"task {number} (Label Studio id {task.id}): data.id is missing; export tasks with aimlabel export-labelstudio")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.review.sides import ArticleInfo, Side, SideItem, iter_ids
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
 
 Agreement = Literal["agree", "disagree", "unknown"]
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from aimlabel.articles import Article, InputProblem, iter_articles
+from pydantic import ConfigDict
+
+from aimlabel.core.articles import ARTICLE_FIELDS, Article, ArticleFields, InputProblem, iter_articles
+from aimlabel.core.labels_file import LabelProblem, read_labels
+from aimlabel.core.record import Finding, LabelRecord
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.evaluation.gold import GoldProblem, load_gold
-from aimlabel.record import Finding, LabelRecord
 from aimlabel.rules import check_label
-from aimlabel.rules.labels_file import LabelProblem, read_labels
-from aimlabel.store import UnknownRun, stored_run_records
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.run.store import UnknownRun, stored_run_records
 
 Note = Callable[[str], None]
 
@@ -29,27 +31,16 @@ class SideProblem(ValueError):
     """A RUN/GOLD argument that cannot be read; the message says what to give instead."""
 
 
-@dataclass(frozen=True)
-class ArticleInfo:
+class ArticleInfo(ArticleFields):
     """What a reviewer needs to recognise an article, and the text when some input carries it."""
 
-    id: str
-    title: str | None = None
-    text: str | None = None
-    outlet: str | None = None
-    date: str | None = None
-    url: str | None = None
-    language: str | None = None
-    event_id: str | None = None
+    model_config = ConfigDict(frozen=True)
 
-    def to_article(self) -> Article | None:
-        if not (self.title or self.text):
-            return None
-        return Article(id=self.id, title=self.title, text=self.text, outlet=self.outlet, date=self.date,
-                       url=self.url, language=self.language, event_id=self.event_id)
+    id: str
 
     def public(self) -> dict[str, str | None]:
-        return {k: getattr(self, k) for k in ("title", "text", "outlet", "date", "url", "language", "event_id")}
+        """Everything but the id, for the page's script."""
+        return self.model_dump(exclude={"id"})
 
 
 @dataclass(frozen=True)
@@ -148,9 +139,7 @@ def _load_gold_side(path: Path, taxonomy: Taxonomy) -> Side:
         extra = g.model_extra or {}
         reviews = extra.get("reviews") if isinstance(extra.get("reviews"), list) else []
         last = reviews[-1] if reviews and isinstance(reviews[-1], dict) else {}
-        info = ArticleInfo(id=g.id, title=g.title, text=g.text, **{
-            k: str(extra[k]) if extra.get(k) is not None else None for k in ("outlet", "date", "url", "language", "event_id")
-        })
+        info = ArticleInfo.model_validate({k: getattr(g, k) for k in ARTICLE_FIELDS})
         items[g.id] = SideItem(
             id=g.id, classification=g.gold.classification, status="gold", article=info,
             rationale=last.get("note") if isinstance(last.get("note"), str) else None,
@@ -205,7 +194,7 @@ def read_article_texts(path: str, note: Note = lambda _: None) -> dict[str, Arti
 def _with_text(item: SideItem, article: ArticleInfo, taxonomy: Taxonomy) -> SideItem:
     """The item with the shared article; rule findings recomputed when the text is known."""
     findings = item.findings
-    full = article.to_article()
+    full = article.as_article()
     if item.label is not None and article.text and full is not None:
         findings = tuple(check_label(item.label, full, taxonomy=taxonomy))
     return replace(item, article=article, findings=findings)
@@ -217,11 +206,11 @@ def merge_article(items: list[SideItem | None], extra: Article | None) -> Articl
     if not present:
         return None
     base = present[0]
-    merged: dict[str, Any] = {k: next((getattr(a, k) for a in present if getattr(a, k)), None) for k in ArticleInfo.__dataclass_fields__}
+    merged: dict[str, Any] = {k: next((getattr(a, k) for a in present if getattr(a, k)), None) for k in ARTICLE_FIELDS}
     if extra is not None:
-        merged.update({k: getattr(extra, k) or merged.get(k) for k in ("title", "text", "outlet", "date", "url", "language", "event_id")})
+        merged.update({k: getattr(extra, k) or merged.get(k) for k in ARTICLE_FIELDS if k != "id"})
     merged["id"] = base.id
-    return ArticleInfo(**merged)
+    return ArticleInfo.model_validate(merged)
 
 
 def attach_articles(sides: list[Side], articles: dict[str, Article], taxonomy: Taxonomy | None = None) -> list[Side]:

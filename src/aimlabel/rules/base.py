@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from aimlabel.articles import Article
+from aimlabel.core.articles import Article
+from aimlabel.core.taxonomy import Taxonomy
+from aimlabel.rules import defaults
 from aimlabel.rules.conclusion import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED, Conclusion, conclude
 from aimlabel.rules.language import Text, parse
-from aimlabel.taxonomy import Taxonomy
 
 RULES_VERSION = "rules-2"
 
@@ -33,9 +34,9 @@ NO_TEXT = "no article text"
 class Thresholds:
     """The numbers rules compare against (set through `RuleConfig`)."""
 
-    max_ai_principles: int = 8
-    max_list_values: int = 6
-    min_rationale_overlap: float = 0.1
+    max_ai_principles: int = defaults.MAX_AI_PRINCIPLES
+    max_list_values: int = defaults.MAX_LIST_VALUES
+    min_rationale_overlap: float = defaults.MIN_RATIONALE_OVERLAP
 
 
 class SkipRule(Exception):

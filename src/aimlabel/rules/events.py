@@ -30,13 +30,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aimlabel.record import Finding, LabelRecord
+from aimlabel.core.record import Finding, LabelRecord
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.rules.base import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED
 from aimlabel.rules.conclusion import CLASSES, GENERAL_NEWS, conclude
 from aimlabel.rules.config import RuleConfig
 from aimlabel.rules.item import judged_class
 from aimlabel.rules.registry import EVENT_COMPLEMENTARY, EVENT_CONFLICT, EVENT_SEVERITY, EVENT_UNRELATED, EVENT_UNSUPPORTED, get_rule
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
 
 TIE_RULE = "most AI Incident/AI Hazard articles; a tie goes to the event's severity, else AI Incident"
 

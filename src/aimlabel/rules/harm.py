@@ -15,6 +15,7 @@ from aimlabel.rules.base import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED, Rule
 from aimlabel.rules.language import parse
 from aimlabel.rules.text import list_field, present
 
+
 def incident_needs_harm(ctx: RuleContext) -> Iterator[str]:
     if ctx.classification != INCIDENT:
         return

@@ -14,14 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aimlabel.articles import Article
-from aimlabel.record import Finding
+from aimlabel.core.articles import Article
+from aimlabel.core.record import Finding
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.rules.base import NO_TEXT, ClassSource, Flag, RuleContext, SkipRule, article_text
 from aimlabel.rules.conclusion import CLASSES, conclude
 from aimlabel.rules.config import RuleConfig
 from aimlabel.rules.registry import RULES
 from aimlabel.rules.text import present
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
 
 DISABLED = "disabled"
 CONCLUSION_RULE = "rationale.conclusion"

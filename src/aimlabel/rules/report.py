@@ -12,15 +12,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from aimlabel.articles import Article
-from aimlabel.record import Finding
+from aimlabel.core.articles import Article
+from aimlabel.core.labels_file import LabelItem
+from aimlabel.core.record import Finding
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.rules.base import RULES_VERSION
 from aimlabel.rules.config import RuleConfig
 from aimlabel.rules.events import EventInfo, EventReport, check_events
 from aimlabel.rules.item import DISABLED, run_item_rules
-from aimlabel.rules.labels_file import LabelItem
 from aimlabel.rules.registry import RULES
-from aimlabel.taxonomy import Taxonomy, default_taxonomy
 
 NO_EVENT = "no event_id"
 UNUSABLE = "failed or states no class"

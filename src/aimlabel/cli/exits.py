@@ -1,0 +1,93 @@
+"""Exit codes, declared once, and the one boundary where exceptions become a line on stderr.
+
+Every command's epilog is generated from `ExitCode` (`epilog`), and so is the table in
+docs/cli.md, so the help, the docs and the code cannot disagree. A command says what each code
+means for it; the generic meaning fills in where it does not. `boundary` wraps every command
+(see `aimlabel.cli.app`): Ctrl-C exits 130, a closed stdout (`| head`) exits quietly, and an
+unexpected exception is one line on stderr and exit 1 (`--debug`, or AIMLABEL_DEBUG=1,
+re-raises it with its traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from enum import IntEnum
+
+import typer
+
+from aimlabel.core.redact import redact
+
+
+class ExitCode(IntEnum):
+    """What `aimlabel` exits with; `help` is the meaning shared by every command."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    STOPPED = 3
+    INTERRUPTED = 130
+
+    @property
+    def help(self) -> str:
+        return _HELP[self]
+
+
+_HELP: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.FAILED: "items failed or were flagged (each says why); also an unexpected error",
+    ExitCode.USAGE: "usage error",
+    ExitCode.STOPPED: "run stopped early (credentials refused, model not found, server unreachable, --max-cost reached)",
+    ExitCode.INTERRUPTED: "interrupted",
+}
+
+Outcomes = Mapping[ExitCode, str | None]
+
+
+def epilog(outcomes: Outcomes, note: str = "") -> str:
+    """'Exit codes: 0 ...; 1 ...' in code order, a command's own meaning or else the shared one."""
+    parts = [f"{int(code)} {meaning or code.help}" for code, meaning in sorted(outcomes.items())]
+    return "Exit codes: " + "; ".join(parts) + "." + (f" {note}" if note else "")
+
+
+def err(message: str) -> None:
+    """One diagnostic line on stderr, secrets redacted."""
+    typer.echo(redact(message), err=True)
+
+
+def fail(message: str, code: ExitCode = ExitCode.USAGE) -> typer.Exit:
+    """Say what is wrong in one line and return the exit to raise: `raise fail(...)`."""
+    err(f"aimlabel: error: {message}")
+    return typer.Exit(int(code))
+
+
+def quiet_stdout() -> None:
+    """After the reader of our stdout went away (`| head`), stop Python complaining at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def debugging() -> bool:
+    return os.environ.get("AIMLABEL_DEBUG", "") not in ("", "0")
+
+
+@contextmanager
+def boundary(debug: bool = False, debug_option: bool = False) -> Iterator[None]:
+    """The CLI's one error boundary, around a command's body."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err("aimlabel: interrupted")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except BrokenPipeError:
+        quiet_stdout()
+        raise typer.Exit(int(ExitCode.OK)) from None
+    except (typer.Exit, typer.Abort, typer.BadParameter):
+        raise
+    except Exception as exc:
+        if debug or debugging() or type(exc).__module__.startswith(("typer", "click")):
+            raise
+        how = "rerun with --debug" if debug_option else "set AIMLABEL_DEBUG=1"
+        raise fail(f"{type(exc).__name__}: {exc} ({how} for a traceback)", ExitCode.FAILED) from None

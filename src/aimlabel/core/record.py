@@ -1,0 +1,131 @@
+"""The label record: one JSON object per article, the contract every later stage reads.
+
+`aimlabel label` writes these as JSONL; the rule check, evaluation, run store and review read
+them back. A record always says what happened to its article (`status`), and, when a model was
+involved, exactly what produced it (`provenance`, `usage`, `attempts`). See docs/record-format.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aimlabel.core.articles import ArticleMeta
+
+RECORD_VERSION = "1"
+
+Status = Literal["ok", "failed", "needs_review"]
+
+
+class ErrorInfo(BaseModel):
+    """Why an article has no usable label. `type` is a stable, machine-readable word."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    message: str
+
+
+class Usage(BaseModel):
+    """Tokens over every attempt for this article (re-asks included)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class Attempts(BaseModel):
+    """`requests`: HTTP requests sent, transport retries included; `answers`: model answers
+    parsed (1 + validation re-asks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requests: int = 0
+    answers: int = 0
+
+
+class ArticleRef(ArticleMeta):
+    """Enough of the article to find it again; the text itself stays in the input file."""
+
+    content_hash: str | None = None
+    source: str | None = None
+    line: int | None = None
+    chars_total: int | None = None
+    chars_sent: int | None = None
+    truncated: bool = False
+
+
+class Versions(BaseModel):
+    """The versions and content hashes of what judged a label: declared once, carried by every
+    record's provenance and by every run's manifest."""
+
+    prompt_version: str | None = None
+    prompt_hash: str | None = None
+    schema_version: str | None = None
+    schema_hash: str | None = None
+    taxonomy_version: str | None = None
+    rules_version: str | None = None
+
+
+class _Producer(BaseModel):
+    tool_version: str
+    source: Literal["live", "replay", "human", "import"] = "live"
+    model_requested: str | None = None
+    model_served: str | None = None
+    mode: str | None = None
+    recording_producer: str | None = None
+    prompt_id: str | None = None
+
+
+class Provenance(Versions, _Producer):
+    """What produced the label, so any number can be traced back (the producer's fields, then `Versions`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Finding(BaseModel):
+    """One rule-check result on a label (see `aimlabel check`). `trigger` holds the words of the
+    label or article that raised it, so a reviewer sees why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str
+    severity: Literal["error", "warning"]
+    message: str
+    trigger: str | None = None
+
+
+class LabelRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    record_version: str = RECORD_VERSION
+    id: str = Field(description="The article's key: its id, or art-<hash> when it has none.")
+    status: Status
+    label: dict[str, Any] | None = None
+    error: ErrorInfo | None = None
+    article: ArticleRef | None = None
+    attempts: Attempts = Field(default_factory=Attempts)
+    usage: Usage = Field(default_factory=Usage)
+    latency_ms: float = 0.0
+    cached: bool = Field(default=False, description="Answer served from the run store's cache: no model call, no cost.")
+    provenance: Provenance | None = None
+    findings: list[Finding] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(exclude_none=False)
+
+
+def article_ref(article: ArticleMeta, source: str | None, line: int | None, **extra: object) -> ArticleRef:
+    """The record's reference to `article` (all its fields but the text), with where it was read."""
+    fields = {k: getattr(article, k) for k in ArticleMeta.model_fields}
+    return ArticleRef.model_validate({**fields, "source": source, "line": line, **extra})

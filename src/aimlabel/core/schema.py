@@ -1,0 +1,152 @@
+"""The response model the LLM must fill, built from the taxonomy data.
+
+Field order is deliberate: the reasoning fields (AI system, harm, evidence, rationale) come
+before the verdict, so a model that writes left to right has argued before it classifies.
+The model is strict-schema compatible (every field required, `X | None` for optional, no
+defaults, `extra="forbid"`), so OpenAI structured outputs and guided decoding on local servers
+can enforce it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+
+from aimlabel.core.hashing import sha256_json
+from aimlabel.core.resources import data_dir
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
+
+SCHEMA_VERSION = "1"
+SCHEMA_FILE = "label_response.schema.json"
+MAX_EVIDENCE = 3
+
+
+class _LabelBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _tidy(cls, value: Any) -> Any:
+        """Strip strings and drop duplicate list items: harmless fixes not worth a re-ask."""
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, list):
+            seen = dict.fromkeys(v.strip() if isinstance(v, str) else v for v in value)
+            return [v for v in seen if v != ""]
+        return value
+
+
+def _literal(values: tuple[str, ...]) -> Any:
+    return Literal[values]
+
+
+def build_label_model(taxonomy: Taxonomy) -> type[BaseModel]:
+    """Create the `AimLabel` Pydantic model for a taxonomy."""
+    fields: dict[str, Any] = {
+        "ai_system": (
+            str | None,
+            Field(description="The AI system involved and what it does, or null if the article involves no AI system."),
+        ),
+        "realised_harm": (
+            str | None,
+            Field(description="Harm that has actually happened and that the AI system contributed to, directly or indirectly; null if the article reports none."),
+        ),
+        "plausible_harm": (
+            str | None,
+            Field(description="Harm that could plausibly follow from the AI system but has not happened yet; null if none."),
+        ),
+        "evidence": (
+            Annotated[list[str], Field(min_length=1, max_length=MAX_EVIDENCE)],
+            Field(description="One to three short quotes copied word for word from the article that support the classification."),
+        ),
+        "rationale": (
+            str,
+            Field(description="Why the monitor labels this article as it does, in AIM's style: what happened, which AI system, what harm or risk, ending with the classification."),
+        ),
+        "classification": (
+            _literal(taxonomy.classes),
+            Field(description="The article's class under the OECD definitions."),
+        ),
+    }
+    for f in taxonomy.fields:
+        value_type = _literal(f.values)
+        if f.multi:
+            fields[f.key] = (list[value_type], Field(description=f.description))  # type: ignore[valid-type]
+        else:
+            fields[f.key] = (value_type | None, Field(description=f.description))
+    model = create_model("AimLabel", __base__=_LabelBase, **fields)
+    model.__doc__ = "A draft AIM label for one news article."
+    return model
+
+
+@lru_cache(maxsize=1)
+def label_model() -> type[BaseModel]:
+    """The response model for the packaged taxonomy."""
+    return build_label_model(default_taxonomy())
+
+
+@lru_cache(maxsize=16)
+def _strict_schema_text(model: type[BaseModel]) -> str:
+    return json.dumps(_strict_json_schema(model))
+
+
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """JSON Schema in the dialect OpenAI strict mode accepts (computed once per model)."""
+    return json.loads(_strict_schema_text(model))  # type: ignore[no-any-return]
+
+
+def _strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """JSON Schema in the dialect OpenAI strict mode accepts.
+
+    Every object gets `additionalProperties: false` and all properties required; `$ref`s are
+    inlined and defaults dropped.
+    """
+    raw = model.model_json_schema()
+    defs = raw.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                target = defs[node["$ref"].split("/")[-1]]
+                merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+                return walk(merged)
+            out = {k: walk(v) for k, v in node.items() if k != "default"}
+            if out.get("type") == "object" and "properties" in out:
+                out["additionalProperties"] = False
+                out["required"] = list(out["properties"])
+            if "allOf" in out and len(out["allOf"]) == 1:
+                only = out.pop("allOf")[0]
+                out = {**only, **out}
+            return out
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    schema: dict[str, Any] = walk(raw)
+    return schema
+
+
+@lru_cache(maxsize=16)
+def response_format(model: type[BaseModel]) -> dict[str, Any]:
+    """The `response_format` body for OpenAI strict structured outputs (shared; do not mutate)."""
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": model.__name__, "schema": strict_json_schema(model), "strict": True},
+    }
+
+
+@lru_cache(maxsize=16)
+def schema_hash(model: type[BaseModel]) -> str:
+    return sha256_json(strict_json_schema(model))
+
+
+def exported_schema_text(model: type[BaseModel]) -> str:
+    """The text of `schemas/label_response.schema.json` for this model (checked by a test)."""
+    return json.dumps(strict_json_schema(model), indent=2, ensure_ascii=False) + "\n"
+
+
+def exported_schema_path() -> Any:
+    return data_dir("schemas") / SCHEMA_FILE

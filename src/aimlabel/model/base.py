@@ -1,0 +1,96 @@
+"""The model interface: what a labelling run asks of a model, with no vendor SDK in sight.
+
+`ModelSettings` is everything a user sets about the call, `ModelAnswer` is what one call gives
+back, and `ModelAdapter` is the one method (plus `aclose`) a run needs. The OpenAI-compatible
+adapter (`aimlabel.model.openai`) is the only implementation today; it is imported only when a
+model is actually called (see `aimlabel.model.factory`), so commands that never call one start
+without the SDK. `ModelAnswer` is the seam for what later providers report (per-label
+confidence, batch ids): add fields with defaults and every caller keeps working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from aimlabel.core.record import Attempts, ErrorInfo, Usage
+
+REPLAY_BASE_URL = "http://replay.invalid/v1"
+MAX_RETRY_AFTER = 60.0
+
+
+class Mode(StrEnum):
+    """How the response schema is enforced on the wire."""
+
+    TOOLS = "tools"
+    JSON_SCHEMA = "json_schema"
+    MD_JSON = "md_json"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Transport retries: how many, and how long to wait between them."""
+
+    max_retries: int = 4
+    base_wait: float = 0.5
+    max_wait: float = 8.0
+    honour_retry_after_up_to: float = MAX_RETRY_AFTER
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Everything about the model call that a user sets (and that a cache key must cover)."""
+
+    model: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    mode: Mode = Mode.JSON_SCHEMA
+    timeout: float = 60.0
+    max_reasks: int = 2
+    temperature: float | None = 0.0
+    max_completion_tokens: int | None = None
+    retry: RetryPolicy = RetryPolicy()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", Mode(self.mode))  # a plain "tools" from a caller becomes the enum
+
+    def request_params(self) -> dict[str, Any]:
+        """The sampling parameters sent with every request (and covered by the cache key)."""
+        params: dict[str, Any] = {}
+        if self.temperature is not None:
+            params["temperature"] = self.temperature
+        if self.max_completion_tokens is not None:
+            params["max_completion_tokens"] = self.max_completion_tokens
+        return params
+
+    def server_name(self, replay: bool) -> str:
+        """Where the calls go, for messages."""
+        return REPLAY_BASE_URL if replay else (self.base_url or "the OpenAI API")
+
+
+@dataclass
+class ModelAnswer:
+    """The outcome of one article's model call: a label, or a classified error, and its cost."""
+
+    label: BaseModel | None
+    error: ErrorInfo | None
+    usage: Usage
+    attempts: Attempts
+    latency_ms: float
+    model_served: str | None
+    recording_producer: str | None
+    cached: bool = False
+
+
+class ModelAdapter(Protocol):
+    """What the pipeline needs from a model: the OpenAI adapter, or a wrapper such as the cache."""
+
+    settings: ModelSettings
+    replay: bool
+
+    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer: ...
+
+    async def aclose(self) -> None: ...

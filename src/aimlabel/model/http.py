@@ -1,0 +1,223 @@
+"""HTTP transports under the openai client: transport retries and recording (replay is in `replay.py`).
+
+Working at the HTTP layer keeps every run honest: a replayed exchange served here goes through
+the same openai client, instructor parsing and re-asks as a live one, and only the bytes come
+from disk. (Plain recorded answers usually skip the client: see the adapter's replay fast lane.)
+Each model call runs inside a `CallContext` (a context variable, so concurrent asyncio tasks
+each see their own) that names the article and collects what happened on the wire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from aimlabel.model.base import RetryPolicy
+from aimlabel.model.recording import Exchange
+
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504}) | frozenset(range(520, 530))
+TRANSIENT_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+
+
+@dataclass
+class CallContext:
+    """What one article's model call did on the wire."""
+
+    item_key: str
+    requests: int = 0
+    answers: int = 0
+    elapsed_ms: float = 0.0
+    producer: str | None = None
+    junk_body: str | None = None
+    exchanges: list[Exchange] = field(default_factory=list)
+
+
+current_call: ContextVar[CallContext] = ContextVar("aimlabel_current_call")
+
+
+def current_call_context() -> CallContext:
+    try:
+        return current_call.get()
+    except LookupError:
+        raise RuntimeError("model request made outside a CallContext") from None
+
+
+class _RetryableStatus(Exception):
+    def __init__(self, response: httpx2.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def retry_after_seconds(headers: httpx2.Headers | dict[str, str]) -> float | None:
+    """Seconds the server asked us to wait (`retry-after-ms`, `retry-after` seconds or date)."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(float(ms) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(parsed.timestamp() - time.time(), 0.0)
+
+
+
+
+def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _RetryableStatus):
+            asked = retry_after_seconds(exc.response.headers)
+            if asked is not None:
+                # A 429's Retry-After is waited out by the run-wide pause before the next send.
+                return 0.0 if exc.response.status_code == 429 else min(asked, policy.honour_retry_after_up_to)
+        backoff = min(policy.base_wait * float(2 ** (state.attempt_number - 1)), policy.max_wait)
+        return backoff * (0.5 + random.random() / 2)
+
+    return wait
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RetryTransport(httpx2.AsyncBaseTransport):
+    """Retry 408/409/429/5xx, timeouts, dropped connections and 200s whose body is not JSON;
+    everything else passes through.
+
+    A fresh tenacity policy is built for every request (a shared one corrupts state under
+    concurrency). A 429 backs off the whole run, not just its own request: every request waits
+    until the server's Retry-After has passed, so concurrent calls stop hammering a server that
+    said "slow down", and resume together when it stops. After the last retry the final
+    response (or error) goes back to the openai client, which raises the matching exception.
+    """
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport, policy: RetryPolicy, sleep: Sleep = asyncio.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.sleep = sleep
+        self.clock = clock
+        self.paused_until = 0.0
+        self.pauses = 0
+
+    def _pause_all(self, response: httpx2.Response) -> None:
+        asked = retry_after_seconds(response.headers)
+        if asked:
+            until = self.clock() + min(asked, self.policy.honour_retry_after_up_to)
+            if until > self.paused_until:
+                self.paused_until = until
+                self.pauses += 1
+
+    async def _backoff(self, seconds: float) -> None:
+        if seconds > 0:
+            await self.sleep(seconds)
+
+    async def _wait_for_pause(self) -> None:
+        remaining = self.paused_until - self.clock()
+        if remaining > 0:
+            await self.sleep(remaining)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        call = current_call_context()
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.policy.max_retries + 1),
+            wait=_wait_for(self.policy),
+            retry=retry_if_exception_type((_RetryableStatus, *TRANSIENT_ERRORS)),
+            sleep=self._backoff,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    await self._wait_for_pause()
+                    call.requests += 1
+                    response = await self.inner.handle_async_request(request)
+                    content = await response.aread()
+                    if response.status_code < 300 and not content.lstrip().startswith((b"{", b"[")):
+                        call.junk_body = content[:120].decode("utf-8", "replace")
+                        raise _RetryableStatus(response)  # a proxy's HTML page or a truncated body
+                    call.junk_body = None
+                    if response.status_code < 300:
+                        call.answers += 1
+                    if response.status_code in RETRY_STATUSES:
+                        if response.status_code == 429:
+                            self._pause_all(response)
+                        raise _RetryableStatus(response)
+                    return response
+        except _RetryableStatus as exc:
+            return exc.response
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+_KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms")
+
+
+def request_body(request: httpx2.Request) -> Any:
+    raw = request.content
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+class WireTransport(httpx2.AsyncBaseTransport):
+    """The live edge: time each exchange and, when recording, keep it for the article's file.
+
+    Only the request body and a few response headers are kept; request headers (where the API
+    key lives) are never stored.
+    """
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport, record: bool = False) -> None:
+        self.inner = inner
+        self.record = record
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        call = current_call_context()
+        started = time.perf_counter()
+        try:
+            response = await self.inner.handle_async_request(request)
+            content = await response.aread()
+        except TRANSIENT_ERRORS as exc:
+            elapsed = round((time.perf_counter() - started) * 1000, 3)
+            call.elapsed_ms += elapsed
+            if self.record:
+                call.exchanges.append(
+                    Exchange(request=request_body(request), error=type(exc).__name__, elapsed_ms=elapsed)
+                )
+            raise
+        elapsed = round((time.perf_counter() - started) * 1000, 3)
+        call.elapsed_ms += elapsed
+        if self.record:
+            headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_RESPONSE_HEADERS}
+            try:
+                body: Any = json.loads(content)
+            except ValueError:
+                body = content.decode("utf-8", "replace")
+            call.exchanges.append(
+                Exchange(request=request_body(request), status=response.status_code, headers=headers,
+                         response=body, elapsed_ms=elapsed)
+            )
+        return httpx2.Response(response.status_code, headers=response.headers, content=content, request=request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

@@ -1,0 +1,258 @@
+"""The OpenAI-compatible adapter: rendered messages in, a parsed label (or a classified failure) out.
+
+This is the only module that imports `openai` and `instructor`, and nothing imports it at start-up:
+`aimlabel.model.factory` loads it when a run first needs a model (a replay counts). It runs two
+retry loops, each explicit: transport retries live in `RetryTransport` under the openai client
+(whose own retries are off), and validation re-asks are instructor's, bounded by `max_reasks`.
+Whatever goes wrong comes back as an `ErrorInfo` with a stable type (see `errors.py`), never
+as an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from functools import lru_cache
+from typing import Any
+
+import httpx2
+import instructor
+import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException
+from instructor.v2.core.registry import mode_registry
+from instructor.v2.core.response_model import prepare_response_model
+from openai.types.chat import ChatCompletion
+from pydantic import BaseModel
+
+from aimlabel.core.record import Attempts, ErrorInfo, Usage
+from aimlabel.core.redact import redact, register_secret
+from aimlabel.core.schema import response_format
+from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
+from aimlabel.model.errors import Kind, VendorError, classify_error, junk_body_error
+from aimlabel.model.http import CallContext, RetryTransport, Sleep, WireTransport, current_call
+from aimlabel.model.recording import ItemRecording, RecordingReader, RecordingWriter, ReplayError
+from aimlabel.model.replay import ReplayTransport
+
+MODES: dict[Mode, instructor.Mode] = {
+    Mode.TOOLS: instructor.Mode.TOOLS,
+    Mode.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
+    Mode.MD_JSON: instructor.Mode.MD_JSON,
+}
+
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+@lru_cache(maxsize=8)
+def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
+    """instructor's wrapped model, built once: it otherwise re-creates the class on every call."""
+    prepared = prepare_response_model(response_model)
+    if prepared is None:
+        raise TypeError("a response model is required")
+    _freeze_json_schema(prepared)
+    return prepared
+
+
+def _freeze_json_schema(model: type[BaseModel]) -> None:
+    """instructor asks for the model's JSON Schema on every request; compute it once.
+
+    Calls with arguments still go to pydantic; the no-argument call instructor makes gets a
+    fresh copy of the schema computed here.
+    """
+    frozen = json.dumps(model.model_json_schema())
+    original = model.model_json_schema
+
+    def model_json_schema(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return original(*args, **kwargs) if args or kwargs else json.loads(frozen)
+
+    model.model_json_schema = classmethod(model_json_schema)  # type: ignore[method-assign,assignment]
+
+
+def _server_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and err.get("message"):
+            return str(err["message"])
+        if isinstance(err, str):
+            return err
+    return exc.message
+
+
+_STATUS_KINDS: tuple[tuple[type[openai.APIStatusError], Kind], ...] = (
+    (openai.AuthenticationError, Kind.AUTH),
+    (openai.PermissionDeniedError, Kind.AUTH),
+    (openai.NotFoundError, Kind.NOT_FOUND),
+    (openai.RateLimitError, Kind.RATE_LIMITED),
+    (openai.InternalServerError, Kind.SERVER_ERROR),
+    (openai.BadRequestError, Kind.BAD_REQUEST),
+    (openai.APIStatusError, Kind.HTTP_STATUS),
+)
+
+
+def recognise(node: BaseException) -> VendorError | None:
+    """The SDK's exceptions as neutral kinds (first match wins, most specific first)."""
+    for cls, kind in _STATUS_KINDS:
+        if isinstance(node, cls):
+            return VendorError(kind, node.status_code, _server_message(node))
+    if isinstance(node, openai.APITimeoutError):
+        return VendorError(Kind.TIMEOUT)
+    if isinstance(node, openai.APIConnectionError):
+        return VendorError(Kind.CONNECTION, cause=node.__cause__)
+    if isinstance(node, IncompleteOutputException):
+        return VendorError(Kind.INCOMPLETE)
+    if isinstance(node, openai.APIResponseValidationError):
+        return VendorError(Kind.INVALID_RESPONSE, message=node.message)
+    return None
+
+
+def _usage_of(obj: Any) -> Usage:
+    if obj is None:
+        return Usage()
+    get = obj.get if isinstance(obj, dict) else lambda k, d=0: getattr(obj, k, d)
+    return Usage(
+        prompt_tokens=get("prompt_tokens", 0) or 0,
+        completion_tokens=get("completion_tokens", 0) or 0,
+        total_tokens=get("total_tokens", 0) or 0,
+    )
+
+
+class OpenAIAdapter:
+    """Ask any OpenAI-compatible chat endpoint (or a recording of one) for a label."""
+
+    def __init__(
+        self,
+        settings: ModelSettings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        record_to: RecordingWriter | None = None,
+        replay_from: RecordingReader | None = None,
+        sleep: Sleep | None = None,
+        fast_replay: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.record_to = record_to
+        self.replay = replay_from is not None
+        self._fast_replay_from = replay_from if fast_replay else None
+        self.fast_replays = 0
+        self._handlers = mode_registry.get_handlers(instructor.Provider.OPENAI, MODES[settings.mode])
+        register_secret(settings.api_key)
+        if replay_from is not None:
+            edge: httpx2.AsyncBaseTransport = ReplayTransport(replay_from)
+            sleep = _no_sleep
+        else:
+            edge = WireTransport(transport or httpx2.AsyncHTTPTransport(), record=record_to is not None)
+        http = httpx2.AsyncClient(
+            transport=RetryTransport(edge, settings.retry, sleep or asyncio.sleep),
+            timeout=httpx2.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
+        )
+        base_url = REPLAY_BASE_URL if self.replay else settings.base_url
+        api_key = "replay" if self.replay else (settings.api_key or "no-key")
+        self._client = instructor.from_openai(
+            openai.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=settings.timeout, http_client=http),
+            mode=MODES[settings.mode],
+        )
+        self._openai_http = http
+
+    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
+        kwargs: dict[str, Any] = dict(self.settings.request_params())
+        if self.settings.mode == Mode.JSON_SCHEMA:
+            kwargs["extra_body"] = {"response_format": response_format(response_model)}
+        if self._fast_replay_from is not None:
+            recorded = self._recorded_answer(self._fast_replay_from, key, messages, response_model, kwargs)
+            if recorded is not None:
+                return recorded
+        call = CallContext(item_key=key)
+        token = current_call.set(call)
+        label: BaseModel | None = None
+        error: ErrorInfo | None = None
+        usage = Usage()
+        model_served: str | None = None
+        try:
+            label, completion = await self._client.create_with_completion(
+                model=self.settings.model,
+                response_model=_prepared(response_model),
+                messages=messages,  # type: ignore[arg-type]
+                max_retries=self.settings.max_reasks,
+                **kwargs,
+            )
+            usage = _usage_of(completion.usage)
+            model_served = completion.model
+        except Exception as exc:  # every failure becomes a record, never a crash
+            attempts = exc.n_attempts if isinstance(exc, InstructorRetryException) else 1
+            error = classify_error(exc, self.settings, recognise, attempts)
+            if call.junk_body is not None:
+                error = junk_body_error(call.junk_body, self.settings)
+            error = ErrorInfo(type=error.type, message=redact(error.message))
+            if isinstance(exc, InstructorRetryException):
+                usage = _usage_of(exc.total_usage)
+                last = exc.last_completion
+                model_served = getattr(last, "model", None)
+        finally:
+            current_call.reset(token)
+        if self.record_to is not None and call.exchanges:
+            self.record_to.save(
+                ItemRecording(item=key, producer=model_served or self.settings.model,
+                              model_requested=self.settings.model, exchanges=call.exchanges)
+            )
+        return ModelAnswer(
+            label=label,
+            error=error,
+            usage=usage,
+            attempts=Attempts(requests=call.requests, answers=call.answers),
+            latency_ms=round(call.elapsed_ms, 3),
+            model_served=model_served,
+            recording_producer=call.producer,
+        )
+
+    def _recorded_answer(self, reader: RecordingReader, key: str, messages: list[dict[str, str]],
+                         response_model: type[BaseModel], kwargs: dict[str, Any]) -> ModelAnswer | None:
+        """Replay's fast lane: a recorded plain answer, parsed by instructor without the HTTP client.
+
+        Going through the openai client costs about 2 ms of CPU per call (request building,
+        response objects, instructor's per-call checks), which dominates an offline evaluation.
+        This lane builds the request body with instructor's own request handler, and takes the
+        recorded answer only if that body equals the recorded request and instructor's own
+        response parser accepts the answer. Anything else (a recorded error or retry, a re-ask,
+        a refusal, a mismatch) returns None with the recording untouched, and the call goes the
+        full way, where the same exchange is served and judged over HTTP. Both lanes give the
+        same records; a test replays every bundled recording both ways and compares them.
+        """
+        try:
+            _, exchange, recording = reader.peek_exchange(key)
+        except ReplayError:
+            return None
+        content_type = next((v for k, v in exchange.headers.items() if k.lower() == "content-type"), "application/json")
+        if (exchange.error is not None or exchange.status not in (None, 200) or "json" not in content_type
+                or not isinstance(exchange.response, dict)):
+            return None
+        prepared = _prepared(response_model)
+        handlers = self._handlers
+        _, request = handlers.request_handler(
+            response_model=prepared, kwargs={**kwargs, "model": self.settings.model, "messages": [dict(m) for m in messages]},
+        )
+        if handlers.message_converter is not None:
+            request["messages"] = handlers.message_converter(request["messages"], autodetect_images=False)
+        body = {k: v for k, v in request.items() if k != "extra_body"} | (request.get("extra_body") or {})
+        if body != exchange.request:
+            return None
+        try:
+            completion = ChatCompletion.model_validate(exchange.response)
+            label = handlers.response_parser(response=completion, response_model=prepared, validation_context=None,
+                                             strict=True, stream=False, is_async=True)
+        except Exception:  # instructor would re-ask or fail: the full lane does exactly that
+            return None
+        reader.next_exchange(key)
+        self.fast_replays += 1
+        return ModelAnswer(
+            label=label, error=None, usage=_usage_of(completion.usage),
+            attempts=Attempts(requests=1, answers=1), latency_ms=round(exchange.elapsed_ms, 3),
+            model_served=completion.model, recording_producer=recording.producer,
+        )
+
+    async def aclose(self) -> None:
+        await self._openai_http.aclose()
+
+
+async def _no_sleep(_: float) -> None:
+    """Replay never waits: the recorded Retry-After already happened."""

@@ -1,0 +1,74 @@
+"""Never pay twice for the same answer.
+
+The cache key covers everything that changes the answer (model, mode, sampling parameters, the
+rendered messages, the response schema) and nothing that does not (timeouts, retries,
+concurrency). Only successful answers are cached. Recording and replay bypass it: a recording
+must hold real exchanges, and replay is free anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from aimlabel.core.hashing import sha256_json
+from aimlabel.core.record import Attempts, Usage
+from aimlabel.core.schema import schema_hash
+from aimlabel.model.base import ModelAdapter, ModelAnswer, ModelSettings
+from aimlabel.run.store import RunStore
+
+CACHE_KEY_VERSION = "1"
+
+
+def cache_key(s: ModelSettings, messages: list[dict[str, str]], response_model: type[BaseModel]) -> str:
+    return sha256_json({
+        "v": CACHE_KEY_VERSION,
+        "model": s.model,
+        "base_url": s.base_url,
+        "mode": s.mode,
+        "params": s.request_params(),
+        "messages": messages,
+        "schema": schema_hash(response_model),
+    })
+
+
+class CachedAdapter:
+    """An adapter that answers from the store's cache when it can, and fills it when it can't."""
+
+    def __init__(self, inner: ModelAdapter, store: RunStore) -> None:
+        self.inner = inner
+        self.store = store
+        self.settings = inner.settings
+        self.replay = inner.replay
+        self.hits = 0
+
+    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
+        ckey = cache_key(self.settings, messages, response_model)
+        hit = self.store.cache_get(ckey)
+        if hit is not None:
+            try:
+                label = response_model.model_validate(hit["label"])
+            except ValueError:
+                label = None
+            if label is not None:
+                self.hits += 1
+                return ModelAnswer(
+                    label=label, error=None, usage=Usage(), attempts=Attempts(), latency_ms=0.0,
+                    model_served=hit.get("model_served"), recording_producer=None, cached=True,
+                )
+        answer = await self.inner.ask(key, messages, response_model)
+        if answer.label is not None:
+            self.store.cache_put(ckey, _cache_entry(answer))
+        return answer
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _cache_entry(answer: ModelAnswer) -> dict[str, Any]:
+    return {
+        "label": answer.label.model_dump(mode="json") if answer.label is not None else None,
+        "model_served": answer.model_served,
+        "usage": answer.usage.model_dump(),
+    }

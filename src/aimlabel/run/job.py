@@ -1,0 +1,206 @@
+"""Run a labelling job from a library call: what `aimlabel label`, eval and benchmarks share.
+
+`LabelJob` holds the choices a user makes; `run_label_job` wires articles, prompt, adapter,
+run store, cache and budget together, commits each record to the store as it completes, and
+hands it to the caller's sink in input order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aimlabel.core.articles import Article, InputFormat, InputProblem, iter_articles
+from aimlabel.core.hashing import sha256_file
+from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.core.record import ErrorInfo, LabelRecord
+from aimlabel.core.schema import SCHEMA_VERSION, label_model, schema_hash
+from aimlabel.model.base import ModelAdapter, ModelSettings
+from aimlabel.model.factory import open_adapter
+from aimlabel.model.recording import RecordingReader, RecordingWriter
+from aimlabel.rules import RULES_VERSION, RuleConfig
+from aimlabel.run.cache import CachedAdapter
+from aimlabel.run.manifest import RunManifest, new_manifest
+from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
+from aimlabel.run.pricing import PriceTable, load_prices
+from aimlabel.run.stop import StopRule
+from aimlabel.run.store import RunStore
+
+if TYPE_CHECKING:
+    import httpx2
+from aimlabel.core.taxonomy import default_taxonomy
+
+
+class JobError(Exception):
+    """The job cannot start as asked (a usage problem, reported in one line)."""
+
+
+@dataclass
+class RunMeter:
+    """Live counts for progress display and the budget: updated as each new record completes."""
+
+    done: int = 0
+    failed: int = 0
+    tokens: int = 0
+    cost: float | None = 0.0
+
+    def add(self, record: LabelRecord, prices: PriceTable) -> None:
+        self.done += 1
+        self.failed += record.status == "failed"
+        if record.cached or not record.usage.total_tokens:
+            return
+        self.tokens += record.usage.total_tokens
+        cost = prices.record_cost(record)
+        self.cost = None if self.cost is None or cost is None else self.cost + cost
+
+
+@dataclass
+class LabelJob:
+    input: str
+    settings: ModelSettings
+    input_format: InputFormat = InputFormat.AUTO
+    encoding: str = "utf-8"
+    record: Path | None = None
+    replay: RecordingReader | None = None
+    fast_replay: bool = True
+    prompt_file: Path | None = None
+    max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS
+    concurrency: int = 4
+    producer: str | None = None
+    store: RunStore | None = None
+    run_name: str | None = None
+    use_cache: bool = True
+    max_cost: float | None = None
+    prices: PriceTable | None = None
+    rules: RuleConfig | None = field(default_factory=RuleConfig)
+    fix_rounds: int = 1
+    meter: RunMeter = field(default_factory=RunMeter)
+    transport: httpx2.AsyncBaseTransport | None = field(default=None, repr=False)
+
+
+@dataclass
+class JobResult:
+    totals: RunTotals
+    run_name: str | None
+    cost: float | None
+    tokens: int
+    cache_hits: int
+    fast_replays: int = 0
+
+
+@dataclass
+class JobSide:
+    """The job's side of the pipeline: resume from the store, the stop rule, commit as records complete."""
+
+    job: LabelJob
+    prices: PriceTable
+    run_id: int | None
+    finished: dict[int, str]
+    rule: StopRule
+
+    def resume(self, seq: int, article: Article) -> LabelRecord | None:
+        store = self.job.store
+        if self.finished.get(seq) != article.key or store is None or self.run_id is None:
+            return None
+        found = store.get_item(self.run_id, seq)
+        return found[1] if found else None
+
+    def skip_reason(self) -> ErrorInfo | None:
+        return self.rule.skip_reason()
+
+    def stop_reason(self) -> ErrorInfo | None:
+        return self.rule.reason()
+
+    def commit(self, seq: int, record: LabelRecord) -> None:
+        if self.job.store is not None and self.run_id is not None:
+            self.job.store.put_item(self.run_id, seq, record)
+        self.job.meter.add(record, self.prices)
+        self.rule.observe(record, self.job.meter.cost)
+
+
+def new_run_name() -> str:
+    return time.strftime("run-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def build_manifest(job: LabelJob, prompt_hash: str, prompt_version: str, schema_digest: str) -> RunManifest:
+    s = job.settings
+    return new_manifest(
+        model=s.model, base_url=s.base_url, mode=str(s.mode), params=s.request_params(),
+        max_reasks=s.max_reasks, max_article_tokens=job.max_article_tokens,
+        prompt_version=prompt_version, prompt_hash=prompt_hash,
+        schema_version=SCHEMA_VERSION, schema_hash=schema_digest,
+        taxonomy_version=default_taxonomy().taxonomy_version,
+        rules_version=RULES_VERSION if job.rules is not None else None,
+        fix_rounds=job.fix_rounds if job.rules is not None else 0,
+        input=job.input, input_hash=None if job.input == "-" else sha256_file(job.input),
+        source="replay" if job.replay is not None else "live",
+    )
+
+
+async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:
+    taxonomy = default_taxonomy()
+    prompt = load_prompt(job.prompt_file, taxonomy)
+    response_model = label_model()
+    prices = job.prices or load_prices()
+    if job.max_cost is not None and prices.price_for(job.settings.model) is None:
+        raise JobError(f"--max-cost needs a price for model {job.settings.model!r}: add it to a --prices file")
+
+    run_id: int | None = None
+    finished: dict[int, str] = {}
+    run_name = job.run_name
+    if job.store is not None:
+        run_name = run_name or new_run_name()
+        manifest = build_manifest(job, prompt.hash, prompt.version, schema_hash(response_model))
+        existing = job.store.find_run(run_name)
+        if existing is None:
+            run_id = job.store.create_run(run_name, manifest).id
+        else:
+            changed = existing.manifest.changed(manifest)
+            if changed:
+                raise JobError(f"run {run_name!r} was started with a different {', '.join(changed)}; "
+                               "resume it with the same settings or pick a new --run name")
+            run_id = existing.id
+            finished = job.store.finished_items(run_id)
+            job.store.mark_run(run_id, "running")
+
+    inner = open_adapter(
+        job.settings,
+        transport=job.transport,
+        record_to=RecordingWriter(job.record, producer=job.producer) if job.record is not None else None,
+        replay_from=job.replay,
+        fast_replay=job.fast_replay,
+    )
+    adapter: ModelAdapter = inner
+    if job.store is not None and job.use_cache and job.record is None and job.replay is None:
+        adapter = CachedAdapter(inner, job.store)
+    labeler = Labeler(adapter, prompt, response_model, taxonomy, job.max_article_tokens, job.rules, job.fix_rounds)
+    side = JobSide(job, prices, run_id, finished, StopRule.for_adapter(adapter, max_cost=job.max_cost, resume_hint=run_name))
+
+    try:
+        totals = await label_items(
+            iter_articles(job.input, job.input_format, job.encoding), labeler, sink,
+            source=job.input, concurrency=job.concurrency, on_problem=on_problem, side=side,
+        )
+    except BaseException:
+        if job.store is not None and run_id is not None:
+            job.store.mark_run(run_id, "interrupted")
+        raise
+    finally:
+        await adapter.aclose()
+    if job.store is not None and run_id is not None:
+        status = "stopped" if totals.stop else "finished"
+        job.store.mark_run(run_id, status, {
+            "ok": totals.ok, "failed": totals.failed, "needs_review": totals.needs_review, "invalid_input": totals.invalid_input,
+            "resumed": totals.resumed, "tokens": job.meter.tokens, "cost_usd": job.meter.cost,
+        })
+    hits = adapter.hits if isinstance(adapter, CachedAdapter) else 0
+    return JobResult(totals, run_name, job.meter.cost, job.meter.tokens, hits, int(getattr(inner, "fast_replays", 0)))
+
+
+def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:
+    return asyncio.run(run_label_job_async(job, sink, on_problem))

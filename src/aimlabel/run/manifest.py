@@ -1,0 +1,48 @@
+"""The run manifest: what produced a labelling run, written to the store before the first call.
+
+Anything that could change a label is here (model, parameters, prompt and schema hashes, the
+input's hash), after the tool block (version, git commit, package versions), so any number
+traces back. `RESUME_KEYS` are the settings a run can only be resumed with unchanged.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import ConfigDict
+
+from aimlabel.core.provenance import ToolInfo, tool_info
+from aimlabel.core.record import Versions
+
+# Settings that change answers: a run can only be resumed with the same values.
+RESUME_KEYS = ("model", "base_url", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",
+               "rules_version", "fix_rounds")
+
+
+class RunManifest(Versions, ToolInfo):
+    """Read leniently (every field has a default), so a store written by an older aimlabel still lists."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str | None = None
+    base_url: str | None = None
+    mode: str | None = None
+    params: dict[str, Any] = {}
+    max_reasks: int | None = None
+    max_article_tokens: int | None = None
+    fix_rounds: int | None = None
+    input: str | None = None
+    input_hash: str | None = None
+    source: str | None = None
+    started_at: str | None = None
+
+    def changed(self, other: RunManifest) -> list[str]:
+        """The resume keys whose values differ between the two manifests."""
+        mine, theirs = self.model_dump(mode="json"), other.model_dump(mode="json")
+        return [k for k in RESUME_KEYS if mine.get(k) != theirs.get(k)]
+
+
+def new_manifest(**fields: Any) -> RunManifest:
+    return RunManifest(**tool_info().model_dump(), **fields,
+                       started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

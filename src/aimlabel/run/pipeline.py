@@ -1,0 +1,274 @@
+"""Articles -> prompt -> model -> label records, streamed and in input order.
+
+`Labeler` turns one article into one `LabelRecord`; `label_items` runs it over a stream with
+bounded concurrency and hands records to a sink as soon as they are ready, in input order, so
+memory stays flat however long the input is. One bad article never sinks a run: every input
+item ends as an `ok` or `failed` record, with why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from aimlabel import __version__
+from aimlabel.core.articles import Article, InputItem, InputProblem
+from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, render
+from aimlabel.core.record import ArticleRef, Attempts, ErrorInfo, Finding, LabelRecord, Provenance
+from aimlabel.core.record import article_ref as make_ref
+from aimlabel.core.schema import SCHEMA_VERSION, schema_hash
+from aimlabel.core.taxonomy import Taxonomy
+from aimlabel.model.base import ModelAdapter, ModelAnswer
+from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message
+from aimlabel.run.stop import BUDGET, StopRule
+
+Sink = Callable[[LabelRecord], None]
+REPLAY_ERRORS = ("replay_missing", "replay_mismatch")
+
+
+@dataclass
+class Labeler:
+    """Everything needed to label one article: prompt, response model, adapter."""
+
+    adapter: ModelAdapter
+    prompt: Prompt
+    response_model: type[BaseModel]
+    taxonomy: Taxonomy
+    max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS
+    rules: RuleConfig | None = None
+    fix_rounds: int = 1
+
+    def __post_init__(self) -> None:
+        self._schema_hash = schema_hash(self.response_model)
+
+    def provenance(self, answer: ModelAnswer | None) -> Provenance:
+        s = self.adapter.settings
+        return Provenance(
+            tool_version=__version__,
+            source="replay" if self.adapter.replay else "live",
+            model_requested=s.model,
+            model_served=answer.model_served if answer else None,
+            mode=s.mode,
+            recording_producer=answer.recording_producer if answer else None,
+            prompt_id=self.prompt.id,
+            prompt_version=self.prompt.version,
+            prompt_hash=self.prompt.hash,
+            schema_version=SCHEMA_VERSION,
+            schema_hash=self._schema_hash,
+            taxonomy_version=self.taxonomy.taxonomy_version,
+            rules_version=RULES_VERSION if self.rules is not None else None,
+        )
+
+    async def label(self, article: Article, source: str | None = None, line: int | None = None) -> LabelRecord:
+        """Label one article.
+
+        With rules on, error findings are sent back to the model for at most `fix_rounds`
+        re-asks; what remains marks the label `needs_review`. Usage, attempts and latency add
+        up over every call made for the article.
+        """
+        rendered = render(self.prompt, article, self.max_article_tokens)
+        answer = await self.adapter.ask(article.key, rendered.messages, self.response_model)
+        usage, attempts, latency = answer.usage, answer.attempts, answer.latency_ms
+        error = answer.error
+        label = answer.label.model_dump(mode="json") if answer.label is not None else None
+        findings: list[Finding] = []
+        if label is not None and self.rules is not None:
+            findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules)
+            messages = rendered.messages
+            for _ in range(self.fix_rounds):
+                feedback = feedback_message(findings)
+                if not feedback:
+                    break
+                messages = [*messages, {"role": "assistant", "content": json.dumps(label, ensure_ascii=False)},
+                            {"role": "user", "content": feedback}]
+                fixed = await self.adapter.ask(article.key, messages, self.response_model)
+                usage, latency = usage + fixed.usage, latency + fixed.latency_ms
+                attempts = Attempts(requests=attempts.requests + fixed.attempts.requests,
+                                    answers=attempts.answers + fixed.attempts.answers)
+                if fixed.label is None:
+                    if fixed.error is not None and fixed.error.type in REPLAY_ERRORS:
+                        # The recording lacks this fix round: the label is not what a live run gives.
+                        label, error = None, fixed.error
+                    break
+                label = fixed.label.model_dump(mode="json")
+                findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules)
+        if label is None:
+            status = "failed"
+        elif any(f.severity == "error" for f in findings):
+            status = "needs_review"
+        else:
+            status = "ok"
+        ref = article_ref(article, source, line, rendered.cut.chars_total, len(rendered.cut.text), rendered.cut.truncated)
+        record = LabelRecord(
+            id=article.key,
+            status=status,  # type: ignore[arg-type]
+            label=label,
+            error=error if label is None else None,
+            article=ref,
+            attempts=attempts,
+            usage=usage,
+            latency_ms=round(latency, 3),
+            cached=answer.cached,
+            provenance=self.provenance(answer),
+            findings=findings,
+        )
+        return record
+
+    def not_attempted(self, article: Article, source: str | None, line: int | None, why: ErrorInfo) -> LabelRecord:
+        return LabelRecord(
+            id=article.key,
+            status="failed",
+            error=why,
+            article=article_ref(article, source, line),
+            provenance=self.provenance(None),
+        )
+
+
+def article_ref(article: Article, source: str | None, line: int | None, chars_total: int | None = None,
+                chars_sent: int | None = None, truncated: bool = False) -> ArticleRef:
+    return make_ref(article, source, line, content_hash=article.content_hash, chars_total=chars_total,
+                    chars_sent=chars_sent, truncated=truncated)
+
+
+def problem_record(problem: InputProblem) -> LabelRecord:
+    return LabelRecord(
+        id=problem.raw_id or f"{problem.source}:{problem.line}",
+        status="failed",
+        error=ErrorInfo(type="invalid_input", message=f"{problem.source} line {problem.line}: {problem.message}"),
+        article=ArticleRef(id=problem.raw_id, source=problem.source, line=problem.line),
+        provenance=Provenance(tool_version=__version__),
+    )
+
+
+@dataclass
+class RunTotals:
+    ok: int = 0
+    failed: int = 0
+    needs_review: int = 0
+    invalid_input: int = 0
+    resumed: int = 0
+    stop: ErrorInfo | None = None
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.failed
+
+    @property
+    def stopped(self) -> ErrorInfo | None:
+        """Why the run stopped early (a fatal error, an unreachable server, the budget), or None."""
+        return self.stop
+
+    @property
+    def fatal(self) -> ErrorInfo | None:
+        """The stop reason when it is an error of the model server (not the budget)."""
+        return self.stop if self.stop is not None and self.stop.type != BUDGET else None
+
+
+class RunSide(Protocol):
+    """The run around the pipeline: what was done before, when to stop, where records go.
+
+    `resume(seq, article)` may return a finished record from an earlier run (no call is made);
+    `skip_reason()` is asked before each call: once it gives an error (see `aimlabel.run.stop`),
+    the remaining articles are recorded as not attempted with it; `commit(seq, record)` gets
+    every new record the moment it exists (before it reaches the sink in input order), so a
+    store can keep it at once; `stop_reason()` is the run's own reason, for its totals.
+    """
+
+    def resume(self, seq: int, article: Article) -> LabelRecord | None: ...
+
+    def skip_reason(self) -> ErrorInfo | None: ...
+
+    def stop_reason(self) -> ErrorInfo | None: ...
+
+    def commit(self, seq: int, record: LabelRecord) -> None: ...
+
+
+@dataclass
+class PlainSide:
+    """No store, no budget: only the stop rule (fatal errors, an unreachable server)."""
+
+    rule: StopRule
+
+    def resume(self, seq: int, article: Article) -> LabelRecord | None:
+        return None
+
+    def skip_reason(self) -> ErrorInfo | None:
+        return self.rule.skip_reason()
+
+    def stop_reason(self) -> ErrorInfo | None:
+        return self.rule.reason()
+
+    def commit(self, seq: int, record: LabelRecord) -> None:
+        self.rule.observe(record)
+
+
+async def label_items(
+    items: Iterable[InputItem],
+    labeler: Labeler,
+    sink: Sink,
+    *,
+    source: str | None = None,
+    concurrency: int = 4,
+    on_problem: Callable[[InputProblem], None] | None = None,
+    side: RunSide | None = None,
+) -> RunTotals:
+    """Label every item, emitting records in input order with at most `concurrency` calls in flight.
+
+    Without a `side`, the run stops only on what the model's errors say (`PlainSide`).
+    """
+    run = side or PlainSide(StopRule.for_adapter(labeler.adapter))
+    totals = RunTotals()
+    gate = asyncio.Semaphore(max(1, concurrency))
+    window: deque[asyncio.Future[LabelRecord]] = deque()
+    window_size = max(1, concurrency) * 2
+
+    def emit(record: LabelRecord) -> None:
+        if record.status == "failed":
+            totals.failed += 1
+        else:
+            totals.ok += 1
+            totals.needs_review += record.status == "needs_review"
+        sink(record)
+
+    def completed(seq: int, record: LabelRecord) -> LabelRecord:
+        run.commit(seq, record)
+        return record
+
+    async def one(seq: int, article: Article, line: int) -> LabelRecord:
+        async with gate:
+            why = run.skip_reason()
+            if why is not None:
+                return completed(seq, labeler.not_attempted(article, source, line, why))
+            return completed(seq, await labeler.label(article, source, line))
+
+    def ready(record: LabelRecord) -> asyncio.Future[LabelRecord]:
+        future: asyncio.Future[LabelRecord] = asyncio.get_running_loop().create_future()
+        future.set_result(record)
+        return future
+
+    for seq, item in enumerate(items):
+        if isinstance(item, InputProblem):
+            totals.invalid_input += 1
+            if on_problem:
+                on_problem(item)
+            window.append(ready(completed(seq, problem_record(item))))
+        else:
+            line, article = item
+            earlier = run.resume(seq, article)
+            if earlier is not None:
+                totals.resumed += 1
+                window.append(ready(earlier))
+            else:
+                window.append(asyncio.ensure_future(one(seq, article, line)))
+        while len(window) >= window_size or (window and window[0].done()):
+            emit(await window.popleft())
+    while window:
+        emit(await window.popleft())
+    totals.stop = run.stop_reason()
+    return totals

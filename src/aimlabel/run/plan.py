@@ -1,0 +1,81 @@
+"""Plan a run before paying for it: articles, tokens and cost, with no model call.
+
+Every article is rendered exactly as `label` would send it (same prompt, same cut), so the
+token count is of the real messages plus the response schema, not of the raw input.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from aimlabel.core.articles import InputFormat, InputProblem, iter_articles
+from aimlabel.core.prompt import Prompt, render
+from aimlabel.core.record import Usage
+from aimlabel.core.schema import label_model, strict_json_schema
+from aimlabel.core.tokens import counter_for
+from aimlabel.run.pricing import PriceTable
+
+MESSAGE_OVERHEAD_TOKENS = 4
+
+
+@dataclass
+class Plan:
+    model: str
+    articles: int
+    unreadable_lines: int
+    cut_articles: int
+    prompt_tokens: int
+    output_tokens: int
+    token_counting: str
+    price_in_per_million: float | None
+    price_out_per_million: float | None
+    estimated_cost_usd: float | None
+    first_prompt: list[dict[str, str]] | None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+
+
+def make_plan(input: str, prompt: Prompt, *, model: str, prices: PriceTable, max_article_tokens: int,
+              expected_output_tokens: int, input_format: InputFormat = InputFormat.AUTO, encoding: str = "utf-8") -> Plan:
+    count, how = counter_for(model)
+    schema_tokens = count(json.dumps(strict_json_schema(label_model())))
+    system_tokens = count(prompt.system) + MESSAGE_OVERHEAD_TOKENS
+    articles = bad = cut = prompt_tokens = 0
+    first: list[dict[str, str]] | None = None
+    for item in iter_articles(input, input_format, encoding):
+        if isinstance(item, InputProblem):
+            bad += 1
+            continue
+        rendered = render(prompt, item[1], max_article_tokens)
+        if first is None:
+            first = rendered.messages
+        articles += 1
+        cut += rendered.cut.truncated
+        prompt_tokens += system_tokens + count(rendered.messages[1]["content"]) + MESSAGE_OVERHEAD_TOKENS + schema_tokens
+    output_tokens = articles * expected_output_tokens
+    price = prices.price_for(model)
+    cost = prices.cost(model, Usage(prompt_tokens=prompt_tokens, completion_tokens=output_tokens))
+    return Plan(model, articles, bad, cut, prompt_tokens, output_tokens, how,
+                price.input if price else None, price.output if price else None, cost, first)
+
+
+def plan_text(plan: Plan, show_prompt: bool = True) -> str:
+    lines: list[str] = []
+    if show_prompt and plan.first_prompt:
+        for message in plan.first_prompt:
+            lines += [f"===== {message['role']} =====", message["content"], ""]
+    price = ("unknown (add the model to a --prices file)" if plan.price_in_per_million is None
+             else f"${plan.price_in_per_million:g} / ${plan.price_out_per_million:g} per million input / output tokens")
+    cost = "unknown" if plan.estimated_cost_usd is None else f"${plan.estimated_cost_usd:.4f}"
+    lines += [
+        "===== plan =====",
+        f"model             {plan.model}",
+        f"articles          {plan.articles} ({plan.unreadable_lines} unreadable input lines; {plan.cut_articles} cut to the length limit)",
+        f"input tokens      {plan.prompt_tokens:,} (counted with {plan.token_counting}, schema included)",
+        f"output tokens     {plan.output_tokens:,} (expected {plan.output_tokens // max(plan.articles, 1):,} per article)",
+        f"price             {price}",
+        f"estimated cost    {cost} (before re-asks and retries)",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,143 @@
+"""What the fake server says: a deterministic, schema-valid label read off the request, or a fault.
+
+The answer depends only on the article in the request, so a re-run (or a retry) gets the same
+label and a test can predict it; different articles get different classes, so downstream code
+sees a realistic mix. Faults are drawn from a seeded RNG in request order: the same run against
+the same seed meets the same sequence of faults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aimlabel.core.taxonomy import Taxonomy
+from aimlabel.testing.fakes import chat_completion
+
+FAULTS = ("429", "500", "timeout", "junk", "drop", "length", "invalid", "refusal")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+REFUSAL = "I'm sorry, but I can't help with that request."
+# Enough of a story per class that the rule check (aimlabel.rules) has nothing to flag.
+_RATIONALE = {
+    "Complementary Information": "The article reports a regulator's response, an investigation into an earlier AI incident. ",
+}
+
+
+def request_mode(body: dict[str, Any]) -> str:
+    """The instructor mode that produced this request, read from what it put on the wire."""
+    if body.get("tools"):
+        return "tools"
+    if body.get("response_format"):
+        return "json_schema"
+    return "md_json"
+
+
+def article_block(body: dict[str, Any]) -> str | None:
+    """The text between the `<<<ARTICLE code>>>` and `<<<END ARTICLE code>>>` marker lines."""
+    for message in body.get("messages", ()):
+        content = message.get("content") if isinstance(message, dict) else None
+        if message.get("role") != "user" or not isinstance(content, str):
+            continue
+        start = content.find("<<<ARTICLE ")
+        if start < 0:
+            continue
+        open_end = content.find("\n", start)
+        close = content.find("\n<<<END ARTICLE ", open_end)
+        if open_end < 0 or close < 0:
+            continue
+        return content[open_end + 1:close]
+    return None
+
+
+def _first_sentence(block: str) -> str:
+    """A word-for-word quote: the body's first sentence, else the title."""
+    head, _, body = block.partition("\n\n")
+    body = body.strip()
+    if body and not body.startswith("(no text;"):
+        first = _SENTENCE_END.split(body, maxsplit=1)[0].strip()
+        if first:
+            return first[:300]
+    for line in head.splitlines():
+        if line.startswith("Title: ") and line[7:].strip():
+            return line[7:].strip()
+    return block.strip()[:300] or "(empty)"
+
+
+@dataclass(frozen=True)
+class Answerer:
+    """Build the label for a request from the taxonomy the real response model is made of."""
+
+    taxonomy: Taxonomy
+
+    def label(self, block: str | None) -> dict[str, Any]:
+        text = block or ""
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
+        tax = self.taxonomy
+        cls = tax.classes[digest[0] % len(tax.classes)]
+        related = cls != "Unrelated"
+        label: dict[str, Any] = {
+            "ai_system": "An AI system named in the article" if related else None,
+            "realised_harm": "Harm reported in the article" if cls == "AI Incident" else None,
+            "plausible_harm": "Harm the article says could follow" if cls == "AI Hazard" else None,
+            "evidence": [_first_sentence(text)],
+            "rationale": _RATIONALE.get(cls, "") + f"Deterministic fake label for tests and benchmarks; this is {cls}.",
+            "classification": cls,
+        }
+        for i, f in enumerate(tax.fields):
+            values = [v for v in f.values if not v.startswith("Physical")]  # the rule check wants a quoted death/injury
+            pick = values[digest[1 + i % 30] % len(values)]
+            if f.key == "severity":
+                label[f.key] = tax.severity_for_class.get(cls)
+            elif f.key == "harm_types" and cls in ("Unrelated", "Complementary Information"):
+                label[f.key] = []
+            elif f.multi:
+                label[f.key] = [pick] if related else []
+            else:
+                label[f.key] = pick if related else None
+        return label
+
+    def completion(self, body: dict[str, Any], fault: str | None) -> dict[str, Any]:
+        """The ChatCompletion JSON for a 200 answer, shaped by `fault` (length/invalid/refusal)."""
+        mode = request_mode(body)
+        model = str(body.get("model") or "fake-model")
+        answer = self.label(article_block(body))
+        if fault == "invalid":
+            answer = {**answer, "classification": "Not a class"}
+            answer.pop("rationale", None)
+        if fault == "length":
+            text = json.dumps(answer, ensure_ascii=False)
+            return chat_completion(text[: len(text) // 2], mode=mode, model=model, finish_reason="length")
+        result = chat_completion(answer, mode=mode, model=model)
+        if fault == "refusal":
+            result["choices"][0]["message"] = {"role": "assistant", "content": None, "refusal": REFUSAL}
+            result["choices"][0]["finish_reason"] = "stop"
+        return result
+
+
+class FaultPlan:
+    """Draw at most one fault per request from a seeded RNG: deterministic in request order."""
+
+    def __init__(self, rates: dict[str, float], seed: int) -> None:
+        unknown = set(rates) - set(FAULTS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {', '.join(FAULTS)}")
+        if any(r < 0 for r in rates.values()) or sum(rates.values()) > 1.0 + 1e-9:
+            raise ValueError("fault rates must be >= 0 and sum to at most 1")
+        self._bounds: list[tuple[float, str]] = []
+        total = 0.0
+        for kind in FAULTS:
+            if rates.get(kind, 0.0) > 0:
+                total += rates[kind]
+                self._bounds.append((total, kind))
+        self._rng = random.Random(seed)
+
+    def draw(self) -> str | None:
+        u = self._rng.random()
+        for bound, kind in self._bounds:
+            if u < bound:
+                return kind
+        return None

@@ -1,0 +1,289 @@
+"""An OpenAI-compatible chat server on asyncio streams, for end-to-end tests and benchmarks.
+
+Why not `http.server`: a thread per connection on 2 cores does not hold 64+ keep-alive
+connections each sleeping 0.5 s without the server itself becoming the bottleneck we are trying
+to measure. A small HTTP/1.1 loop (Content-Length or chunked bodies, keep-alive) on one event
+loop does, and `asyncio.sleep` makes the latency real concurrency rather than blocked threads.
+
+The server is the network edge only: the client side under test is the real openai client,
+httpx2 and instructor, exactly as against a real endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import random
+import signal
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, request_mode
+
+MAX_HEADER = 64 * 1024
+MAX_BODY = 64 * 1024 * 1024
+REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+           413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error"}
+JUNK = b"<html><body>502 upstream hiccup, not JSON</body></html>"
+
+
+@dataclass
+class ServerOptions:
+    host: str = "127.0.0.1"
+    port: int = 0
+    model: str = "fake-model"
+    latency: float = 0.0
+    jitter: float = 0.0
+    seed: int = 0
+    retry_after: float = 0.1
+    hang: float = 5.0
+    rates: dict[str, float] = field(default_factory=dict)
+    max_requests: int | None = None
+    max_seconds: float = 600.0
+
+
+@dataclass
+class Stats:
+    """What the server saw, served at GET /stats so a test can reconcile it with its records."""
+
+    chat_requests: int = 0
+    by_path: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_fault: Counter[str] = field(default_factory=Counter)
+    by_mode: Counter[str] = field(default_factory=Counter)
+    bodies: Counter[str] = field(default_factory=Counter)
+    answered: Counter[str] = field(default_factory=Counter)
+    connections: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    first_request_at: float | None = None
+    last_response_at: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "chat_requests": self.chat_requests, "by_path": dict(self.by_path),
+            "by_status": dict(self.by_status), "by_fault": dict(self.by_fault), "by_mode": dict(self.by_mode),
+            "bodies": dict(self.bodies), "answered": dict(self.answered), "connections": self.connections,
+            "in_flight": self.in_flight, "max_in_flight": self.max_in_flight,
+            "first_request_at": self.first_request_at, "last_response_at": self.last_response_at,
+        }
+
+
+class _Close(Exception):
+    """Close the connection without answering (the drop and timeout faults)."""
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _json(status: int, value: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, json.dumps(value).encode(), {"content-type": "application/json", **(headers or {})})
+
+
+def _error(status: int, message: str, kind: str, headers: dict[str, str] | None = None) -> Response:
+    return _json(status, {"error": {"message": message, "type": kind, "code": None}}, headers)
+
+
+class FakeServer:
+    def __init__(self, options: ServerOptions) -> None:
+        self.options = options
+        self.stats = Stats()
+        self.faults = FaultPlan(options.rates, options.seed)
+        self._delays = random.Random(options.seed + 1)  # its own stream: jitter never shifts the faults
+        self.answerer = Answerer(default_taxonomy())
+        self.stopped = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def handle_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        self.stats.connections += 1
+        try:
+            while not self.stopped.is_set():
+                request = await _read_request(reader)
+                if request is None:
+                    return
+                method, path, headers, body = request
+                response = await self.dispatch(method, path, body)
+                keep = headers.get("connection", "").lower() != "close"
+                await _write(writer, response, keep)
+                if not keep:
+                    return
+        except (_Close, ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+            return
+        except asyncio.CancelledError:  # shutdown: end quietly, the stream callback would log it
+            return
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+            writer.transport.abort()
+
+    async def dispatch(self, method: str, path: str, body: bytes) -> Response:
+        path = path.split("?", 1)[0].rstrip("/")
+        self.stats.by_path[path] += 1
+        if path in ("/stats", "/v1/stats") and method == "GET":
+            return _json(200, self.stats.as_json())
+        if path == "/v1/models" and method == "GET":
+            model = {"id": self.options.model, "object": "model", "created": 1_700_000_000, "owned_by": "aimlabel-fake"}
+            return _json(200, {"object": "list", "data": [model]})
+        if path == "/v1/chat/completions":
+            if method != "POST":
+                return _error(405, "use POST", "invalid_request_error")
+            return await self.chat(body)
+        return _error(404, f"no route {method} {path}", "not_found")
+
+    async def chat(self, raw: bytes) -> Response:
+        stats = self.stats
+        stats.chat_requests += 1
+        stats.first_request_at = stats.first_request_at or time.time()
+        stats.in_flight += 1
+        stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        digest = hashlib.sha256(raw).hexdigest()[:16]
+        stats.bodies[digest] += 1
+        fault = self.faults.draw()
+        stats.by_fault[fault or "none"] += 1
+        status = "none"
+        try:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                status = "400"
+                return _error(400, "request body is not JSON", "invalid_request_error")
+            stats.by_mode[request_mode(body)] += 1
+            response = await self._fault_or_answer(body, fault)
+            status = str(response.status)
+            if fault is None and response.status == 200:
+                stats.answered[digest] += 1
+            return response
+        finally:
+            stats.in_flight -= 1
+            stats.by_status[status] += 1
+            stats.last_response_at = time.time()
+            limit = self.options.max_requests
+            if limit is not None and stats.chat_requests >= limit:
+                asyncio.get_running_loop().call_later(0.05, self.stopped.set)
+
+    async def _fault_or_answer(self, body: dict[str, Any], fault: str | None) -> Response:
+        o = self.options
+        if fault == "429":
+            return _error(429, "rate limited (fake)", "rate_limit_exceeded", {"retry-after": f"{o.retry_after:g}"})
+        if fault == "drop":
+            raise _Close
+        if fault == "timeout":
+            await asyncio.sleep(o.hang)
+            raise _Close
+        if o.latency > 0:
+            await asyncio.sleep(o.latency * (1 + o.jitter * (2 * self._delays.random() - 1)))
+        if fault == "500":
+            return _error(500, "internal error (fake)", "server_error")
+        if fault == "junk":
+            return Response(200, JUNK, {"content-type": "application/json"})
+        return _json(200, self.answerer.completion(body, fault))
+
+    async def serve(self, announce: bool = True) -> None:
+        o = self.options
+        server = await asyncio.start_server(self.handle_connection, o.host, o.port, limit=MAX_HEADER, backlog=1024)
+        port = server.sockets[0].getsockname()[1]
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stopped.set)
+        if announce:
+            print(f"listening on http://{o.host}:{port}/v1", flush=True)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopped.wait(), o.max_seconds)
+        finally:
+            server.close()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await server.wait_closed()
+
+
+async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:
+    """One request, or None when the client closed the connection between requests."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if exc.partial.strip():
+            raise
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _version = lines[0].split(" ", 2)
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        chunks = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunks.append(await reader.readexactly(size + 2))
+            if size == 0:
+                break
+        body = b"".join(c[:-2] for c in chunks)
+    else:
+        length = int(headers.get("content-length") or 0)
+        if length > MAX_BODY:
+            raise ValueError("body too large")
+        body = await reader.readexactly(length) if length else b""
+    return method, path, headers, body
+
+
+async def _write(writer: asyncio.StreamWriter, response: Response, keep_alive: bool) -> None:
+    head = [f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Unknown')}",
+            f"content-length: {len(response.body)}", f"connection: {'keep-alive' if keep_alive else 'close'}"]
+    head += [f"{k}: {v}" for k, v in response.headers.items()]
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)
+    await writer.drain()
+
+
+def parse_args(argv: list[str] | None = None) -> ServerOptions:
+    p = argparse.ArgumentParser(
+        prog="python -m aimlabel.testing.fakeserver",
+        description="Fake OpenAI-compatible chat server: deterministic schema-valid labels, seeded faults.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="Bind address (loopback by default).")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port; it is printed on stdout.")
+    p.add_argument("--model", default="fake-model", help="Model id listed at /v1/models.")
+    p.add_argument("--latency", type=float, default=0.0, help="Seconds each answer takes (asyncio.sleep).")
+    p.add_argument("--jitter", type=float, default=0.0, metavar="FRACTION",
+                   help="Spread each latency uniformly over latency*(1 +/- FRACTION); the mean stays --latency.")
+    p.add_argument("--seed", type=int, default=0, help="Seed of the fault RNG (faults follow request order).")
+    p.add_argument("--retry-after", type=float, default=0.1, help="Retry-After seconds sent with a 429.")
+    p.add_argument("--hang", type=float, default=5.0, help="Seconds a 'timeout' fault hangs before closing.")
+    for kind in FAULTS:
+        p.add_argument(f"--rate-{kind}", type=float, default=0.0, metavar="SHARE",
+                       help=f"Share of chat requests that get the {kind!r} fault.")
+    p.add_argument("--max-requests", type=int, default=None, help="Stop after this many chat requests.")
+    p.add_argument("--max-seconds", type=float, default=600.0, help="Stop after this many seconds (safety net).")
+    a = p.parse_args(argv)
+    rates = {kind: getattr(a, f"rate_{kind}") for kind in FAULTS}
+    if not 0 <= a.jitter <= 1:
+        p.error("--jitter must be between 0 and 1")
+    return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
+                         {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    try:
+        server = FakeServer(options)
+    except ValueError as exc:
+        print(f"fakeserver: error: {exc}", file=sys.stderr)
+        return 2
+    asyncio.run(server.serve())
+    return 0

@@ -1,0 +1,55 @@
+"""Commands that never call a model never import the model SDK or its transport.
+
+Each command runs in a fresh interpreter (imports are per process), then reports which of the
+heavy modules ended up in `sys.modules`. Timing is left to bench/bench_startup.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+HEAVY = ("openai", "instructor", "httpx2", "tenacity")
+PROBE = """
+import json, sys
+heavy = json.loads(sys.argv[2])
+sys.argv = ["aimlabel", *json.loads(sys.argv[1])]
+from aimlabel.cli import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]}), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ["check", str(DATA / "check" / "labels.jsonl"), "--articles", str(DATA / "check" / "articles.jsonl"), "--exit-zero"],
+    ["eval", "--gold", str(DATA / "review" / "gold.jsonl"), "--labels", str(DATA / "review" / "labels_a.jsonl"), "--resamples", "10"],
+    ["review", str(DATA / "review" / "labels_a.jsonl"), "--against", str(DATA / "review" / "gold.jsonl")],
+    ["show", str(DATA / "review" / "labels_a.jsonl"), "--against", str(DATA / "review" / "labels_b.jsonl")],
+    ["--help"],
+    ["--version"],
+], ids=lambda args: args[0])
+def test_command_never_imports_the_model_stack(args: list[str], tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path, env={"AIMLABEL_STORE": str(tmp_path / "runs.sqlite"), "PATH": ""})
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["code"] in (0, None), done.stderr
+    assert report["loaded"] == [], f"{args[0]} imported {report['loaded']}"
+
+
+def test_a_replay_does_load_the_sdk(tmp_path: Path) -> None:
+    """The probe can see an import: a replay is a model call, and it loads openai."""
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(["label", "--example", "-q", "--no-store"]), json.dumps(HEAVY)],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env={"PATH": ""})
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["code"] in (0, None), done.stderr
+    assert {"openai", "instructor", "httpx2"} <= set(report["loaded"])
