@@ -14,10 +14,10 @@ from pydantic import ValidationError
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
 from aimlabel.core.articles import Article, InputProblem, iter_articles
-from aimlabel.core.labels_file import LabelItem, LabelProblem, read_labels
+from aimlabel.core.labels_file import LabelItem, LabelProblem, read_labels_source
 from aimlabel.core.validation import validation_message
 from aimlabel.rules.config import RuleConfig
-from aimlabel.rules.render import RENDERERS, headline, render_rules
+from aimlabel.rules.render import RENDERERS, headline, never_ran_lines, render_rules
 from aimlabel.rules.report import run_check
 
 
@@ -38,24 +38,63 @@ NOTE = ("With --exit-zero (alias --report-only) the check only reports and exits
         "Rules and what they catch: aimlabel check --list-rules.")
 
 commands = o.command_group()
+SELFTEST_BAR = 0.95
 
 
-def _read_items(labels: str) -> tuple[list[LabelItem], int]:
-    source = "<stdin>" if labels == "-" else labels
-    stream: IO[bytes] = sys.stdin.buffer if labels == "-" else open(labels, "rb")  # noqa: SIM115
+def _read_items(sources: list[str], store: Path | None) -> tuple[list[LabelItem], int]:
+    """Every label of every source: a labels file, an AIM event page, `-`, or a stored run name."""
     items: list[LabelItem] = []
     bad = 0
-    try:
-        for entry in read_labels(stream):
-            if isinstance(entry, LabelProblem):
-                bad += 1
-                err(f"{source}:{entry.line}: skipped: {entry.message}")
-            else:
-                items.append(entry)
-    finally:
-        if labels != "-":
-            stream.close()
+    for labels in sources:
+        if labels != "-" and not Path(labels).is_file():
+            items += _stored_run(labels, store)
+            continue
+        source = "<stdin>" if labels == "-" else labels
+        stream: IO[bytes] = sys.stdin.buffer if labels == "-" else open(labels, "rb")  # noqa: SIM115
+        try:
+            for entry in read_labels_source(stream, "stdin" if labels == "-" else Path(labels).stem):
+                if isinstance(entry, LabelProblem):
+                    bad += 1
+                    err(f"{source}:{entry.line}: skipped: {entry.message}")
+                else:
+                    items.append(entry)
+        finally:
+            if labels != "-":
+                stream.close()
     return items, bad
+
+
+def _stored_run(name: str, store: Path | None) -> list[LabelItem]:
+    from aimlabel.run.store import UnknownRun, default_store_path, stored_run_records
+
+    try:
+        return [LabelItem(n, r) for n, r in enumerate(stored_run_records(name, store or default_store_path()), start=1)]
+    except UnknownRun as exc:
+        raise fail(str(exc)) from None
+
+
+def _selftest(corpus: list[Path], show_misses: bool) -> None:
+    from aimlabel.core.resources import data_dir
+    from aimlabel.rules.selftest import CorpusProblem, load_corpus, render_selftest, run_selftest
+
+    if not corpus:
+        try:
+            root = data_dir("eval/rules")
+        except FileNotFoundError as exc:
+            raise fail(f"{exc}; give the corpus with --corpus DIR") from None
+        corpus = sorted(p for p in root.iterdir() if p.is_dir())
+    for path in corpus:
+        if not path.exists():
+            raise fail(f"corpus not found: {path}")
+    try:
+        result = run_selftest(load_corpus(corpus))
+    except (CorpusProblem, OSError, KeyError, ValueError) as exc:
+        raise fail(f"cannot read the corpus: {exc}") from None
+    typer.echo(render_selftest(result, show_misses), nl=False)
+    below = result.error_rules_below(SELFTEST_BAR)
+    if below:
+        err(f"aimlabel: error-level findings of {', '.join(below)} are right less than {SELFTEST_BAR:.0%} of the time on this corpus")
+        raise typer.Exit(int(ExitCode.FAILED))
 
 
 def _articles(path: str) -> Iterator[Article]:
@@ -68,44 +107,57 @@ def _articles(path: str) -> Iterator[Article]:
 
 @commands.command("check", epilog=epilog(EXITS, NOTE))
 def check_command(
-    labels: Annotated[str | None, typer.Argument(help="Labels file (JSONL), or - for stdin.", show_default=False)] = None,
+    labels: Annotated[list[str] | None, typer.Argument(help="Labels files (JSONL), AIM event pages (text), stored run names, or - for stdin.", show_default=False)] = None,
     articles: Annotated[str | None, typer.Option("--articles", help="Articles file (.jsonl/.csv) whose text the text rules check against, joined on the article id.", show_default=False)] = None,
     output_format: Annotated[CheckFormat, typer.Option("--format", **o.choice(CheckFormat, "--format"), help="Output: table (for people), json (one document), jsonl (one line per label).")] = CheckFormat.TABLE,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", "--report-only", help="Only report: exit 0 even when error-level findings exist.")] = False,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="Print every rule (id, severity, description) and exit.")] = False,
     disable: Annotated[list[str] | None, typer.Option("--disable", help="Skip this rule id (repeatable).", show_default=False)] = None,
     max_ai_principles: o.MaxAiPrinciplesOpt = o.DEFAULT_MAX_AI_PRINCIPLES,
+    store: o.StoreOpt = None,
+    selftest: Annotated[bool, typer.Option("--selftest", help="Run the rules over their written corpus and print precision and recall per rule; exit 1 if any rule's errors are right less than 95% of the time.")] = False,
+    corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="With --selftest: corpus folder or file (repeatable; default: the bundled eval/rules corpus).", show_default=False)] = None,
+    show_misses: Annotated[bool, typer.Option("--show-misses", help="With --selftest: list every false positive, missed finding and misread conclusion.")] = False,
 ) -> None:
     """Check AIM labels against the rules: class vs harm, rationale vs label, evidence quotes in
     the article, taxonomy coherence, event consistency, and instructions aimed at AI in the article.
 
-    LABELS can be what `aimlabel label` writes, or labels from people or other tools: one JSON
-    object a line, either {"id": ..., "label": {...}} or a flat {"id": ..., "classification": ...,
-    ...}, optionally with event_id, title and text. Rules that need the article text are skipped
-    when a label has none (give --articles, or a text field on the line).
+    LABELS can be what `aimlabel label` writes (a file or a stored run name), or labels from
+    people or other tools: one JSON object a line, either {"id": ..., "label": {...}} or a flat
+    {"id": ..., "classification": ..., ...}, optionally with event_id, title and text; a label
+    with only a rationale is judged with the class its rationale concludes. An AIM event page
+    copied from oecd.ai as plain text is read as its event and articles. Rules that need the
+    article text are skipped when a label has none (give --articles, or a text field on the line);
+    the report says which rules could not run and why.
 
-    Prints a summary per rule, then each finding, then the derived event labels.
+    Prints a summary per rule, then each finding, then each event's class.
 
     Examples:
 
       aimlabel check labels.jsonl --articles articles.jsonl
 
+      aimlabel check aim-event-page.txt
+
       aimlabel check reviewed.jsonl --format json --exit-zero
+
+      aimlabel check --selftest --show-misses
     """
     if list_rules:
         typer.echo(render_rules(), nl=False)
         return
-    if labels is None:
-        raise fail("no LABELS file: give a path, or - for stdin (see --help)")
-    for path in (labels, articles):
-        if path is not None and path != "-" and not Path(path).is_file():
-            raise fail(f"file not found: {path}")
+    if selftest:
+        _selftest(list(corpus or ()), show_misses)
+        return
+    if not labels:
+        raise fail("no LABELS file: give a path, an AIM event page, a run name, or - for stdin (see --help)")
+    if articles is not None and not Path(articles).is_file():
+        raise fail(f"file not found: {articles}")
     try:
         config = RuleConfig(max_ai_principles=max_ai_principles, disabled=frozenset(disable or ()))
     except ValidationError as exc:
         raise fail(validation_message(exc, locations=False)) from None
     try:
-        items, bad = _read_items(labels)
+        items, bad = _read_items(labels, store)
         report = run_check(
             items, _articles(articles) if articles else None, config=config, unreadable=bad, note=err
         )
@@ -115,5 +167,9 @@ def check_command(
     typer.echo(RENDERERS[output_format](report), nl=False)
     if output_format is CheckFormat.JSONL:
         err(headline(report))
+    if output_format is not CheckFormat.TABLE:
+        for line in never_ran_lines(report):
+            if line:
+                err(f"aimlabel: {line}")
     if not exit_zero and (report.count("error") or bad):
         raise typer.Exit(int(ExitCode.FAILED))

@@ -169,7 +169,7 @@ def _field_values(taxonomy: Taxonomy, key: str) -> tuple[str, ...]:
 
 
 def _parse_articles(lines: list[str]) -> list[PageArticle]:
-    articles = []
+    articles: list[PageArticle] = []
     for block in _article_blocks(lines):
         at = next(i for i, line in enumerate(block) if _key(line) == WHY)
         head, body = block[:at], block[at + 1 :]

@@ -25,7 +25,7 @@ HARMISH = (
     "wrongful|false|financial|economic|physical|psychological|reputational|emotional|serious|significant|real|actual|"
     "direct|indirect|tangible|concrete|realized|realised|documented|widespread|substantial|mental|bodily"
 )
-ATTACKS = HARMISH + "|weapons|firearms|plans|plan|plot|plots|smuggling|shipment|consignment|intrusion|ransomware|malware|phishing|attempt|attempts|attempted|transfer|transfers|payment|payments|spread|outbreak|fire|fires|flood|floods|intrusion|intrusions|cyberattack|cyberattacks|disaster|disasters|catastrophe"
+ATTACKS = HARMISH + "|drowning|drownings|overdose|overdoses|fall|falls|weapons|firearms|plans|plan|plot|plots|smuggling|shipment|consignment|intrusion|ransomware|malware|phishing|attempt|attempts|attempted|transfer|transfers|payment|payments|spread|outbreak|fire|fires|flood|floods|intrusion|intrusions|cyberattack|cyberattacks|disaster|disasters|catastrophe"
 ADJ = (
     "actual|real|realized|realised|direct|concrete|reported|documented|tangible|specific|confirmed|known|significant|"
     "measurable|immediate|further|new|such|major|serious|clear|identifiable|verified|evident|definite|demonstrable|"
@@ -36,7 +36,8 @@ ADJ = (
 REAL = "realized|realised|actual|real|concrete|tangible|documented|confirmed|demonstrable|verified|materialized|materialised"
 # A harm named with one of these is only one kind of harm: "no physical harm" does not deny harm.
 QUALIFIERS = frozenset(
-    "physical bodily financial economic psychological reputational environmental mental emotional legal further new "
+    "physical physically bodily financial financially economic psychological psychologically reputational "
+    "environmental mental mentally emotional emotionally seriously badly legal further new "
     "additional other direct immediate widespread large-scale lasting public social societal individual personal "
     "major serious significant substantial material".split()
 )
@@ -89,7 +90,7 @@ RESPONSE_NOUN = (
     "campaign|campaigns|update|updates|follow-up|recall|recalls|apology"
 )
 RESPONSE_CORE = (
-    "law|laws|bill|bills|legislation|regulation|regulations|ruling|rulings|lawsuit|lawsuits|investigation|"
+    "decision|decisions|order|orders|law|laws|bill|bills|legislation|regulation|regulations|ruling|rulings|lawsuit|lawsuits|investigation|"
     "investigations|probe|probes|inquiry|inquiries|policy|policies|ban|bans|fine|fines|penalty|penalties|settlement|"
     "settlements|hearing|hearings|verdict|verdicts|sentencing|trial|trials|charges|indictment|court case|court ruling|"
     "response|responses|reaction|reactions|measures|safeguards|guidelines|framework|act|treaty|directive|decree|"
@@ -129,7 +130,7 @@ _NO_HARM = [
     phrase("(?:no|zero|without|nor) {ANY}? {ADJ}* {HARM} (?:(?:or|and|nor|,) (?:\\S+ )?(?:{HARM}) )*", ANY=ANY, ADJ=ADJ, HARM=HARM_EVENTS),
     phrase("{NEG} {REPORT} (?:a |any |an |one )?(?:single |particular |specific |concrete |actual |real |documented )?(?:case|cases|instance|instances|example|examples|victim|victims)", NEG=NEG_DO, REPORT=REPORT),
     phrase("(?:no|nobody) (?:\\S+ ){0,2}(?:{GROUP}) (?:is|are|was|were|has been|have been) (?:described|reported|documented|mentioned|identified|named|cited|known|said|shown) (?:as )?(?:\\S+ ){0,4}", GROUP="|".join(sorted({"patient","patients","person","people","user","users","victim","victims","family","families","child","children","customer","customers","student","students","worker","workers","resident","residents","consumer","consumers","citizen","citizens","individual","individuals","passenger","passengers","voter","voters","applicant","applicants"}))),
-    phrase("(?:no|nothing|nobody|none) (?:\\S+ ){0,3}(?:was|were|has been|have been|had been|got) (?:\\S+ )?(?:lost|damaged|harmed|hurt|stolen|leaked|affected|injured|killed|exposed|compromised|defrauded|scammed)", ),
+    phrase("(?:no|nothing|nobody|none) (?:\\S+ ){0,3}(?:was|were|has been|have been|had been|got) (?:\\S+ )?(?:lost|damaged|harmed|hurt|stolen|leaked|affected|injured|killed|exposed|compromised|defrauded|scammed|transferred|paid|taken|withdrawn|sent)", ),
     phrase("(?:escaped|were left|was left|left|remained|emerged|walked away) (?:\\S+ )?(?:unhurt|unharmed|uninjured|unscathed)", ),
     phrase("{NEG} (?:yet )?(?:actually )? {REPORT} (?:on )?(?:to )? {ANY}? {ADJ}* {HARM}", NEG=NEG_DO, REPORT=REPORT, ANY=ANY, ADJ=ADJ, HARM=HARM),
     phrase("{HARM} (?:has|have|had|is|are|was|were) not (?:yet )?(?:actually )? {OCCUR}", HARM=HARM, OCCUR=OCCUR),
@@ -174,7 +175,7 @@ _RESPONSE_STRONG = [
     phrase("{KIND} (?:response|responses|action|actions|measure|measures|reaction|reactions|development|developments|initiative|initiatives|proceedings|steps)", KIND=RESPONSE_KIND),
     phrase("{MAINLY} {COVERS} (?:the |a |an |new |proposed |draft |recent |upcoming |planned |pending |its |their )*(?:\\w+ )?(?:{RESPONSE})", MAINLY=MAINLY, COVERS=COVERS, RESPONSE=RESPONSE_CORE),
     phrase("(?:law|bill|legislation|regulation|act|amendment|decree|ordinance) (?:making|that makes|which makes|to make|criminali[sz]ing|that criminali[sz]es|to criminali[sz]e|banning|that bans|to ban|outlawing|to outlaw|prohibiting|that prohibits|to prohibit) ", ),
-    phrase("(?:focus|focuses|focused|emphasis) (?:is )?(?:on|upon) (?:the )?(?:{KIND} )?(?:response|responses|reaction|reactions|regulation|legislation|policy|legal action|lawsuit|investigation|ruling)", KIND=RESPONSE_KIND),
+    phrase("(?:focus|focuses|focused|emphasis|centres|centers|centred|centered) (?:is )?(?:on|upon) (?:the )?(?:{KIND} )?(?:response|responses|reaction|reactions|regulation|legislation|policy|legal action|lawsuit|investigation|ruling|decision|fine|fines|penalty|sanction|sanctions|order)", KIND=RESPONSE_KIND),
     phrase("(?:an|the) (?:update|follow-up|follow up) (?:on|to|about|regarding)", ),
     phrase("(?:{KIND}) (?:outcome|response|action|proceedings|process|aspect|angle|dimension|fight|battle|settlement) (?:is|was|remains) (?:the )?(?:main |central |primary )?(?:focus|subject|topic|story)", KIND=RESPONSE_KIND),
     phrase("(?:details|describes|reports|covers|announces) (?:a |the )?(?:\\S+ )?(?:settlement|consent agreement|consent decree|plea deal|fine|ruling|verdict) (?:in which|under which|requiring|that|with)", ),
@@ -185,7 +186,7 @@ _RESPONSE_WEAK = [
     phrase("(?:investigation|probe|inquiry|case|lawsuit|complaint|charges|proceedings) (?:\\S+ ){0,8}(?:(?:was|were|has been|have been|had been) )?(?:closed|concluded|dropped|ended|completed|dismissed|withdrawn|settled|resolved)", ),
     phrase("(?:investigation|probe|inquiry|case|lawsuit|complaint|charges|proceedings) (?:(?:was|were|has been|have been|had been) )?(?:opened|launched|filed)", ),
     phrase("(?:closed|concluded|dropped|ended|completed|opened|launched|announced|filed|initiated|settled) (?:its |the |an |their |a )?(?:\\w+ )?(?:investigation|probe|inquiry|lawsuit|case|complaint|review|audit)", ),
-    phrase("(?:court|judge|tribunal|jury|regulator|authority|commission|agency|watchdog|ministry|government|parliament|congress|senate|lawmakers|legislators) (?:has |have )?(?:ruled|ordered|found|sentenced|fined|banned|sanctioned|approved|passed|adopted|enacted|launched|opened|announced|issued|imposed|proposed)", ),
+    phrase("(?:regulator|authority|commission|agency|watchdog|ministry|government|parliament|congress|senate|lawmakers|legislators) (?:has |have )?(?:fined|banned|sanctioned|approved|passed|adopted|enacted|launched|opened|announced|issued|imposed|proposed)", ),
 ]
 _CAUSATION_DOUBT = [
     phrase("(?:{DOUBT}) (?:whether|if|how|that|to what extent|what role) {ANY}? (?:{AI})", DOUBT=DOUBT, ANY=ANY, AI=AI),
@@ -233,7 +234,7 @@ _SPECIFIC_RISK = re.compile(
     r"blackouts|discriminate|deceive|defraud|manipulate|surveil|hack|steal|leak|expose|mislead|wrong information|"
     r"wrong advice|incorrect information|false information|misleading|flood|floods|flooding|fire|fires|explosion|"
     r"explosions|collapse|destroy|destruction|contaminate|contamination|vulnerable|elderly|children|patients|"
-    r"pedestrians|passengers|residents|voters|minors|students) "
+    r"pedestrians|passengers|residents|voters|minors|students|loss of life|lives|life|weapon|weapons) "
 )
 
 
@@ -288,7 +289,7 @@ _SAID_BY_OTHERS = frozenset(
     "asserts asserted alleges alleged stated states told".split()
 )
 _ALL_HARM_NOUNS = frozenset(HARM_EVENTS.split("|"))
-_LATER_HARM = frozenset("new further additional more other subsequent fresh".split())
+_LATER_HARM = frozenset("new further additional more subsequent fresh".split())
 
 
 def _said_by_others(text: Text, hit: Hit) -> bool:
@@ -320,9 +321,16 @@ def _conditional(text: Text, hit: Hit) -> bool:
     return bool(words & {"if", "unless"}) and bool(words & {"would", "could", "might"})
 
 
+_PREVENTION_WORDS = frozenset(
+    "prevention prevented preventing prevent avoidance avoided averted averting mitigation mitigated reduction "
+    "reduced thwarted foiled".split()
+)
+
+
 def realised_harm(text: Text) -> list[Hit]:
-    """Statements that harm has happened: "led to fraudulent calls", "victims were defrauded"."""
-    hits = _asserted(text, list(_REALISED))
+    """Statements that harm has happened: "led to fraudulent calls", "victims were defrauded"
+    (not "led to the prevention of serious harm")."""
+    hits = [h for h in _asserted(text, list(_REALISED)) if not set(text.sentences[h.sentence].words[h.first : h.last + 1]) & _PREVENTION_WORDS]
     banned = {(s.hit.sentence, i) for s in no_harm_statements(text) for i in range(s.hit.first, s.hit.last + 1)}
     return [
         h for h in hits
@@ -467,3 +475,29 @@ def _class_name(text: Text, hit: Hit) -> bool:
     """"incident" in "an AI Incident" is the class, not a harm."""
     words = text.sentences[hit.sentence].words
     return hit.first > 0 and words[hit.first - 1] == "ai" and words[hit.first] in _CLASS_WORDS
+
+
+_HAPPENED = [
+    _REAL_HARM,
+    phrase("{HARM} (?:\\S+ ){0,6}(?:has|have|had) (?:already |actually |indeed |clearly |now )?(?:occurred|happened|materialized|materialised|been caused|been done|been suffered|taken place)", HARM=HARM),
+    phrase("(?:has|have|had) (?:already |directly |actually )?(?:caused|led to|resulted in|inflicted) {ANY}? (?:\\S+ ){0,2}{HARMISH}", ANY=ANY, HARMISH=HARMISH),
+    phrase("(?:has|have|had) (?:already )?been (?:wrongly |falsely |wrongfully |illegally |unlawfully |already )?(?:harmed|injured|killed|defrauded|scammed|arrested|detained|misidentified|discriminated against|denied|rejected|evicted|fired|misdiagnosed|extorted|blackmailed|exposed|leaked|stolen)", ),
+    phrase("(?:victims|people|users|customers|patients|families|consumers|residents|applicants) (?:\\S+ ){0,2}(?:have |has |had )?(?:already )?(?:lost|suffered|been harmed|been defrauded|been denied|been rejected)", ),
+]
+_MODAL_WORDS = frozenset("could may might would if unless should".split())
+
+
+def harm_happened(text: Text) -> list[Hit]:
+    """Only the explicit forms of harm that happened, in sentences that imagine nothing:
+    "realized harm", "harm has occurred", "has already led to losses", "victims have lost"."""
+    hits = []
+    for hit in _asserted(text, _HAPPENED):
+        sentence = text.sentences[hit.sentence]
+        if set(sentence.words) & _MODAL_WORDS or set(sentence.before(hit.first)) & _DEFINITIONAL:
+            continue
+        if set(sentence.words[hit.first : hit.last + 1]) & _NEGATING_WORDS:
+            continue
+        clause = sentence.words[sentence.clause_start(hit.first) : sentence.clause_end(hit.last) + 1]
+        if not set(clause) & _OTHER_SOURCES:
+            hits.append(hit)
+    return hits

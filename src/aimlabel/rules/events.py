@@ -95,18 +95,19 @@ def derive_event_label(classes: Iterable[str], taxonomy: Taxonomy, severity_clas
 
 
 def _member_class(record: LabelRecord, taxonomy: Taxonomy) -> tuple[str | None, str]:
-    """(class, why excluded): a record's class for voting, or None with the reason."""
+    """(class, why excluded or where the class came from): a record's class for voting, or None
+    with the reason it cannot vote."""
     if record.status == "failed" or not record.label:
         return None, "failed"
-    cls, _ = judged_class(record.label, taxonomy)
+    cls, source = judged_class(record.label, taxonomy)
     if not cls:
         rationale = record.label.get("rationale")
         if isinstance(rationale, str) and conclude(rationale).cls == GENERAL_NEWS:
-            return COMPLEMENTARY, ""
+            return COMPLEMENTARY, "rationale"
         return None, "states no class (none in the label, none concluded by its rationale)"
     if cls not in taxonomy.classes:
         return None, f"class {cls!r} is not an AIM class"
-    return cls, ""
+    return cls, source
 
 
 class _Findings:
@@ -134,6 +135,7 @@ def check_events(
     config = config or RuleConfig()
     infos = {e.event_id: e for e in events}
     members: dict[str, list[tuple[str, str]]] = {}
+    concluded: set[str] = set()
     excluded: dict[str, dict[str, str]] = {}
     for record in records:
         event_id = record.article.event_id if record.article else None
@@ -144,6 +146,8 @@ def check_events(
             excluded.setdefault(event_id, {})[record.id] = why
         else:
             members.setdefault(event_id, []).append((record.id, cls))
+            if why == "rationale":
+                concluded.add(record.id)
     found = _Findings(config)
     report = EventReport(findings=found.by_record)
     for event_id in dict.fromkeys([*members, *infos]):
@@ -158,7 +162,7 @@ def check_events(
         counts = {c: tally[c] for c in taxonomy.classes if tally[c]}
         votes = {c: n for c, n in tally.items() if c in (INCIDENT, HAZARD)}
         summary = f"event {event_id} is {label} ({', '.join(f'{c} {n}' for c, n in counts.items()) or 'no article states a class'} of {len(items)} article(s))"
-        conflict = _article_findings(found, items, label, summary)
+        conflict = _article_findings(found, items, label, summary, concluded)
         if info is not None and chip:
             _event_findings(found, info, chip, items, votes)
         report.events[event_id] = EventLabel(
@@ -170,19 +174,20 @@ def check_events(
     return report
 
 
-def _article_findings(found: _Findings, items: list[tuple[str, str]], label: str, summary: str) -> bool:
+def _article_findings(found: _Findings, items: list[tuple[str, str]], label: str, summary: str, concluded: set[str]) -> bool:
     conflict = False
     severe = label in (INCIDENT, HAZARD)
     for record_id, cls in items:
+        said = "its rationale concludes" if record_id in concluded else "labelled"
         if cls in (INCIDENT, HAZARD) and cls != label and severe:
             conflict = True
             found.add(EVENT_CONFLICT, record_id, (
-                f"labelled {cls} but {summary}; check whether this article reports the event's own AI system "
+                f"{said} {cls} but {summary}; check whether this article reports the event's own AI system "
                 "and harm, or belongs to another event"
             ), cls)
         elif cls == UNRELATED and severe:
             found.add(EVENT_UNRELATED, record_id, (
-                f"labelled Unrelated but {summary}; check whether the article belongs to this event, or whether "
+                f"{said} Unrelated but {summary}; check whether the article belongs to this event, or whether "
                 "its label is wrong"
             ), cls)
         elif cls == COMPLEMENTARY and severe:

@@ -68,7 +68,7 @@ def judged_class(label: dict[str, Any], taxonomy: Taxonomy, *, is_event: bool = 
     if isinstance(rationale, str) and rationale.strip():
         concluded = conclude(rationale).cls
         if concluded in CLASSES:
-            return concluded, "rationale"  # type: ignore[return-value]
+            return concluded, "rationale"
     return "", "none"
 
 

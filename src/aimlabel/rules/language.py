@@ -75,7 +75,7 @@ HEDGING_PHRASES = ("in case", "should it", "lead to", "leads to", "leading to", 
 
 
 PHRASE_REACH = 5  # words a negating or hedging phrase reaches
-_REACH = {"before any": 12, "failed to": 3, "fails to": 3}
+_REACH = {"before any": 12, "rather than": 10, "instead of": 10, "as opposed to": 10, "failed to": 3, "fails to": 3}
 
 
 def normalise(text: str) -> str:

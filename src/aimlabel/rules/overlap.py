@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from statistics import median
 
-from aimlabel.rules.base import Flag, RuleContext, SkipRule
+from aimlabel.rules.base import UNRELATED, Flag, RuleContext, SkipRule
 from aimlabel.rules.text import words
 
 MIN_CONTENT_WORDS = 6
@@ -91,6 +91,8 @@ def rationale_overlap(rationale: str, reference: str) -> tuple[float, list[str]]
 
 
 def rationale_about_article(ctx: RuleContext) -> Iterator[Flag]:
+    if ctx.classification == UNRELATED:
+        return  # an Unrelated rationale is about another story by definition (event rules say so)
     mine = content_stems(ctx.rationale)
     if len(mine) < MIN_CONTENT_WORDS:
         return

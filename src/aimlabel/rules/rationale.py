@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aimlabel.rules import cues
-from aimlabel.rules.base import HAZARD, INCIDENT, Flag, RuleContext
+from aimlabel.rules.base import HAZARD, INCIDENT, Flag, RuleContext, Severity
 from aimlabel.rules.conclusion import BENEFICIAL, CLASSES, GENERAL_NEWS
 from aimlabel.rules.language import parse
 from aimlabel.rules.text import snippet
@@ -45,7 +45,7 @@ def conclusion_matches(ctx: RuleContext) -> Iterator[Flag]:
     if concluded.cls not in CLASSES:
         return
     both = label in concluded.asserted
-    severity = "warning" if both or concluded.strength != "strong" else None
+    severity: Severity | None = "warning" if both or concluded.strength != "strong" else None
     also = f", though it also calls it {label}" if both else ""
     yield Flag(
         f"the rationale concludes {concluded.cls} ({_quote(trigger)}){also} but classification is "
@@ -193,9 +193,9 @@ def harm_on_hazard(ctx: RuleContext) -> Iterator[Flag]:
     if ctx.classification != HAZARD or not ctx.rationale:
         return
     text = ctx.parsed
-    if any(not s.qualified for s in cues.no_harm_statements(text)):
-        return
-    happened = cues.own_realised_harm(text)
+    if cues.no_harm_statements(text):
+        return  # "nobody was hurt", "no child was harmed": the rationale says harm did not happen
+    happened = cues.harm_happened(text)
     if happened:
         said = happened[0].text
         yield Flag(

@@ -60,6 +60,16 @@ _ANIMALS = frozenset(
     "livestock pig pigs chicken chickens goat goats wildlife kitten puppy puppies mouse mice rat rats bee bees "
     "fox foxes wolf wolves bear bears elephant elephants gato perro chat chien hund katze".split()
 )
+_PEOPLE = frozenset(
+    "man woman men women child children boy girl person people pedestrian pedestrians driver drivers passenger "
+    "passengers patient patients worker workers resident residents teenager teenagers student students she he "
+    "her his victim victims cyclist cyclists owner teacher user users".split()
+)
+# "a fabricated story that he had killed his sons": a death that is only someone's false claim.
+_FALSE_CLAIMS = frozenset(
+    "fabricated false falsely claimed claiming claims accused accusing alleging alleged story hoax rumour rumor "
+    "fake invented misinformation disinformation defamatory".split()
+)
 _RISK_COMPOUNDS = frozenset(
     "crisis prevention hotline helpline helplines alert alerts risk risks watch awareness ideation warning warnings "
     "screening detection threat threats concerns fears rate rates".split()
@@ -163,15 +173,25 @@ def _mentions(pattern: re.Pattern[str], texts: list[str]) -> _Mentions:
             if hit.negated:
                 continue
             sentence = text.sentences[hit.sentence]
-            clause = sentence.words[sentence.clause_start(hit.first) : sentence.clause_end(hit.last) + 1]
             following = sentence.words[hit.last + 1 : hit.last + 3]
-            if set(clause) & _ANIMALS:
+            only_claimed = bool(set(sentence.before(hit.first)) & _FALSE_CLAIMS)
+            as_risk = hit.hedged or bool(set(following) & _RISK_COMPOUNDS)
+            if _about_an_animal(sentence.words, hit.first):
                 animal = animal or hit.text
-            elif hit.hedged or set(following) & _RISK_COMPOUNDS or (following and following[0] == "-" and set(following[1:]) & _RISK_COMPOUNDS):
+            elif only_claimed or as_risk:
                 hedged = hedged or hit.text
             else:
                 realised = realised or hit.text
     return _Mentions(realised, hedged, animal)
+
+
+def _about_an_animal(words: list[str], at: int) -> bool:
+    """The nearest living being named around the word is an animal ("the cat died"; "killed
+    KitKat, a well-known cat"), not a person ("she broke her wrist walking her dog")."""
+    def distance(kinds: frozenset[str]) -> int:
+        return min((abs(i - at) for i, w in enumerate(words) if w in kinds), default=len(words) + 1)
+
+    return distance(_ANIMALS) < min(distance(_PEOPLE), len(words) + 1)
 
 
 def _texts(ctx: RuleContext) -> list[str]:
