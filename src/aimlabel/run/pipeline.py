@@ -79,7 +79,8 @@ class Labeler:
         label = answer.label.model_dump(mode="json") if answer.label is not None else None
         findings: list[Finding] = []
         if label is not None and self.rules is not None:
-            findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules)
+            seen = "\n".join(t for t in (article.title, rendered.cut.text) if t)  # what the model read, not the uncut article
+            findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
             messages = rendered.messages
             for _ in range(self.fix_rounds):
                 feedback = feedback_message(findings)
@@ -97,7 +98,7 @@ class Labeler:
                         label, error = None, fixed.error
                     break
                 label = fixed.label.model_dump(mode="json")
-                findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules)
+                findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
         if label is None:
             status = "failed"
         elif any(f.severity == "error" for f in findings):
