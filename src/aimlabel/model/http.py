@@ -130,8 +130,8 @@ class RetryTransport(httpx2.AsyncBaseTransport):
             await self.sleep(seconds)
 
     async def _wait_for_pause(self) -> None:
-        remaining = self.paused_until - self.clock()
-        if remaining > 0:
+        """Sleep until no pause is known: another request's 429 may extend it while we sleep."""
+        while (remaining := self.paused_until - self.clock()) > 0:
             await self.sleep(remaining)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
