@@ -114,7 +114,7 @@ def test_a_server_unreachable_for_three_articles_in_a_row_stops_the_run(harness:
     assert len(harness.fake.requests) == 12
     assert [r.error.type for r in harness.records if r.error] == ["connection"] * 3 + ["not_attempted"] * 2
     assert totals.fatal is not None and totals.fatal.type == "connection"
-    assert "3 articles in a row" in totals.fatal.message and "http://fake.invalid/v1" in totals.fatal.message
+    assert "could not be reached for 3 articles" in totals.fatal.message and "http://fake.invalid/v1" in totals.fatal.message
     assert "in a row" not in (harness.records[0].error.message + harness.records[1].error.message)  # type: ignore[union-attr]
 
 

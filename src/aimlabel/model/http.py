@@ -130,9 +130,11 @@ class RetryTransport(httpx2.AsyncBaseTransport):
             await self.sleep(seconds)
 
     async def _wait_for_pause(self) -> None:
-        """Sleep until no pause is known: another request's 429 may extend it while we sleep."""
-        while (remaining := self.paused_until - self.clock()) > 0:
+        """Sleep out the known pause, and again as long as another request's 429 extended it meanwhile."""
+        while (remaining := (until := self.paused_until) - self.clock()) > 0:
             await self.sleep(remaining)
+            if self.paused_until <= until:
+                return
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         call = current_call_context()

@@ -2,13 +2,17 @@
 
 `LabelJob` holds the choices a user makes; `run_label_job` wires articles, prompt, adapter,
 run store, cache and budget together, commits each record to the store as it completes, and
-hands it to the caller's sink in input order.
+hands it to the caller's sink in input order. With a store, the run is leased to this process
+for as long as it runs (`aimlabel.run.lease`): a second process on the same run name is refused,
+naming the owner, and a heartbeat keeps the lease fresh.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,10 +29,12 @@ from aimlabel.model.factory import open_adapter
 from aimlabel.model.recording import RecordingReader, RecordingWriter
 from aimlabel.rules import RULES_VERSION, RuleConfig
 from aimlabel.run.cache import CachedAdapter
+from aimlabel.run.lease import HEARTBEAT_EVERY, STALE_AFTER, Owner, RunBusy, this_process
 from aimlabel.run.manifest import RunManifest, new_manifest
 from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
 from aimlabel.run.pricing import PriceTable, load_prices
-from aimlabel.run.stop import StopRule
+from aimlabel.run.reorder import Spill, TempSpill
+from aimlabel.run.stop import StopRule, no_space
 from aimlabel.run.store import RunStore
 
 if TYPE_CHECKING:
@@ -48,6 +54,12 @@ class RunMeter:
     failed: int = 0
     tokens: int = 0
     cost: float | None = 0.0
+    resumed: int = 0
+
+    @property
+    def completed(self) -> int:
+        """Articles accounted for so far: new records and those taken from an earlier run."""
+        return self.done + self.resumed
 
     def add(self, record: LabelRecord, prices: PriceTable) -> None:
         self.done += 1
@@ -81,6 +93,8 @@ class LabelJob:
     fix_rounds: int = 1
     meter: RunMeter = field(default_factory=RunMeter)
     transport: httpx2.AsyncBaseTransport | None = field(default=None, repr=False)
+    lease_stale_after: float = STALE_AFTER
+    heartbeat_every: float = HEARTBEAT_EVERY
 
 
 @dataclass
@@ -91,6 +105,7 @@ class JobResult:
     tokens: int
     cache_hits: int
     fast_replays: int = 0
+    took_over: Owner | None = None
 
 
 @dataclass
@@ -108,7 +123,10 @@ class JobSide:
         if self.finished.get(seq) != article.key or store is None or self.run_id is None:
             return None
         found = store.get_item(self.run_id, seq)
-        return found[1] if found else None
+        if found is None:
+            return None
+        self.job.meter.resumed += 1
+        return found[1]
 
     def skip_reason(self) -> ErrorInfo | None:
         return self.rule.skip_reason()
@@ -116,11 +134,39 @@ class JobSide:
     def stop_reason(self) -> ErrorInfo | None:
         return self.rule.reason()
 
+    def stop_for(self, exc: BaseException) -> ErrorInfo | None:
+        return self.rule.stop_for(exc)
+
     def commit(self, seq: int, record: LabelRecord) -> None:
         if self.job.store is not None and self.run_id is not None:
             self.job.store.put_item(self.run_id, seq, record)
         self.job.meter.add(record, self.prices)
         self.rule.observe(record, self.job.meter.cost)
+
+    def spill(self) -> Spill:
+        if self.job.store is not None and self.run_id is not None:
+            return StoreSpill(self.job.store, self.run_id)
+        return TempSpill()
+
+
+@dataclass
+class StoreSpill:
+    """Records waiting for their turn are already committed to the store: read them back from it."""
+
+    store: RunStore
+    run_id: int
+
+    def put(self, seq: int, record: LabelRecord) -> None:
+        """Nothing to write: `JobSide.commit` (or the earlier run) stored it."""
+
+    def take(self, seq: int) -> LabelRecord:
+        found = self.store.get_item(self.run_id, seq)
+        if found is None:
+            raise LookupError(f"record {seq} of run {self.run_id} is not in the store")
+        return found[1]
+
+    def close(self) -> None:
+        """The store outlives the run."""
 
 
 def new_run_name() -> str:
@@ -142,6 +188,74 @@ def build_manifest(job: LabelJob, prompt_hash: str, prompt_version: str, schema_
     )
 
 
+def _refuse_changed(stored: RunManifest, manifest: RunManifest, run_name: str) -> None:
+    changed = stored.changed(manifest)
+    if changed:
+        raise JobError(f"run {run_name!r} was started with a different {', '.join(changed)}; "
+                       "resume it with the same settings or pick a new --run name")
+
+
+@dataclass
+class Lease:
+    """This process's hold on a stored run: renewed every `every` seconds, given back at the end."""
+
+    store: RunStore
+    run_id: int
+    name: str
+    token: str
+
+    async def keep(self, every: float, rule: StopRule) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                held = self.store.heartbeat(self.run_id, self.token)
+            except sqlite3.Error:
+                continue  # a busy or full store: the next commit says so
+            if not held:
+                owner = self.store.lease_of(self.run_id)
+                rule.halt(ErrorInfo(type="lease_lost", message=(
+                    f"run {self.name!r} was taken over by {owner.describe() if owner else 'another process'} "
+                    "after this process missed its heartbeats; this process stopped sending")))
+                return
+
+    def release(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.store.release(self.run_id, self.token)
+
+
+def _claim(store: RunStore, run_name: str, manifest: RunManifest, stale_after: float) -> tuple[Lease, dict[int, str], Owner | None]:
+    """Lease the run (creating it, or resuming it with the same label settings)."""
+    existing = store.find_run(run_name)
+    if existing is not None:
+        _refuse_changed(existing.manifest, manifest, run_name)
+    owner = this_process()
+    try:
+        claim = store.claim_run(run_name, manifest, owner, stale_after)
+    except RunBusy as exc:
+        raise JobError(str(exc)) from None
+    lease = Lease(store, claim.info.id, run_name, owner.token)
+    if claim.created:
+        return lease, {}, None
+    try:
+        _refuse_changed(claim.info.manifest, manifest, run_name)  # it may have been created since find_run
+        finished = store.finished_items(claim.info.id)
+        store.mark_run(claim.info.id, "running")
+        store.update_manifest(claim.info.id, claim.info.manifest.resumed_with(manifest))
+    except BaseException:
+        lease.release()
+        raise
+    return lease, finished, claim.took_over
+
+
+def _mark(store: RunStore, run_id: int, status: str, totals: dict[str, object] | None = None) -> None:
+    """Record how the run ended; a store with no space left cannot, and the run's error says why."""
+    try:
+        store.mark_run(run_id, status, totals)
+    except sqlite3.Error as exc:
+        if no_space(exc) is None:
+            raise
+
+
 async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:
     taxonomy = default_taxonomy()
     prompt = load_prompt(job.prompt_file, taxonomy)
@@ -150,56 +264,57 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
     if job.max_cost is not None and prices.price_for(job.settings.model) is None:
         raise JobError(f"--max-cost needs a price for model {job.settings.model!r}: add it to a --prices file")
 
-    run_id: int | None = None
+    lease: Lease | None = None
     finished: dict[int, str] = {}
+    took_over: Owner | None = None
     run_name = job.run_name
     if job.store is not None:
         run_name = run_name or new_run_name()
         manifest = build_manifest(job, prompt.hash, prompt.version, schema_hash(response_model))
-        existing = job.store.find_run(run_name)
-        if existing is None:
-            run_id = job.store.create_run(run_name, manifest).id
-        else:
-            changed = existing.manifest.changed(manifest)
-            if changed:
-                raise JobError(f"run {run_name!r} was started with a different {', '.join(changed)}; "
-                               "resume it with the same settings or pick a new --run name")
-            run_id = existing.id
-            finished = job.store.finished_items(run_id)
-            job.store.mark_run(run_id, "running")
-
-    inner = open_adapter(
-        job.settings,
-        transport=job.transport,
-        record_to=RecordingWriter(job.record, producer=job.producer) if job.record is not None else None,
-        replay_from=job.replay,
-        fast_replay=job.fast_replay,
-    )
-    adapter: ModelAdapter = inner
-    if job.store is not None and job.use_cache and job.record is None and job.replay is None:
-        adapter = CachedAdapter(inner, job.store)
-    labeler = Labeler(adapter, prompt, response_model, taxonomy, job.max_article_tokens, job.rules, job.fix_rounds)
-    side = JobSide(job, prices, run_id, finished, StopRule.for_adapter(adapter, max_cost=job.max_cost, resume_hint=run_name))
-
+        lease, finished, took_over = _claim(job.store, run_name, manifest, job.lease_stale_after)
+    run_id = lease.run_id if lease is not None else None
     try:
-        totals = await label_items(
-            iter_articles(job.input, job.input_format, job.encoding), labeler, sink,
-            source=job.input, concurrency=job.concurrency, on_problem=on_problem, side=side,
+        inner = open_adapter(
+            job.settings,
+            transport=job.transport,
+            record_to=RecordingWriter(job.record, producer=job.producer) if job.record is not None else None,
+            replay_from=job.replay,
+            fast_replay=job.fast_replay,
         )
+        adapter: ModelAdapter = inner
+        if job.store is not None and job.use_cache and job.record is None and job.replay is None:
+            adapter = CachedAdapter(inner, job.store)
+        labeler = Labeler(adapter, prompt, response_model, taxonomy, job.max_article_tokens, job.rules, job.fix_rounds)
+        rule = StopRule.for_adapter(adapter, max_cost=job.max_cost, resume_hint=run_name)
+        side = JobSide(job, prices, run_id, finished, rule)
+        keeper = asyncio.create_task(lease.keep(job.heartbeat_every, rule)) if lease is not None else None
+        try:
+            totals = await label_items(
+                iter_articles(job.input, job.input_format, job.encoding), labeler, sink,
+                source=job.input, concurrency=job.concurrency, on_problem=on_problem, side=side,
+            )
+        finally:
+            if keeper is not None:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
+            await adapter.aclose()
+        if job.store is not None and run_id is not None:
+            _mark(job.store, run_id, "stopped" if totals.stop else "finished", {
+                "ok": totals.ok, "failed": totals.failed, "needs_review": totals.needs_review, "invalid_input": totals.invalid_input,
+                "resumed": totals.resumed, "tokens": job.meter.tokens, "cost_usd": job.meter.cost,
+                "stop": totals.stop.model_dump() if totals.stop else None,
+            })
     except BaseException:
         if job.store is not None and run_id is not None:
-            job.store.mark_run(run_id, "interrupted")
+            with contextlib.suppress(sqlite3.Error):
+                job.store.mark_run(run_id, "interrupted")
         raise
     finally:
-        await adapter.aclose()
-    if job.store is not None and run_id is not None:
-        status = "stopped" if totals.stop else "finished"
-        job.store.mark_run(run_id, status, {
-            "ok": totals.ok, "failed": totals.failed, "needs_review": totals.needs_review, "invalid_input": totals.invalid_input,
-            "resumed": totals.resumed, "tokens": job.meter.tokens, "cost_usd": job.meter.cost,
-        })
+        if lease is not None:
+            lease.release()
     hits = adapter.hits if isinstance(adapter, CachedAdapter) else 0
-    return JobResult(totals, run_name, job.meter.cost, job.meter.tokens, hits, int(getattr(inner, "fast_replays", 0)))
+    return JobResult(totals, run_name, job.meter.cost, job.meter.tokens, hits, int(getattr(inner, "fast_replays", 0)), took_over)
 
 
 def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:

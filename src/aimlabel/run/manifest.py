@@ -2,7 +2,10 @@
 
 Anything that could change a label is here (model, parameters, prompt and schema hashes, the
 input's hash), after the tool block (version, git commit, package versions), so any number
-traces back. `RESUME_KEYS` are the settings a run can only be resumed with unchanged.
+traces back. `RESUME_KEYS` are the settings a run can only be resumed with unchanged: what makes
+a label what it is (model, mode, parameters, prompt, schema, rules, input). Connection settings
+(base URL, key, timeouts, concurrency, retries) are not among them: a run stopped by a wrong
+`--base-url` resumes with the right one, and the manifest keeps every base URL it used.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from aimlabel.core.provenance import ToolInfo, tool_info
 from aimlabel.core.record import Versions
 
 # Settings that change answers: a run can only be resumed with the same values.
-RESUME_KEYS = ("model", "base_url", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",
+RESUME_KEYS = ("model", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",
                "rules_version", "fix_rounds")
 
 
@@ -36,11 +39,18 @@ class RunManifest(Versions, ToolInfo):
     input_hash: str | None = None
     source: str | None = None
     started_at: str | None = None
+    earlier_base_urls: list[str | None] = []
 
     def changed(self, other: RunManifest) -> list[str]:
         """The resume keys whose values differ between the two manifests."""
         mine, theirs = self.model_dump(mode="json"), other.model_dump(mode="json")
         return [k for k in RESUME_KEYS if mine.get(k) != theirs.get(k)]
+
+    def resumed_with(self, other: RunManifest) -> RunManifest:
+        """This manifest after a resume with `other`'s connection settings (the base URL it now calls)."""
+        if other.base_url == self.base_url:
+            return self
+        return self.model_copy(update={"base_url": other.base_url, "earlier_base_urls": [*self.earlier_base_urls, self.base_url]})
 
 
 def new_manifest(**fields: Any) -> RunManifest:

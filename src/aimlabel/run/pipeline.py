@@ -1,16 +1,20 @@
 """Articles -> prompt -> model -> label records, streamed and in input order.
 
 `Labeler` turns one article into one `LabelRecord`; `label_items` runs it over a stream with
-bounded concurrency and hands records to a sink as soon as they are ready, in input order, so
-memory stays flat however long the input is. One bad article never sinks a run: every input
-item ends as an `ok` or `failed` record, with why.
+`concurrency` calls always in flight and hands records to a sink in input order. A new article
+starts the moment any call ends: a finished record is committed at once (`RunSide.commit`) and
+waits in a small reorder buffer that spills to the store (`aimlabel.run.reorder`), so one slow
+article holds back the output, never the workers, and memory stays flat however long the input
+is. One bad article never sinks a run: every input item ends as an `ok` or `failed` record, with
+why. The rule check runs in a worker thread (`asyncio.to_thread`): it is pure Python on at most
+the cut text, so a thread keeps the event loop sending and receiving while it runs, without a
+process pool's cost of pickling every label, article and finding across processes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -26,6 +30,7 @@ from aimlabel.core.schema import SCHEMA_VERSION, schema_hash
 from aimlabel.core.taxonomy import Taxonomy
 from aimlabel.model.base import ModelAdapter, ModelAnswer
 from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message
+from aimlabel.run.reorder import Reorder, Spill, TempSpill
 from aimlabel.run.stop import BUDGET, StopRule
 
 Sink = Callable[[LabelRecord], None]
@@ -80,7 +85,7 @@ class Labeler:
         findings: list[Finding] = []
         if label is not None and self.rules is not None:
             seen = "\n".join(t for t in (article.title, rendered.cut.text) if t)  # what the model read, not the uncut article
-            findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
+            findings = await self._check(label, article, seen)
             messages = rendered.messages
             for _ in range(self.fix_rounds):
                 feedback = feedback_message(findings)
@@ -98,7 +103,7 @@ class Labeler:
                         label, error = None, fixed.error
                     break
                 label = fixed.label.model_dump(mode="json")
-                findings = check_label(label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
+                findings = await self._check(label, article, seen)
         if label is None:
             status = "failed"
         elif any(f.severity == "error" for f in findings):
@@ -120,6 +125,10 @@ class Labeler:
             findings=findings,
         )
         return record
+
+    async def _check(self, label: dict[str, object], article: Article, seen: str) -> list[Finding]:
+        """The rule check off the event loop (see the module docstring)."""
+        return await asyncio.to_thread(check_label, label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
 
     def not_attempted(self, article: Article, source: str | None, line: int | None, why: ErrorInfo) -> LabelRecord:
         return LabelRecord(
@@ -178,7 +187,9 @@ class RunSide(Protocol):
     `skip_reason()` is asked before each call: once it gives an error (see `aimlabel.run.stop`),
     the remaining articles are recorded as not attempted with it; `commit(seq, record)` gets
     every new record the moment it exists (before it reaches the sink in input order), so a
-    store can keep it at once; `stop_reason()` is the run's own reason, for its totals.
+    store can keep it at once; `stop_reason()` is the run's own reason, for its totals;
+    `stop_for(exc)` turns an exception that ends the run cleanly (no space left) into that
+    reason, or None to let it propagate; `spill()` is where records wait for their turn.
     """
 
     def resume(self, seq: int, article: Article) -> LabelRecord | None: ...
@@ -187,7 +198,11 @@ class RunSide(Protocol):
 
     def stop_reason(self) -> ErrorInfo | None: ...
 
+    def stop_for(self, exc: BaseException) -> ErrorInfo | None: ...
+
     def commit(self, seq: int, record: LabelRecord) -> None: ...
+
+    def spill(self) -> Spill: ...
 
 
 @dataclass
@@ -205,8 +220,17 @@ class PlainSide:
     def stop_reason(self) -> ErrorInfo | None:
         return self.rule.reason()
 
+    def stop_for(self, exc: BaseException) -> ErrorInfo | None:
+        return self.rule.stop_for(exc)
+
     def commit(self, seq: int, record: LabelRecord) -> None:
         self.rule.observe(record)
+
+    def spill(self) -> Spill:
+        return TempSpill()
+
+
+YIELD_EVERY = 256  # records settled without a call (resumed, unreadable) between two turns of the event loop
 
 
 async def label_items(
@@ -218,16 +242,22 @@ async def label_items(
     concurrency: int = 4,
     on_problem: Callable[[InputProblem], None] | None = None,
     side: RunSide | None = None,
+    reorder_limit: int | None = None,
 ) -> RunTotals:
-    """Label every item, emitting records in input order with at most `concurrency` calls in flight.
+    """Label every item, emitting records in input order with `concurrency` calls in flight.
 
-    Without a `side`, the run stops only on what the model's errors say (`PlainSide`).
+    Without a `side`, the run stops only on what the model's errors say (`PlainSide`). At most
+    `reorder_limit` finished records (default: 4 x concurrency, at least 256) wait in memory for
+    a slower predecessor; the rest wait in the side's spill. An exception from a call, a commit
+    or the sink cancels the calls in flight and ends the run: with the side's stop reason when
+    it has one (no space left), else by propagating.
     """
     run = side or PlainSide(StopRule.for_adapter(labeler.adapter))
     totals = RunTotals()
-    gate = asyncio.Semaphore(max(1, concurrency))
-    window: deque[asyncio.Future[LabelRecord]] = deque()
-    window_size = max(1, concurrency) * 2
+    width = max(1, concurrency)
+    slots = asyncio.Semaphore(width)
+    tasks: set[asyncio.Task[tuple[int, LabelRecord]]] = set()
+    failures: list[BaseException] = []
 
     def emit(record: LabelRecord) -> None:
         if record.status == "failed":
@@ -237,39 +267,80 @@ async def label_items(
             totals.needs_review += record.status == "needs_review"
         sink(record)
 
-    def completed(seq: int, record: LabelRecord) -> LabelRecord:
-        run.commit(seq, record)
-        return record
+    spill = run.spill()
+    order = Reorder(emit, spill, reorder_limit or max(256, 4 * width))
 
-    async def one(seq: int, article: Article, line: int) -> LabelRecord:
-        async with gate:
-            why = run.skip_reason()
-            if why is not None:
-                return completed(seq, labeler.not_attempted(article, source, line, why))
-            return completed(seq, await labeler.label(article, source, line))
+    def settle(seq: int, record: LabelRecord) -> None:
+        try:
+            order.put(seq, record)
+        except Exception as exc:  # the sink or the spill failed: the run ends
+            failures.append(exc)
 
-    def ready(record: LabelRecord) -> asyncio.Future[LabelRecord]:
-        future: asyncio.Future[LabelRecord] = asyncio.get_running_loop().create_future()
-        future.set_result(record)
-        return future
-
-    for seq, item in enumerate(items):
-        if isinstance(item, InputProblem):
-            totals.invalid_input += 1
-            if on_problem:
-                on_problem(item)
-            window.append(ready(completed(seq, problem_record(item))))
+    def finished(task: asyncio.Task[tuple[int, LabelRecord]]) -> None:
+        tasks.discard(task)
+        slots.release()
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            failures.append(exc)
         else:
+            settle(*task.result())
+
+    async def one(seq: int, article: Article, line: int) -> tuple[int, LabelRecord]:
+        record = await labeler.label(article, source, line)
+        run.commit(seq, record)
+        return seq, record
+
+    try:
+        for seq, item in enumerate(items):
+            if failures:
+                break
+            if seq % YIELD_EVERY == YIELD_EVERY - 1:
+                await asyncio.sleep(0)
+            if isinstance(item, InputProblem):
+                totals.invalid_input += 1
+                if on_problem:
+                    on_problem(item)
+                record = problem_record(item)
+                run.commit(seq, record)
+                settle(seq, record)
+                continue
             line, article = item
             earlier = run.resume(seq, article)
             if earlier is not None:
                 totals.resumed += 1
-                window.append(ready(earlier))
-            else:
-                window.append(asyncio.ensure_future(one(seq, article, line)))
-        while len(window) >= window_size or (window and window[0].done()):
-            emit(await window.popleft())
-    while window:
-        emit(await window.popleft())
+                settle(seq, earlier)
+                continue
+            await slots.acquire()
+            if failures:
+                slots.release()
+                break
+            why = run.skip_reason()
+            if why is not None:
+                slots.release()
+                record = labeler.not_attempted(article, source, line, why)
+                run.commit(seq, record)
+                settle(seq, record)
+                continue
+            task = asyncio.create_task(one(seq, article, line))
+            tasks.add(task)
+            task.add_done_callback(finished)
+        while tasks and not failures:
+            await asyncio.wait(set(tasks), return_when=asyncio.FIRST_COMPLETED)
+    except Exception as exc:  # a commit of a record made here (store full, ...)
+        failures.append(exc)
+    finally:
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        spill.close()
+    if failures:
+        stop = run.stop_for(failures[0])
+        if stop is None:
+            raise failures[0]
+        totals.stop = stop
+        return totals
     totals.stop = run.stop_reason()
     return totals

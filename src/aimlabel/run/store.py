@@ -3,7 +3,10 @@
 Each item is committed the moment it completes (WAL journal), so a crash or SIGKILL loses at
 most the items in flight and never corrupts what was written; `--run NAME` resumes from it.
 JSONL output is an export of this store, not the only copy. Schema changes are numbered
-migrations tracked in `PRAGMA user_version`.
+migrations tracked in `PRAGMA user_version`. A run is leased to one process at a time (see
+`aimlabel.run.lease`). Commands that only read open the file read-only (`mode=ro`), so a store
+on a read-only mount can still be listed, exported and reviewed; a store that cannot be opened
+as asked is one `StoreUnavailable` error naming the path.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 import platformdirs
 
 from aimlabel.core.record import LabelRecord
+from aimlabel.run.lease import Owner, RunBusy, stale_because
 from aimlabel.run.manifest import RunManifest
 
 MIGRATIONS: tuple[str, ...] = (
@@ -58,7 +62,18 @@ MIGRATIONS: tuple[str, ...] = (
         created_at REAL NOT NULL
     );
     """,
+    """
+    CREATE TABLE leases (
+        run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+        token TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        acquired_at REAL NOT NULL,
+        heartbeat_at REAL NOT NULL
+    );
+    """,
 )
+LEASES_FROM = 2  # the migration that added the leases table
 
 ENV_VAR = "AIMLABEL_STORE"
 
@@ -75,15 +90,33 @@ class UnknownRun(LookupError):
     """A RUN argument that names no file and no stored run; the message says where it looked."""
 
 
+class StoreUnavailable(Exception):
+    """The store cannot be opened as asked (read-only place, no space, not a store); one line."""
+
+
 def stored_run_records(name: str, path: Path) -> list[LabelRecord]:
-    """The records of the run called `name` in the store at `path`, in input order."""
+    """The records of the run called `name` in the store at `path`, in input order (read-only)."""
     if not path.exists():
         raise UnknownRun(f"{name!r} is neither a file nor a stored run (no run store at {path})")
-    with RunStore(path) as store:
+    try:
+        store = RunStore(path, readonly=True)
+    except StoreUnavailable as exc:
+        raise UnknownRun(f"{name!r} is not a file, and {exc}") from None
+    with store:
         info = store.find_run(name)
         if info is None:
             raise UnknownRun(f"{name!r} is neither a file nor a run in {path} (see `aimlabel runs`)")
         return list(store.export(info.id))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A run leased to this process: new or resumed, and whose stale lease it took over, if any."""
+
+    info: RunInfo
+    created: bool
+    took_over: Owner | None = None
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,22 +132,36 @@ class RunInfo:
 
 
 class RunStore:
-    """A thin, typed layer over the SQLite file; one connection per process."""
+    """A thin, typed layer over the SQLite file; one connection per process.
 
-    def __init__(self, path: Path) -> None:
+    `readonly=True` opens with a `mode=ro` URI and never writes (no journal change, no
+    migration), for the commands that only read.
+    """
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        self.readonly = readonly
+        action = "read" if readonly else "open (for writing)"
+        try:
+            self.db = _open_readonly(path) if readonly else _open_writable(path)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot {action} the run store {path}: {exc}") from None
+        try:
+            self.version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if self.version > len(MIGRATIONS):
+                raise RuntimeError(f"{self.path} was written by a newer aimlabel (schema {self.version}); upgrade aimlabel")
+            if readonly and self.version == 0:
+                raise StoreUnavailable(f"{path} is not an aimlabel run store")
+            if not readonly:
+                self._migrate()
+        except BaseException as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreUnavailable(f"cannot {action} the run store {path}: {exc}") from None
+            raise
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise RuntimeError(f"{self.path} was written by a newer aimlabel (schema {version}); upgrade aimlabel")
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        for number, script in enumerate(MIGRATIONS[self.version:], start=self.version + 1):
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 for statement in filter(str.strip, script.split(";")):
@@ -124,6 +171,7 @@ class RunStore:
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
+            self.version = number
 
     def close(self) -> None:
         self.db.close()
@@ -155,6 +203,48 @@ class RunStore:
         if info is None:
             raise RuntimeError(f"run {name!r} vanished after insert")
         return info
+
+    def claim_run(self, name: str, manifest: RunManifest, owner: Owner, stale_after: float) -> Claim:
+        """Create the run or take its lease, in one transaction: a live owner's lease is `RunBusy`."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            info = self.find_run(name)
+            created, took_over, why = info is None, None, None
+            if info is None:
+                info = self.create_run(name, manifest)
+            else:
+                held = self.lease_of(info.id)
+                if held is not None and held.token != owner.token:
+                    why = stale_because(held, time.time(), stale_after, owner.host)
+                    if why is None:
+                        raise RunBusy(name, held)
+                    took_over = held
+            now = time.time()
+            self.db.execute("INSERT OR REPLACE INTO leases (run_id, token, pid, host, acquired_at, heartbeat_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", (info.id, owner.token, owner.pid, owner.host, now, now))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return Claim(info, created, took_over, why)
+
+    def lease_of(self, run_id: int) -> Owner | None:
+        if self.version < LEASES_FROM:
+            return None
+        row = self.db.execute("SELECT pid, host, token, acquired_at, heartbeat_at FROM leases WHERE run_id = ?", (run_id,)).fetchone()
+        return Owner(*row) if row else None
+
+    def heartbeat(self, run_id: int, token: str) -> bool:
+        """Renew the lease; False when it is no longer ours (another process took it over)."""
+        cursor = self.db.execute("UPDATE leases SET heartbeat_at = ? WHERE run_id = ? AND token = ?", (time.time(), run_id, token))
+        return cursor.rowcount == 1
+
+    def release(self, run_id: int, token: str) -> None:
+        self.db.execute("DELETE FROM leases WHERE run_id = ? AND token = ?", (run_id, token))
+
+    def update_manifest(self, run_id: int, manifest: RunManifest) -> None:
+        self.db.execute("UPDATE runs SET manifest = ?, updated_at = ? WHERE id = ?",
+                        (json.dumps(manifest.model_dump(mode="json"), sort_keys=True), time.time(), run_id))
 
     def mark_run(self, run_id: int, status: str, totals: dict[str, Any] | None = None) -> None:
         now = time.time()
@@ -206,3 +296,43 @@ class RunStore:
 
     def cache_put(self, key: str, answer: dict[str, Any]) -> None:
         self.db.execute("INSERT OR REPLACE INTO cache (key, answer, created_at) VALUES (?, ?, ?)", (key, json.dumps(answer), time.time()))
+
+
+def _open_writable(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot create the run store's folder {path.parent}: {exc.strerror or exc}") from None
+    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """A `mode=ro` connection; on a read-only mount with no journal left, `immutable=1`.
+
+    A WAL store needs its `-shm` file, which a read-only folder cannot get; SQLite then refuses
+    `mode=ro`. With no `-wal` file left (a clean close checkpoints and removes it) the file holds
+    everything, and nothing can write to a read-only mount, so reading it as immutable is exact.
+    """
+    if not path.is_file():
+        raise StoreUnavailable(f"no run store at {path}")
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError as exc:
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StoreUnavailable(f"cannot read the run store {path} ({exc}): it has an unfinished journal {wal.name} that "
+                                   "this place does not let SQLite open read-only; copy both files somewhere writable") from None
+    db = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+    db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    return db
