@@ -193,7 +193,8 @@ class OpenAIAdapter:
         if self.record_to is not None and call.exchanges:
             self.record_to.save(
                 ItemRecording(item=key, producer=model_served or self.settings.model,
-                              model_requested=self.settings.model, exchanges=call.exchanges)
+                              model_requested=self.settings.model, exchanges=call.exchanges),
+                continues=any(m.get("role") == "assistant" for m in messages),  # a fix round extends the article's file
             )
         return ModelAnswer(
             label=label,

@@ -11,6 +11,7 @@ for hand-written test answers, so a score over fixtures is never mistaken for a 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -72,35 +73,46 @@ def item_filename(key: str) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename; a failed write leaves no temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 class RecordingWriter:
-    """Write one file per article as soon as its call finishes."""
+    """Write one file per article as soon as its call finishes, holding nothing in memory.
+
+    A fix round is a later call on the same article (its request carries the earlier answer):
+    `continues=True` appends its exchanges to the article's file on disk, so the recording keeps
+    the article's whole sequence while memory stays flat however long the run.
+    """
 
     def __init__(self, directory: Path, producer: str | None = None) -> None:
         self.directory = directory
         self.producer = producer
-        self._saved: dict[str, list[Exchange]] = {}
         (directory / "items").mkdir(parents=True, exist_ok=True)
+        self._manifest_written = (directory / "recording.json").exists()
 
-    def save(self, recording: ItemRecording) -> None:
-        """Write (or, for a later call on the same article in this run, extend) its file."""
-        earlier = self._saved.get(recording.item, [])
-        exchanges = earlier + recording.exchanges
-        self._saved[recording.item] = exchanges
-        recording = recording.model_copy(update={"exchanges": exchanges})
+    def save(self, recording: ItemRecording, continues: bool = False) -> None:
+        """Write the article's file, or with `continues`, extend the one this run wrote."""
+        path = self.directory / "items" / item_filename(recording.item)
+        if continues and path.exists():
+            earlier = ItemRecording.model_validate_json(path.read_text(encoding="utf-8"))
+            recording = recording.model_copy(update={"exchanges": earlier.exchanges + recording.exchanges})
         if self.producer:
             recording = recording.model_copy(update={"producer": self.producer})
         text = redact(recording.model_dump_json(indent=1))
-        _atomic_write(self.directory / "items" / item_filename(recording.item), text + "\n")
-        manifest = self.directory / "recording.json"
-        if not manifest.exists():
-            _atomic_write(manifest, RecordingManifest(producer=recording.producer).model_dump_json(indent=1) + "\n")
+        _atomic_write(path, text + "\n")
+        if not self._manifest_written:
+            _atomic_write(self.directory / "recording.json", RecordingManifest(producer=recording.producer).model_dump_json(indent=1) + "\n")
+            self._manifest_written = True
 
 
 class RecordingReader:
