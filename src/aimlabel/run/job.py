@@ -35,7 +35,7 @@ from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
 from aimlabel.run.pricing import PriceTable, load_prices
 from aimlabel.run.reorder import Spill, TempSpill
 from aimlabel.run.stop import StopRule, no_space
-from aimlabel.run.store import RunStore
+from aimlabel.run.store import Claim, RunStore
 
 if TYPE_CHECKING:
     import httpx2
@@ -106,6 +106,7 @@ class JobResult:
     cache_hits: int
     fast_replays: int = 0
     took_over: Owner | None = None
+    took_over_why: str | None = None
 
 
 @dataclass
@@ -223,7 +224,7 @@ class Lease:
             self.store.release(self.run_id, self.token)
 
 
-def _claim(store: RunStore, run_name: str, manifest: RunManifest, stale_after: float) -> tuple[Lease, dict[int, str], Owner | None]:
+def _claim(store: RunStore, run_name: str, manifest: RunManifest, stale_after: float) -> tuple[Lease, dict[int, str], Claim]:
     """Lease the run (creating it, or resuming it with the same label settings)."""
     existing = store.find_run(run_name)
     if existing is not None:
@@ -235,7 +236,7 @@ def _claim(store: RunStore, run_name: str, manifest: RunManifest, stale_after: f
         raise JobError(str(exc)) from None
     lease = Lease(store, claim.info.id, run_name, owner.token)
     if claim.created:
-        return lease, {}, None
+        return lease, {}, claim
     try:
         _refuse_changed(claim.info.manifest, manifest, run_name)  # it may have been created since find_run
         finished = store.finished_items(claim.info.id)
@@ -244,7 +245,7 @@ def _claim(store: RunStore, run_name: str, manifest: RunManifest, stale_after: f
     except BaseException:
         lease.release()
         raise
-    return lease, finished, claim.took_over
+    return lease, finished, claim
 
 
 def _mark(store: RunStore, run_id: int, status: str, totals: dict[str, object] | None = None) -> None:
@@ -266,12 +267,12 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
 
     lease: Lease | None = None
     finished: dict[int, str] = {}
-    took_over: Owner | None = None
+    claim: Claim | None = None
     run_name = job.run_name
     if job.store is not None:
         run_name = run_name or new_run_name()
         manifest = build_manifest(job, prompt.hash, prompt.version, schema_hash(response_model))
-        lease, finished, took_over = _claim(job.store, run_name, manifest, job.lease_stale_after)
+        lease, finished, claim = _claim(job.store, run_name, manifest, job.lease_stale_after)
     run_id = lease.run_id if lease is not None else None
     try:
         inner = open_adapter(
@@ -314,7 +315,8 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
         if lease is not None:
             lease.release()
     hits = adapter.hits if isinstance(adapter, CachedAdapter) else 0
-    return JobResult(totals, run_name, job.meter.cost, job.meter.tokens, hits, int(getattr(inner, "fast_replays", 0)), took_over)
+    return JobResult(totals, run_name, job.meter.cost, job.meter.tokens, hits, int(getattr(inner, "fast_replays", 0)),
+                     claim.took_over if claim else None, claim.why if claim else None)
 
 
 def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from typing import Any
 import platformdirs
 
 from aimlabel.core.record import LabelRecord
-from aimlabel.run.lease import Owner, RunBusy, stale_because
+from aimlabel.run.lease import STALE_AFTER, Owner, RunBusy, stale_because
 from aimlabel.run.manifest import RunManifest
 
 MIGRATIONS: tuple[str, ...] = (
@@ -190,8 +191,15 @@ class RunStore:
 
     def _run_info(self, row: tuple[Any, ...]) -> RunInfo:
         counts = dict(self.db.execute("SELECT status, COUNT(*) FROM items WHERE run_id = ? GROUP BY status", (row[0],)).fetchall())
-        return RunInfo(row[0], row[1], row[2], row[3], row[4], RunManifest.model_validate_json(row[5]),
+        status = row[4]
+        if status == "running" and not self._held(row[0]):
+            status = "interrupted"  # its process is gone without saying so (SIGKILL, a full disk, a power cut)
+        return RunInfo(row[0], row[1], row[2], row[3], status, RunManifest.model_validate_json(row[5]),
                        json.loads(row[6]) if row[6] else None, counts)
+
+    def _held(self, run_id: int) -> bool:
+        owner = self.lease_of(run_id)
+        return owner is not None and stale_because(owner, time.time(), STALE_AFTER, socket.gethostname()) is None
 
     def create_run(self, name: str, manifest: RunManifest) -> RunInfo:
         now = time.time()
