@@ -102,10 +102,13 @@ def eval_command(
         producer = reader.manifest.producer if reader and reader.manifest else None
         o.check_prompt(options.prompt_file)
         from aimlabel.evaluation.labelling import label_gold
-        from aimlabel.run.store import RunStore, default_store_path
+        from aimlabel.run.store import RunStore, StoreUnavailable, default_store_path
 
         # Replays stay side-effect free; live runs go through the store so a re-run costs nothing.
-        run_store = None if (reader is not None or options.no_store) else RunStore(options.store or default_store_path())
+        try:
+            run_store = None if (reader is not None or options.no_store) else RunStore(options.store or default_store_path())
+        except StoreUnavailable as exc:
+            raise fail(str(exc)) from None
         try:
             records, result = label_gold(
                 gold, options.settings(model), replay=reader, fast_replay=not options.full_replay,

@@ -93,7 +93,7 @@ def label_command(
     from aimlabel.core.record import LabelRecord
     from aimlabel.run.job import JobError, JobResult, LabelJob, run_label_job_async
     from aimlabel.run.pricing import PricesProblem, read_prices
-    from aimlabel.run.store import RunStore, default_store_path
+    from aimlabel.run.store import RunStore, StoreUnavailable, default_store_path
 
     try:
         price_table = read_prices(options.prices).table
@@ -101,7 +101,10 @@ def label_command(
         raise fail(str(exc)) from None
     if run is not None and options.no_store:
         raise fail("--run needs the run store; drop --no-store")
-    run_store = None if options.no_store else RunStore(options.store or default_store_path())
+    try:
+        run_store = None if options.no_store else RunStore(options.store or default_store_path())
+    except StoreUnavailable as exc:
+        raise fail(str(exc)) from None
     job = LabelJob(
         input=input, settings=settings, input_format=input_format, encoding=encoding,
         record=record, replay=reader, fast_replay=not options.full_replay, prompt_file=options.prompt_file,

@@ -11,7 +11,7 @@ import typer
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import fail
 from aimlabel.cli.output import output_stream
-from aimlabel.run.store import RunStore, UnknownRun, default_store_path, stored_run_records
+from aimlabel.run.store import RunStore, StoreUnavailable, UnknownRun, default_store_path, stored_run_records
 
 commands = o.command_group()
 
@@ -22,7 +22,11 @@ def runs_command(store: o.StoreOpt = None) -> None:
     path = store or default_store_path()
     if not path.exists():
         raise fail(f"no run store at {path} yet: `aimlabel label` creates it")
-    with RunStore(path) as db:
+    try:
+        db = RunStore(path, readonly=True)
+    except StoreUnavailable as exc:
+        raise fail(str(exc)) from None
+    with db:
         typer.echo("name\tstatus\tstarted\tmodel\tok\tfailed\ttokens\tcost_usd")
         for run in db.list_runs():
             failed = sum(n for s, n in run.counts.items() if s == "failed")

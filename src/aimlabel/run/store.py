@@ -142,11 +142,12 @@ class RunStore:
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
-        action = "read" if readonly else "open (for writing)"
+        action = "read" if readonly else "write to"
+        hint = "" if readonly else "; give --store a writable path, or --no-store"
         try:
             self.db = _open_readonly(path) if readonly else _open_writable(path)
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot {action} the run store {path}: {exc}") from None
+            raise StoreUnavailable(f"cannot {action} the run store {path}: {exc}{_unwritable(path)}{hint}") from None
         try:
             self.version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if self.version > len(MIGRATIONS):
@@ -158,7 +159,7 @@ class RunStore:
         except BaseException as exc:
             self.db.close()
             if isinstance(exc, sqlite3.Error):
-                raise StoreUnavailable(f"cannot {action} the run store {path}: {exc}") from None
+                raise StoreUnavailable(f"cannot {action} the run store {path}: {exc}{_unwritable(path)}{hint}") from None
             raise
 
     def _migrate(self) -> None:
@@ -306,11 +307,23 @@ class RunStore:
         self.db.execute("INSERT OR REPLACE INTO cache (key, answer, created_at) VALUES (?, ?, ?)", (key, json.dumps(answer), time.time()))
 
 
+def _unwritable(path: Path) -> str:
+    """' (read-only file system)' or ' (not writable)' when that is why SQLite could not write."""
+    target = path if path.exists() else path.parent
+    try:
+        if os.statvfs(target).f_flag & os.ST_RDONLY:
+            return " (read-only file system)"
+    except OSError:
+        return ""
+    return "" if os.access(target, os.W_OK) else " (not writable by this user)"
+
+
 def _open_writable(path: Path) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreUnavailable(f"cannot create the run store's folder {path.parent}: {exc.strerror or exc}") from None
+        raise StoreUnavailable(f"cannot create the run store's folder {path.parent}: {exc.strerror or exc}; "
+                               "give --store a writable path, or --no-store") from None
     db = sqlite3.connect(path, isolation_level=None, timeout=30)
     try:
         db.execute("PRAGMA journal_mode=WAL")
