@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from aimlabel import __version__
-from aimlabel.cli.exits import boundary
+from aimlabel.cli.exits import COMMAND_ARGS, boundary
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,7 @@ class LazyGroup(TyperGroup):
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         """As TyperGroup's, with "did you mean" over every registered command, loaded or not."""
+        ctx.meta[COMMAND_ARGS] = list(args)
         try:
             return super().resolve_command(ctx, args)
         except Exception as exc:

@@ -3,7 +3,7 @@
 Every command's epilog is generated from `ExitCode` (`epilog`), and so is the table in
 docs/cli.md, so the help, the docs and the code cannot disagree. A command says what each code
 means for it; the generic meaning fills in where it does not. `boundary` wraps every command
-(see `aimlabel.cli.app`): Ctrl-C exits 130, a closed stdout (`| head`) exits quietly, and an
+(see `aimlabel.cli.app`): Ctrl-C exits 130 and SIGTERM 143, a closed stdout (`| head`) exits quietly, and an
 unexpected exception is one line on stderr and exit 1 (`--debug`, or AIMLABEL_DEBUG=1,
 re-raises it with its traceback).
 """
@@ -19,6 +19,7 @@ from enum import IntEnum
 import typer
 
 from aimlabel.core.redact import redact
+from aimlabel.run.signals import Terminated
 
 
 class ExitCode(IntEnum):
@@ -29,6 +30,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     STOPPED = 3
     INTERRUPTED = 130
+    TERMINATED = 143
 
     @property
     def help(self) -> str:
@@ -40,10 +42,15 @@ _HELP: dict[ExitCode, str] = {
     ExitCode.FAILED: "items failed or were flagged (each says why); also an unexpected error",
     ExitCode.USAGE: "usage error",
     ExitCode.STOPPED: "run stopped early (credentials refused, model not found, server unreachable, --max-cost reached)",
-    ExitCode.INTERRUPTED: "interrupted",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+    ExitCode.TERMINATED: "stopped by SIGTERM, handled like Ctrl-C",
 }
 
 Outcomes = Mapping[ExitCode, str | None]
+
+# Key in click's `ctx.meta`: the arguments after `aimlabel`, kept by the app's group for messages
+# that repeat a command (the one that resumes an interrupted run).
+COMMAND_ARGS = "aimlabel.command_args"
 
 
 def epilog(outcomes: Outcomes, note: str = "") -> str:
@@ -78,9 +85,10 @@ def boundary(debug: bool = False, debug_option: bool = False) -> Iterator[None]:
     """The CLI's one error boundary, around a command's body."""
     try:
         yield
-    except KeyboardInterrupt:
-        err("aimlabel: interrupted")
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        err("aimlabel: stopped by SIGTERM" if terminated else "aimlabel: interrupted")
+        raise typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)) from None
     except BrokenPipeError:
         quiet_stdout()
         raise typer.Exit(int(ExitCode.OK)) from None

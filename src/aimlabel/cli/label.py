@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.exits import ExitCode, epilog, err, fail
+from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail
 from aimlabel.cli.output import output_stream
 from aimlabel.core.articles import InputFormat
 
@@ -20,7 +20,8 @@ EXITS = {
     ExitCode.USAGE: None,
     ExitCode.STOPPED: "run stopped early (credentials refused, model not found, server unreachable, --max-cost "
                       "reached), remaining articles recorded as not attempted",
-    ExitCode.INTERRUPTED: None,
+    ExitCode.INTERRUPTED: "interrupted by Ctrl-C: the run is saved, and the message gives the command that resumes it",
+    ExitCode.TERMINATED: "stopped by SIGTERM, handled like Ctrl-C",
 }
 
 commands = o.command_group()
@@ -29,6 +30,7 @@ commands = o.command_group()
 @commands.command("label", epilog=epilog(EXITS))
 @o.with_model_options
 def label_command(
+    ctx: typer.Context,
     input: Annotated[str | None, typer.Argument(help="Articles: .jsonl, .csv, .txt, or - for stdin.", show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write label records (JSONL) here instead of stdout.")] = None,
     example: Annotated[bool, typer.Option("--example", help="Label the bundled example articles from their bundled recording (offline).")] = False,
@@ -91,8 +93,9 @@ def label_command(
     from aimlabel.cli.progress import progress_reporter
     from aimlabel.core.articles import InputProblem
     from aimlabel.core.record import LabelRecord
-    from aimlabel.run.job import JobError, JobResult, LabelJob, run_label_job_async
+    from aimlabel.run.job import JobError, JobResult, LabelJob, new_run_name, run_label_job_async
     from aimlabel.run.pricing import PricesProblem, read_prices
+    from aimlabel.run.signals import Terminated, run_interruptible
     from aimlabel.run.store import RunStore, StoreUnavailable, default_store_path
 
     try:
@@ -108,9 +111,11 @@ def label_command(
     job = LabelJob(
         input=input, settings=settings, input_format=input_format, encoding=encoding,
         record=record, replay=reader, fast_replay=not options.full_replay, prompt_file=options.prompt_file,
-        max_article_tokens=options.max_article_tokens, concurrency=options.concurrency, store=run_store, run_name=run,
+        max_article_tokens=options.max_article_tokens, concurrency=options.concurrency, store=run_store,
+        run_name=None if run_store is None else (run or new_run_name()),
         use_cache=not no_cache, max_cost=max_cost, prices=price_table, rules=options.rules(), fix_rounds=options.fix_rounds,
     )
+    resume = resume_command(list(ctx.meta.get(COMMAND_ARGS) or ["label"]), job.run_name) if job.run_name else None
 
     def on_problem(problem: InputProblem) -> None:
         err(f"{problem.source}:{problem.line}: skipped: {problem.message}")
@@ -125,9 +130,17 @@ def label_command(
             return await run_label_job_async(job, sink, on_problem)
 
     try:
-        result = asyncio.run(go())
+        result = run_interruptible(go())
     except JobError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt as exc:
+        how = "stopped by SIGTERM" if isinstance(exc, Terminated) else "interrupted"
+        code = ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED
+        if resume is None:
+            err(f"aimlabel: {how}; nothing was stored (--no-store): run the command again to start over")
+        else:
+            err(f"aimlabel: {how}: run {job.run_name} is saved with {job.meter.completed} article(s) done; resume with: {resume}")
+        raise typer.Exit(int(code)) from None
     finally:
         if run_store is not None:
             run_store.close()
@@ -141,12 +154,28 @@ def label_command(
     if result.cache_hits:
         extras.append(f"{result.cache_hits} from cache")
     cost = "unknown cost" if result.cost is None else f"${result.cost:.4f}"
+    if result.took_over is not None:
+        err(f"aimlabel: took run {result.run_name} over from {result.took_over.describe()}: {result.took_over_why}")
     err(f"aimlabel: {totals.total} article(s): {totals.ok} ok, {totals.failed} failed"
         + (f" ({'; '.join(extras)})" if extras else "") + f"; {result.tokens} tokens, {cost}")
+    if totals.stop is not None:
+        err(f"aimlabel: run stopped early: {totals.stop.message}" + (f"; resume with: {resume}" if resume else ""))
+        raise typer.Exit(int(ExitCode.STOPPED))
     if result.run_name:
         err(f"aimlabel: run {result.run_name} stored; resume or re-export with --run {result.run_name}")
-    if totals.stop is not None:
-        err(f"aimlabel: run stopped early: {totals.stop.message}")
-        raise typer.Exit(int(ExitCode.STOPPED))
     if totals.total and totals.failed / totals.total > fail_on_error:
         raise typer.Exit(int(ExitCode.FAILED))
+
+
+def resume_command(args: list[str], run_name: str) -> str:
+    """The command that resumes this run: the same arguments, with `--run NAME`, without a key."""
+    kept: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word == "--api-key":
+            next(words, None)
+        elif not word.startswith("--api-key="):
+            kept.append(word)
+    if not any(w == "--run" or w.startswith("--run=") for w in kept):
+        kept += ["--run", run_name]
+    return shlex.join(["aimlabel", *kept])

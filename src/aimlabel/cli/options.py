@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 from aimlabel.cli.exits import fail
 from aimlabel.core.articles import InputFormat
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS
-from aimlabel.model.base import Mode, ModelSettings, RetryPolicy
+from aimlabel.model.base import Mode, ModelSettings, RetryPolicy, base_url_problem
 from aimlabel.rules import defaults
 
 if TYPE_CHECKING:
@@ -198,6 +198,8 @@ def open_replay(replay: Path | None, model: str | None, api_key: str | None, bas
             model = recorded.pop()
     if model is None:
         raise fail(missing_model)
+    if reader is None and base_url is not None and (problem := base_url_problem(base_url)):
+        raise fail(problem)
     if reader is None and not api_key and base_url is None:
         raise fail("no API key for the default OpenAI endpoint: set OPENAI_API_KEY (or pass --base-url for a local server)")
     return reader, model

@@ -56,7 +56,7 @@ def progress_reporter(input: str, meter: RunMeter, quiet: bool) -> Iterator[Repo
         def report(record: LabelRecord) -> None:
             elapsed = bar.tasks[0].elapsed or 1e-9
             cost = "$?" if meter.cost is None else f"${meter.cost:.4f}"
-            bar.update(task, completed=meter.done, failed=meter.failed, rate=f"{meter.done / elapsed:.1f}",
+            bar.update(task, completed=meter.completed, failed=meter.failed, rate=f"{meter.done / elapsed:.1f}",
                        tokens=meter.tokens, cost=cost)
             if record.status == "failed" and record.error:
                 bar.console.print(f"{record.id}: FAILED {record.error.type}: {record.error.message}", markup=False, highlight=False)

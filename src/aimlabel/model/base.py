@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
@@ -20,6 +21,20 @@ from aimlabel.core.record import Attempts, ErrorInfo, Usage
 
 REPLAY_BASE_URL = "http://replay.invalid/v1"
 MAX_RETRY_AFTER = 60.0
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be an endpoint (no http/https scheme, no host), or None; checked before any call."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is not None and parts.scheme in ("http", "https") and host:
+        return None
+    shown = url.rsplit("@", 1)[-1]  # never echo credentials in the userinfo
+    return (f"--base-url must be an http:// or https:// URL with a host, such as http://localhost:8000/v1, "
+            f"not {shown!r}")
 
 
 class Mode(StrEnum):

@@ -34,6 +34,7 @@ from aimlabel.run.manifest import RunManifest, new_manifest
 from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
 from aimlabel.run.pricing import PriceTable, load_prices
 from aimlabel.run.reorder import Spill, TempSpill
+from aimlabel.run.signals import run_interruptible
 from aimlabel.run.stop import StopRule, no_space
 from aimlabel.run.store import Claim, RunStore
 
@@ -320,4 +321,5 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
 
 
 def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:
-    return asyncio.run(run_label_job_async(job, sink, on_problem))
+    """The job to the end; Ctrl-C and SIGTERM cancel it cleanly, then raise (see `aimlabel.run.signals`)."""
+    return run_interruptible(run_label_job_async(job, sink, on_problem))
