@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,3 +107,20 @@ def harness() -> Harness:
 
 def ok_reply(label: dict[str, Any], **kw: Any) -> dict[str, Any]:
     return chat_completion(label, **kw)
+
+
+def in_private_mount(setup: str, script: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the sh `script` after the sh `setup` (mounts), in a mount namespace of its own (`unshare`).
+
+    Real mounts (read-only, a tiny tmpfs) are how a test meets EROFS and ENOSPC, since file modes
+    mean nothing to root; where namespaces are not allowed the test is skipped, saying why.
+    """
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-rm"]
+    try:
+        probe = subprocess.run([*unshare, "sh", "-c", setup], capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        pytest.skip("no unshare here")
+    if probe.returncode != 0:
+        pytest.skip(f"no private mount here ({probe.stderr.strip() or 'unshare refused'})")
+    return subprocess.run([*unshare, "sh", "-c", f"{setup} && {script}"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})

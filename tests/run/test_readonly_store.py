@@ -7,7 +7,6 @@ first test still shows that the reading side opens the file read-only.
 
 from __future__ import annotations
 
-import os
 import shlex
 import sqlite3
 import subprocess
@@ -19,20 +18,16 @@ from typer.testing import CliRunner
 
 from aimlabel.cli import app
 from aimlabel.run.store import MIGRATIONS, RunStore
+from conftest import in_private_mount
 
 AIMLABEL = f"{shlex.quote(sys.executable)} -m aimlabel"
 
 
 def _in_readonly_mount(folder: Path, script: str) -> subprocess.CompletedProcess[str]:
     """Run `script` (sh) with `folder` remounted read-only for it alone."""
-    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-rm"]
-    mount = f"mount --bind {shlex.quote(str(folder))} {shlex.quote(str(folder))} && " \
-            f"mount -o remount,ro,bind {shlex.quote(str(folder))}"
-    probe = subprocess.run([*unshare, "sh", "-c", mount], capture_output=True, text=True)
-    if probe.returncode != 0:
-        pytest.skip(f"no private read-only mount here ({probe.stderr.strip() or 'unshare refused'})")
-    return subprocess.run([*unshare, "sh", "-c", f"{mount} && {script}"], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "AIMLABEL_STORE": str(folder / "runs.sqlite")})
+    where = shlex.quote(str(folder))
+    return in_private_mount(f"mount --bind {where} {where} && mount -o remount,ro,bind {where}", script,
+                            env={"AIMLABEL_STORE": str(folder / "runs.sqlite")})
 
 
 def test_reading_opens_the_file_read_only_and_never_migrates(tmp_path: Path) -> None:

@@ -159,7 +159,9 @@ def label_command(
     err(f"aimlabel: {totals.total} article(s): {totals.ok} ok, {totals.failed} failed"
         + (f" ({'; '.join(extras)})" if extras else "") + f"; {result.tokens} tokens, {cost}")
     if totals.stop is not None:
-        err(f"aimlabel: run stopped early: {totals.stop.message}" + (f"; resume with: {resume}" if resume else ""))
+        err(f"aimlabel: run stopped early: {totals.stop.message}")
+        if resume:
+            err(f"aimlabel: to resume: {resume}")
         raise typer.Exit(int(ExitCode.STOPPED))
     if result.run_name:
         err(f"aimlabel: run {result.run_name} stored; resume or re-export with --run {result.run_name}")
