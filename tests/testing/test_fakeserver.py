@@ -130,3 +130,17 @@ def test_server_stops_by_itself_after_max_requests() -> None:
         assert server._proc.wait(timeout=5) == 0
     finally:
         server.close()
+
+
+def test_a_slow_article_answers_slower(tmp_path: Path) -> None:
+    """`--slow TEXT` delays only the articles containing TEXT (for the head-of-line benchmark)."""
+    import time
+
+    _write_articles(tmp_path / "in.jsonl", 6)
+    with start_fake_server(latency=0.02, slow="Story 3", slow_factor=25, max_seconds=60) as server:
+        started = time.perf_counter()
+        records = _label(server, tmp_path / "in.jsonl", concurrency=6)
+        took = time.perf_counter() - started
+        stats = server.stats()
+    assert all(r.status == "ok" for r in records)
+    assert stats["slow_requests"] == 1 and took >= 0.5

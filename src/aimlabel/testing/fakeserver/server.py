@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aimlabel.core.taxonomy import default_taxonomy
-from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, request_mode
+from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, article_block, request_mode
 
 MAX_HEADER = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024
@@ -47,6 +47,8 @@ class ServerOptions:
     rates: dict[str, float] = field(default_factory=dict)
     max_requests: int | None = None
     max_seconds: float = 600.0
+    slow: str | None = None
+    slow_factor: float = 40.0
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Stats:
     connections: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+    slow_requests: int = 0
     first_request_at: float | None = None
     last_response_at: float | None = None
 
@@ -71,7 +74,7 @@ class Stats:
             "chat_requests": self.chat_requests, "by_path": dict(self.by_path),
             "by_status": dict(self.by_status), "by_fault": dict(self.by_fault), "by_mode": dict(self.by_mode),
             "bodies": dict(self.bodies), "answered": dict(self.answered), "connections": self.connections,
-            "in_flight": self.in_flight, "max_in_flight": self.max_in_flight,
+            "in_flight": self.in_flight, "max_in_flight": self.max_in_flight, "slow_requests": self.slow_requests,
             "first_request_at": self.first_request_at, "last_response_at": self.last_response_at,
         }
 
@@ -185,7 +188,11 @@ class FakeServer:
             await asyncio.sleep(o.hang)
             raise _Close
         if o.latency > 0:
-            await asyncio.sleep(o.latency * (1 + o.jitter * (2 * self._delays.random() - 1)))
+            delay = o.latency * (1 + o.jitter * (2 * self._delays.random() - 1))
+            if o.slow and o.slow in (article_block(body) or ""):
+                delay *= o.slow_factor
+                self.stats.slow_requests += 1
+            await asyncio.sleep(delay)
         if fault == "500":
             return _error(500, "internal error (fake)", "server_error")
         if fault == "junk":
@@ -268,6 +275,9 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     for kind in FAULTS:
         p.add_argument(f"--rate-{kind}", type=float, default=0.0, metavar="SHARE",
                        help=f"Share of chat requests that get the {kind!r} fault.")
+    p.add_argument("--slow", default=None, metavar="TEXT",
+                   help="Articles whose text (title included) contains TEXT answer --slow-factor times slower.")
+    p.add_argument("--slow-factor", type=float, default=40.0, help="How much slower a --slow article answers (default 40).")
     p.add_argument("--max-requests", type=int, default=None, help="Stop after this many chat requests.")
     p.add_argument("--max-seconds", type=float, default=600.0, help="Stop after this many seconds (safety net).")
     a = p.parse_args(argv)
@@ -275,7 +285,7 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     if not 0 <= a.jitter <= 1:
         p.error("--jitter must be between 0 and 1")
     return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
-                         {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds)
+                         {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, a.slow, a.slow_factor)
 
 
 def main(argv: list[str] | None = None) -> int:
