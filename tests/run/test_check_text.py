@@ -45,3 +45,34 @@ def test_a_quote_only_in_the_cut_off_part_is_not_in_the_article(harness: Harness
     assert len(evidence) == 1 and "rogue trading robot" in evidence[0].message
     assert record.status == "needs_review"
     assert not any(on_loop for _, on_loop in seen), "the rule check ran on the event loop's thread"
+
+
+def test_the_rule_check_keeps_no_memory_per_article(answers: dict[str, Any]) -> None:
+    """A parsed article text weighs hundreds of KB: a check that cached thousands grew a run by GBs."""
+    import gc
+    import tracemalloc
+
+    from aimlabel.core.taxonomy import default_taxonomy
+    from aimlabel.rules import check_label
+
+    base = next(a for a in example_articles() if a.key == "ex-001")
+    taxonomy, config = default_taxonomy(), RuleConfig()
+    label = dict(answers["ex-001"], harm_types=["Physical (death)"])  # the rule that reads the article text
+
+    def check(i: int) -> None:
+        text = " ".join(f"Officials in district {i} said camera {i * 7 + k} flagged {k} wrong cars." for k in range(120))
+        check_label(label, base, taxonomy=taxonomy, config=config, text=text)
+
+    tracemalloc.start()  # before the warm-up: objects made earlier would not be counted when freed
+    try:
+        for i in range(70):  # past whatever a bounded cache holds
+            check(i)
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(70, 170):
+            check(i)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 5_000_000, f"the rule check kept {grown:,} more bytes after 100 more articles"

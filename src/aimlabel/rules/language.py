@@ -274,9 +274,11 @@ class Text:
         return [w for s in self.sentences for w in s.words]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=64)
 def parse(text: str) -> Text:
-    """Parse once: several rules read the same rationale."""
+    """Parse once: several rules read the same rationale (and an event's texts recur across its
+    articles). Few entries: a parsed article text weighs about 400 KB, so a cache that outlived
+    the checks in flight would grow a long run by gigabytes."""
     return Text(text)
 
 
