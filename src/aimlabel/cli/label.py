@@ -116,6 +116,8 @@ def label_command(
         use_cache=not no_cache, max_cost=max_cost, prices=price_table, rules=options.rules(), fix_rounds=options.fix_rounds,
     )
     resume = resume_command(list(ctx.meta.get(COMMAND_ARGS) or ["label"]), job.run_name) if job.run_name else None
+    if resume is not None and input == "-":
+        resume += "   (with the same input on stdin)"
 
     def on_problem(problem: InputProblem) -> None:
         err(f"{problem.source}:{problem.line}: skipped: {problem.message}")
