@@ -141,7 +141,8 @@ class OpenAIAdapter:
             edge: httpx2.AsyncBaseTransport = ReplayTransport(replay_from)
             sleep = _no_sleep
         else:
-            edge = WireTransport(transport or httpx2.AsyncHTTPTransport(), record=record_to is not None)
+            edge = WireTransport(transport or httpx2.AsyncHTTPTransport(), record=record_to is not None,
+                                 max_bytes=settings.max_response_bytes)
         http = httpx2.AsyncClient(
             transport=RetryTransport(edge, settings.retry, sleep or asyncio.sleep),
             timeout=httpx2.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
