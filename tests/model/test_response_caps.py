@@ -156,3 +156,16 @@ def test_max_response_bytes_is_a_cli_option_that_reaches_the_wire(tmp_path: Path
             runs[bool(cap)] = [(r["status"], (r["error"] or {}).get("type")) for r in map(json.loads, result.stdout.splitlines())]
     assert runs[False] == [("ok", None), ("ok", None)]
     assert runs[True] == [("ok", None), ("failed", "invalid_response")]  # the fake's answer for ex-002 is over 1 KiB
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_refused_answer_is_recorded_and_replays_as_the_same_failure(answers: dict, tmp_path: Path, fast: bool) -> None:
+    live = Harness()
+    live.fake.queue(ok_reply(dict(answers["ex-001"], rationale="w " * CAP)))
+    live.run(example_articles()[:1], record=tmp_path / "rec", max_response_bytes=CAP)
+    assert live.records[0].error is not None and live.records[0].error.type == "invalid_response"
+    again = Harness()
+    again.run(example_articles()[:1], replay=tmp_path / "rec", fast_replay=fast)
+    rec = again.records[0]
+    assert rec.status == "failed" and rec.error is not None and rec.error.type == "invalid_response"
+    assert "when this was recorded" in rec.error.message
