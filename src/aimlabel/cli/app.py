@@ -19,6 +19,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from aimlabel import __version__
 from aimlabel.cli.exits import boundary
+from aimlabel.core.redact import register_environment
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Draft, check and evaluate AIM labels."""
+    register_environment()
 
 
 def main() -> None:

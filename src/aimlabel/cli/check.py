@@ -15,6 +15,7 @@ from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
 from aimlabel.core.articles import Article, InputProblem, iter_articles
 from aimlabel.core.labels_file import LabelItem, LabelProblem, read_labels_source
+from aimlabel.core.redact import redact
 from aimlabel.core.validation import validation_message
 from aimlabel.rules.config import RuleConfig
 from aimlabel.rules.render import RENDERERS, headline, never_ran_lines, render_rules
@@ -164,7 +165,7 @@ def check_command(
     except OSError as exc:
         raise fail(f"cannot read: {exc}") from None
 
-    typer.echo(RENDERERS[output_format](report), nl=False)
+    typer.echo(redact(RENDERERS[output_format](report)), nl=False)
     if output_format is CheckFormat.JSONL:
         err(headline(report))
     if output_format is not CheckFormat.TABLE:

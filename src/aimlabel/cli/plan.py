@@ -10,6 +10,7 @@ import typer
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import fail
 from aimlabel.core.articles import InputFormat
+from aimlabel.core.redact import redact
 
 commands = o.command_group()
 
@@ -43,4 +44,4 @@ def plan_command(
         raise fail(str(exc)) from None
     plan = make_plan(input, prompt, model=model, prices=table, max_article_tokens=max_article_tokens,
                      expected_output_tokens=expected_output_tokens, input_format=input_format)
-    typer.echo(plan.to_json() if json_output else plan_text(plan, show_prompt=not no_prompt), nl=json_output)
+    typer.echo(redact(plan.to_json() if json_output else plan_text(plan, show_prompt=not no_prompt)), nl=json_output)

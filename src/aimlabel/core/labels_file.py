@@ -31,6 +31,7 @@ from aimlabel import __version__
 from aimlabel.core.aim_page import NotAnAimPage, looks_like_page, parse_page
 from aimlabel.core.articles import ARTICLE_FIELDS, Article
 from aimlabel.core.record import ArticleRef, LabelRecord, Provenance
+from aimlabel.core.redact import redact
 from aimlabel.core.validation import validation_message
 
 
@@ -207,4 +208,4 @@ def load_labels(path: Path) -> list[LabelRecord]:
 def write_labels(path: Path, records: Iterable[LabelRecord]) -> None:
     """Records as JSONL, one per line (the format `aimlabel label` writes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(r.to_json() + "\n" for r in records), encoding="utf-8")
+    path.write_text(redact("".join(r.to_json() + "\n" for r in records)), encoding="utf-8")

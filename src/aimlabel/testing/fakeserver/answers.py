@@ -100,11 +100,14 @@ class Answerer:
                 label[f.key] = pick if related else None
         return label
 
-    def completion(self, body: dict[str, Any], fault: str | None) -> dict[str, Any]:
-        """The ChatCompletion JSON for a 200 answer, shaped by `fault` (length/invalid/refusal)."""
+    def completion(self, body: dict[str, Any], fault: str | None, echo: str | None = None) -> dict[str, Any]:
+        """The ChatCompletion JSON for a 200 answer, shaped by `fault` (length/invalid/refusal);
+        `echo` (the request's credential) is written into the rationale, as a reflecting server would."""
         mode = request_mode(body)
         model = str(body.get("model") or "fake-model")
         answer = self.label(article_block(body))
+        if echo is not None:
+            answer["rationale"] += f" (Request authorised with {echo}.)"
         if fault == "invalid":
             answer = {**answer, "classification": "Not a class"}
             answer.pop("rationale", None)
