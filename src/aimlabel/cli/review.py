@@ -68,7 +68,7 @@ IMPORT_EPILOG = epilog(IMPORT_EXITS)
 
 def load_sides(run: str, against: str | None, articles: str | None, store: Path | None) -> tuple[Side, Side | None]:
     """The two sides of a review, with the article texts attached; problems are usage errors."""
-    from aimlabel.review.sides import SideProblem, attach_articles, load_side, read_article_texts
+    from aimlabel.review.sides import SideProblem, attach_articles, load_side, own_source_texts, read_article_texts
     from aimlabel.run.store import default_store_path
 
     for path in (articles,):
@@ -82,8 +82,10 @@ def load_sides(run: str, against: str | None, articles: str | None, store: Path 
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"cannot read: {exc}") from None
+    both = [left] if right is None else [left, right]
     texts = read_article_texts(articles, note=err) if articles else {}
-    sides = attach_articles([left] if right is None else [left, right], texts)
+    texts = {**own_source_texts(both, have=texts, note=err), **texts}
+    sides = attach_articles(both, texts)
     return sides[0], (sides[1] if right is not None else None)
 
 
