@@ -114,10 +114,12 @@ def _settle(key: str, obj: dict[str, Any], outcome: Outcome, rule: Rule, importe
     for field_key, answers in outcome.open_fields.items():
         report.conflicts.append(f"{key}: {field_key}: {_said(answers)}; gold keeps {_gold_values(obj, field_key)!r} "
                                 f"(policy {rule.describe()})")
-    obj["adjudication"] = {
-        "policy": rule.describe(), "at": imported_at, "reviewers": outcome.reviewers,
-        "decided_by": outcome.decided_by or None, "open": sorted(["classification"] * outcome.disagrees + list(outcome.open_fields)),
-    }
+    still_open = (["classification"] if outcome.disagrees else []) + sorted(outcome.open_fields)
+    adjudication = {"policy": rule.describe(), "reviewers": outcome.reviewers, "decided_by": outcome.decided_by or None,
+                    "open": still_open}
+    earlier = {k: v for k, v in (obj.get("adjudication") or {}).items() if k != "at"}
+    if earlier != adjudication:
+        obj["adjudication"] = {**adjudication, "at": imported_at}
     return changed
 
 
@@ -138,7 +140,8 @@ def import_decisions(gold_path: Path, decisions: list[Decision], *, rule: Rule |
                 objects[str(obj["id"])] = obj
                 line_of[str(obj["id"])] = number
     report = ImportReport(reviewers=list(dict.fromkeys(d.reviewer for d in decisions)))
-    touched: dict[str, list[str]] = {}
+    appended: set[str] = set()
+    present: dict[str, None] = {}
     new_ids: set[str] = set()
     for d in decisions:
         obj = objects.get(d.id)
@@ -148,6 +151,7 @@ def import_decisions(gold_path: Path, decisions: list[Decision], *, rule: Rule |
                 continue
             obj = objects[d.id] = _new_item(d)
             new_ids.add(d.id)
+        present[d.id] = None
         reviews = obj.setdefault("reviews", [])
         if any(isinstance(r, dict) and _same_decision(r, d) for r in reviews):
             report.duplicates.append(d.id)
@@ -163,22 +167,25 @@ def import_decisions(gold_path: Path, decisions: list[Decision], *, rule: Rule |
                 report.superseded.append(f"{d.id}: {d.reviewer}'s {d.classification!r} ({entry['decided_at']}) is older than "
                                          f"their current {mine.get('classification')!r}; kept as history")
         reviews.append(entry)
-        touched.setdefault(d.id, []).append(d.reviewer)
-    for key in list(touched):
+        appended.add(d.id)
+    touched: list[str] = []
+    for key in present:
         obj = objects[key]
         outcome = adjudicate(obj["reviews"], rule)
         if key in new_ids and outcome.classification is None:
             report.conflicts.append(f"{key}: new article, {_said(outcome.reviewers)}; not added to gold "
                                     f"(policy {rule.describe()}: use --policy majority or --adjudicator REVIEWER)")
-            del touched[key]
             continue
+        before = json.dumps(obj, sort_keys=True)
         changed = _settle(key, obj, outcome, rule, imported_at, report)
         if key in new_ids:
             report.added.append(key)
-        elif outcome.classification is not None and not outcome.open_fields:
-            (report.changed if changed else report.confirmed).append(key)
         elif changed:
             report.changed.append(key)
+        elif key in appended and outcome.classification is not None and not outcome.open_fields:
+            report.confirmed.append(key)
+        if key in appended or json.dumps(obj, sort_keys=True) != before:
+            touched.append(key)
     if not touched:
         return report
     out = list(lines)
