@@ -184,7 +184,7 @@ def test_agreement_command_reads_the_gold_reviews(tmp_path: Path) -> None:
     _import("import-argilla", AR / "records.to_datasets.jsonl", gold)
     text = runner.invoke(app, ["agreement", str(gold), "--model", str(DATA / "labels.jsonl")])
     assert text.exit_code == 0, text.stderr
-    assert text.stdout.splitlines()[0] == f"agreement in gold.jsonl: 2 reviewer(s) on 3 item(s); model: labels.jsonl"
+    assert text.stdout.splitlines()[0] == "agreement in gold.jsonl: 2 reviewer(s) on 3 item(s); model: labels.jsonl"
     report = json.loads(runner.invoke(app, ["agreement", str(gold), "--model", str(DATA / "labels.jsonl"), "--json"]).stdout)
     cls = report["questions"][0]
     assert cls["question"] == "classification" and cls["raters"] == 2 and cls["items"] == 2

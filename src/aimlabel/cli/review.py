@@ -8,7 +8,6 @@ The Label Studio and Argilla round trips are in `exchange.py`; they share the he
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any

@@ -66,7 +66,7 @@ def parse_export(data: bytes) -> list[dict[str, Any]]:
 
 
 def _flat_answers(record: dict[str, Any], number: int) -> list[Answer]:
-    answers = []
+    answers: list[Answer] = []
     for key, values in record.items():
         if not key.endswith(".responses") or values is None:
             continue
@@ -91,8 +91,9 @@ def _nested_answers(record: dict[str, Any], number: int) -> list[Answer]:
 
 
 def _article(record: dict[str, Any]) -> dict[str, str]:
-    fields = record.get("fields") if isinstance(record.get("fields"), dict) else record
-    metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else record
+    nested_fields, nested_metadata = record.get("fields"), record.get("metadata")
+    fields: dict[str, Any] = nested_fields if isinstance(nested_fields, dict) else record
+    metadata: dict[str, Any] = nested_metadata if isinstance(nested_metadata, dict) else record
     article = {k: str(metadata[k]) for k in ARTICLE_KEYS if metadata.get(k) not in (None, "")}
     article.update({k: fields[k] for k in ("title", "text") if isinstance(fields.get(k), str) and fields[k]})
     return article

@@ -17,8 +17,8 @@ from typing import Any
 from aimlabel import __version__
 from aimlabel.core.hashing import sha256_text
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
-from aimlabel.review.highlight import locate_all, render_marked
 from aimlabel.review.exports import NONE, review_fields
+from aimlabel.review.highlight import locate_all, render_marked
 from aimlabel.review.pairs import FieldDiff, Pair
 from aimlabel.review.sides import Side, SideItem
 
