@@ -17,11 +17,13 @@ from typing import Any
 from aimlabel import __version__
 from aimlabel.core.hashing import sha256_text
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.review.exports import NONE, review_fields
 from aimlabel.review.highlight import locate_all, render_marked
 from aimlabel.review.pairs import FieldDiff, Pair
 from aimlabel.review.sides import Side, SideItem
 
 SIDE_CLASS = {"left": "l", "right": "r"}
+HARM_LABELS = {"ai_system": "AI system", "realised_harm": "realised harm", "plausible_harm": "plausible harm"}
 
 
 def _e(value: object) -> str:
@@ -69,6 +71,9 @@ def _side(item: SideItem | None, side: Side | None, where: str, differs: bool, l
         parts.append(f'<div class="conf">confidence {item.confidence:.2f}</div>')
     if item.rationale:
         parts.append(f'<p class="rationale">{_e(item.rationale)}</p>')
+    if item.harm:
+        rows = "".join(f"<dt>{_e(HARM_LABELS[k])}</dt><dd>{_e(v)}</dd>" for k, v in item.harm.items())
+        parts.append(f'<dl class="harm">{rows}</dl>')
     if item.evidence:
         lis = []
         for number, (_in_title, in_text) in enumerate(located, start=1):
@@ -143,6 +148,10 @@ def build_page(pairs: list[Pair], left: Side, right: Side | None, *, taxonomy: T
         "left": {"name": left.name, "kind": left.kind},
         "right": {"name": right.name, "kind": right.kind} if right else None,
         "articles": {p.id: p.article.public() for p in pairs},
+        "fields": [{"key": f.key, "label": f.label, "multi": f.multi, "values": list(f.values)} for f in review_fields(taxonomy)],
+        "none": NONE,
+        "taxonomy": {p.id: {w: {k: list(v) for k, v in it.taxonomy.items()} for w, it in (("left", p.left), ("right", p.right)) if it}
+                     for p in pairs},
     }
     rules = sorted({f.rule for p in pairs for s in (p.left, p.right) if s for f in s.findings})
     counts = {a: sum(1 for p in pairs if p.agreement == a) for a in ("disagree", "agree", "unknown")}
@@ -162,7 +171,7 @@ def build_page(pairs: list[Pair], left: Side, right: Side | None, *, taxonomy: T
 <body>
 <header class="top"><h1>aimlabel review: {_e(versus)}</h1>
 <p class="summary">{len(pairs)} article(s): <b>{counts['disagree']}</b> disagree, {counts['agree']} agree, {counts['unknown']} undecidable.
-Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept left/right, <kbd>e</kbd> edit, <kbd>?</kbd> help.</p>
+Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept left/right and go on, <kbd>e</kbd> edit, <kbd>?</kbd> help.</p>
 <div class="controls">
 <label>reviewer <input id="reviewer" type="text" placeholder="your id" autocomplete="off"></label>
 <label>class <select id="f-class"><option value="">any</option>{_options(list(taxonomy.classes))}</select></label>
@@ -177,14 +186,16 @@ Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept 
 <main id="cards">{cards}</main>
 <div id="editor" hidden><form id="edit-form"><h2>edit decision: <span id="edit-id"></span></h2>
 <label>class <select id="edit-class">{_options(list(taxonomy.classes))}</select></label>
+<div id="edit-taxonomy"></div>
 <label>note <textarea id="edit-note" rows="3"></textarea></label>
 <button type="submit" id="edit-save">save</button> <button type="button" id="edit-cancel">cancel</button></form></div>
 <div id="help" hidden><h2>keys</h2><dl>
 <dt>j / k</dt><dd>next / previous card (among those the filters show)</dd>
-<dt>1 / 2</dt><dd>accept the left / right class for the current card</dd>
-<dt>e</dt><dd>edit: choose the class and write a note</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd></dl>
-<p>Decisions are kept in this browser (localStorage, keyed by this page's review id) until you download them
-as JSONL and run <code>aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl</code>.</p></div>
+<dt>1 / 2</dt><dd>accept the left / right class for the current card, then go to the next</dd>
+<dt>e</dt><dd>edit: choose the class, the taxonomy values (a field you do not touch is not recorded; "none" is an answer) and write a note</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd></dl>
+<p>Decisions are kept in this browser (localStorage, keyed by this page's review id), every one of every
+reviewer (a later decision supersedes your own earlier one), until you download them as JSONL and run
+<code>aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl</code>.</p></div>
 <script type="application/json" id="review-data">{_json_for_script(data)}</script>
 <script nonce="{nonce}">{js}</script>
 </body></html>
