@@ -28,7 +28,7 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def _json_for_script(data: object) -> str:
+def json_for_script(data: object) -> str:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -89,7 +89,9 @@ def _marks(located: dict[str, list[Any]], which: int) -> list[tuple[int, int, st
     return [(s, e, SIDE_CLASS[where]) for where, locs in located.items() for loc in locs for s, e in loc[which].spans]
 
 
-def _card(pair: Pair, left: Side, right: Side | None) -> str:
+def card(pair: Pair, left: Side, right: Side | None) -> str:
+    """One article's card: both sides' class, rationale, evidence and taxonomy, and the article text
+    (the event pages open the same card for each of an event's articles)."""
     items = {"left": pair.left, "right": pair.right}
     art = pair.article
     located = {w: locate_all(it.evidence, art.title, art.text) for w, it in items.items() if it is not None}
@@ -136,7 +138,7 @@ def _options(values: list[str]) -> str:
 def build_page(pairs: list[Pair], left: Side, right: Side | None, *, taxonomy: Taxonomy | None = None) -> str:
     """The whole page as one string."""
     taxonomy = taxonomy or default_taxonomy()
-    cards = "".join(_card(p, left, right) for p in pairs)
+    cards = "".join(card(p, left, right) for p in pairs)
     review_id = sha256_text(cards)
     data = {
         "review_id": review_id, "tool_version": __version__, "classes": list(taxonomy.classes),
@@ -185,7 +187,7 @@ Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept 
 <dt>e</dt><dd>edit: choose the class and write a note</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd></dl>
 <p>Decisions are kept in this browser (localStorage, keyed by this page's review id) until you download them
 as JSONL and run <code>aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl</code>.</p></div>
-<script type="application/json" id="review-data">{_json_for_script(data)}</script>
+<script type="application/json" id="review-data">{json_for_script(data)}</script>
 <script nonce="{nonce}">{js}</script>
 </body></html>
 """
