@@ -183,6 +183,9 @@ def _summary(result: EventsResult, with_model: bool, bad: int) -> None:
     classes = Counter(d.record.classification.label or "undecided" for d in drafts)
     outliers = sum(len(d.record.outliers) for d in drafts)
     articles = sum(len(d.record.articles) for d in drafts)
+    if not drafts:
+        err(f"aimlabel: no events: {len(result.without_event)} label(s) have no event_id and are in no event (use --group)")
+        return
     line = (f"aimlabel: {len(drafts)} event(s) from {articles} article(s): "
             + ", ".join(f"{c} {n}" for c, n in classes.items()) + f"; {outliers} outlier(s)")
     if with_model:

@@ -147,7 +147,7 @@ def _event(index: int, draft: EventDraft, card_ids: dict[str, str], taxonomy: Ta
         f'<p class="event-meta">event {_e(record.event_id)} &middot; {len(record.articles)} article(s) &middot; '
         f'<span class="event-class">{_e(c.label or "undecided")}</span> ({_e(votes or "no votes")})</p>'
         f'<p class="source">{_e(source)}</p>'
-        f'<p class="summary">{_e(summary) if summary else "<span class=none>no summary</span>"}</p>'
+        f'<p class="event-summary">{_e(summary) if summary else "<span class=none>no summary</span>"}</p>'
         f'<h3>{_e(WHY)}</h3><p class="event-rationale">{_e(rationale) if rationale else "<span class=none>no rationale</span>"}</p>'
         f'{_findings(record.written.findings, "findings written-findings")}{_findings(record.findings, "findings event-findings")}'
         f"{_chips(record, taxonomy)}{_how(record)}{outliers}"
