@@ -12,7 +12,6 @@ allows no network access and only the page's own script.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Sequence
 from html import escape
 from importlib.resources import files
@@ -25,7 +24,7 @@ from aimlabel.core.record import Finding
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.events.build import EventDraft
 from aimlabel.events.record import EventArticle, EventRecord
-from aimlabel.review.html import card, json_for_script
+from aimlabel.review.html import card, page_html
 from aimlabel.review.pairs import Pair, build_pairs
 from aimlabel.review.sides import Side, attach_articles, item_from_record, load_side
 
@@ -169,25 +168,15 @@ def build_events_page(drafts: Sequence[EventDraft], left: Side, right: Side | No
         f'{f" <span class=nav-outliers>{len(d.record.outliers)} outlier(s)</span>" if d.record.outliers else ""}</li>'
         for n, d in enumerate(drafts, start=1))
     data = {"tool_version": __version__, "events": [d.record.event_id for d in drafts]}
-    nonce = secrets.token_urlsafe(16)
     res = files("aimlabel.review"), files("aimlabel.events")
     css = res[0].joinpath("page.css").read_text(encoding="utf-8") + res[1].joinpath("page.css").read_text(encoding="utf-8")
     js = res[1].joinpath("page.js").read_text(encoding="utf-8")
     versus = f"{left.name} vs {right.name}" if right else left.name
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; img-src data:; form-action 'none'; base-uri 'none'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>aimlabel events: {_e(versus)}</title><style>{css}</style></head>
-<body>
-<header class="top"><h1>aimlabel events: {_e(versus)}</h1>
+    body = f"""<header class="top"><h1>aimlabel events: {_e(versus)}</h1>
 <p class="summary-line">{len(drafts)} event(s). Drafted by aimlabel from article labels; not an official AIM page.
 Open an article to see its review card; <kbd>Esc</kbd> closes it.</p>
 <nav><ol id="event-nav">{nav}</ol></nav></header>
 <main id="events">{events}</main>
 <div id="card-overlay" hidden><div class="overlay-bar"><span id="card-title"></span>
-<button type="button" id="card-close">close (Esc)</button></div><div id="card-body">{cards}</div></div>
-<script type="application/json" id="events-data">{json_for_script(data)}</script>
-<script nonce="{nonce}">{js}</script>
-</body></html>
-"""
+<button type="button" id="card-close">close (Esc)</button></div><div id="card-body">{cards}</div></div>"""
+    return page_html(f"aimlabel events: {versus}", css, body, js, "events-data", data)

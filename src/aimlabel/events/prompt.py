@@ -23,7 +23,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from aimlabel.core.hashing import sha256_text
 from aimlabel.core.labels_file import LabelItem
@@ -37,6 +37,7 @@ MESSAGE_OVERHEAD = 4  # tokens a chat message costs beyond its text (role, separ
 MAX_TITLE = 200
 MAX_SUMMARY = 1500
 MAX_RATIONALE = 4000
+_LIMITS = {"title": MAX_TITLE, "summary": MAX_SUMMARY, "rationale": MAX_RATIONALE}
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Inc|Ltd|Co|Corp|vs|etc|e\.g|i\.e|No|Jr|Sr))\.$")
 LEFT_OUT_ROLE = "not of the event's class ({role})"
@@ -66,32 +67,13 @@ class AimEvent(BaseModel):
 
     @field_validator("title", "summary", "rationale", mode="after")
     @classmethod
-    def _tidy(cls, value: str) -> str:
+    def _tidy(cls, value: str, info: ValidationInfo) -> str:
         value = " ".join(value.split())
-        if not value:
-            raise ValueError("must not be empty")
-        return value
-
-    @field_validator("title")
-    @classmethod
-    def _short_title(cls, value: str) -> str:
-        if len(value) > MAX_TITLE:
-            raise ValueError(f"a title of at most {MAX_TITLE} characters")
-        return value
-
-    @field_validator("summary")
-    @classmethod
-    def _two_or_three_sentences(cls, value: str) -> str:
-        count = len(sentences(value))
-        if not 2 <= count <= 3 or len(value) > MAX_SUMMARY:
-            raise ValueError(f"the summary must be two or three sentences (at most {MAX_SUMMARY} characters); this one has {count}")
-        return value
-
-    @field_validator("rationale")
-    @classmethod
-    def _bounded(cls, value: str) -> str:
-        if len(value) > MAX_RATIONALE:
-            raise ValueError(f"a rationale of at most {MAX_RATIONALE} characters")
+        limit = _LIMITS[str(info.field_name)]
+        if not value or len(value) > limit:
+            raise ValueError(f"must be 1 to {limit} characters")
+        if info.field_name == "summary" and not 2 <= len(sentences(value)) <= 3:
+            raise ValueError(f"the summary must be two or three sentences; this one has {len(sentences(value))}")
         return value
 
 

@@ -28,7 +28,7 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def json_for_script(data: object) -> str:
+def _json_for_script(data: object) -> str:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -149,20 +149,13 @@ def build_page(pairs: list[Pair], left: Side, right: Side | None, *, taxonomy: T
     rules = sorted({f.rule for p in pairs for s in (p.left, p.right) if s for f in s.findings})
     counts = {a: sum(1 for p in pairs if p.agreement == a) for a in ("disagree", "agree", "unknown")}
     has_conf = any(p.confidence is not None for p in pairs)
-    nonce = secrets.token_urlsafe(16)
     res = files("aimlabel.review")
     css = res.joinpath("page.css").read_text(encoding="utf-8")
     js = res.joinpath("page.js").read_text(encoding="utf-8")
     versus = f"{left.name} vs {right.name}" if right else left.name
     conf = ('<label>min confidence <input id="f-conf" type="number" min="0" max="1" step="0.05" value="0"></label>'
             if has_conf else "")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; img-src data:; form-action 'none'; base-uri 'none'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>aimlabel review: {_e(versus)}</title><style>{css}</style></head>
-<body>
-<header class="top"><h1>aimlabel review: {_e(versus)}</h1>
+    body = f"""<header class="top"><h1>aimlabel review: {_e(versus)}</h1>
 <p class="summary">{len(pairs)} article(s): <b>{counts['disagree']}</b> disagree, {counts['agree']} agree, {counts['unknown']} undecidable.
 Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept left/right, <kbd>e</kbd> edit, <kbd>?</kbd> help.</p>
 <div class="controls">
@@ -186,8 +179,22 @@ Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept 
 <dt>1 / 2</dt><dd>accept the left / right class for the current card</dd>
 <dt>e</dt><dd>edit: choose the class and write a note</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd></dl>
 <p>Decisions are kept in this browser (localStorage, keyed by this page's review id) until you download them
-as JSONL and run <code>aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl</code>.</p></div>
-<script type="application/json" id="review-data">{json_for_script(data)}</script>
-<script nonce="{nonce}">{js}</script>
+as JSONL and run <code>aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl</code>.</p></div>"""
+    return page_html(f"aimlabel review: {versus}", css, body, js, "review-data", data)
+
+
+def page_html(title: str, css: str, body: str, script: str, data_id: str, data: object) -> str:
+    """A self-contained page (the review page, the event pages): a Content-Security-Policy that
+    allows no network access and only this page's own script (by nonce), its data as escaped JSON."""
+    nonce = secrets.token_urlsafe(16)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; img-src data:; form-action 'none'; base-uri 'none'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title><style>{css}</style></head>
+<body>
+{body}
+<script type="application/json" id="{data_id}">{_json_for_script(data)}</script>
+<script nonce="{nonce}">{script}</script>
 </body></html>
 """
