@@ -40,6 +40,12 @@ def test_same_story_reports_merge_and_the_window_similarity_and_language_split()
     voice = next(g for g in info.values() if "ceo-voice-undated" in g.undated)
     assert voice.min_similarity is not None and voice.min_similarity >= 0.3
     assert voice.basis == "title and text" and "complete linkage" in voice.rule
+    why = {g.nearest_outside.id if g.nearest_outside else None: g.nearest_outside for g in info.values()}
+    later = next(g.nearest_outside for g in info.values() if g.nearest_outside and g.nearest_outside.id == "tessa-later")
+    assert (later.days_apart, later.why) == (82, "more than 7 days from an article of this event") and later.similarity > 0.5
+    spanish = next(g for g in info.values() if g.nearest_outside and g.nearest_outside.id == "tessa-1" and g.nearest_outside.days_apart == 2)
+    assert spanish.nearest_outside is not None and spanish.nearest_outside.why == "less than 0.3 similar to an article of this event"
+    assert "tessa-2" in why  # the look-alike city chatbot story's nearest is a Tessa report, below the threshold
 
 
 def test_a_wider_window_merges_the_follow_up_and_a_higher_threshold_splits_pairs() -> None:

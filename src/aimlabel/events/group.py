@@ -27,7 +27,7 @@ from aimlabel.core.articles import Article
 from aimlabel.core.hashing import sha256_text
 from aimlabel.core.labels_file import LabelItem
 from aimlabel.core.record import ArticleRef
-from aimlabel.events.record import Grouping
+from aimlabel.events.record import Grouping, Nearest
 
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_WINDOW_DAYS = 7
@@ -62,6 +62,7 @@ class Group:
     min_similarity: float | None
     undated: tuple[str, ...]
     basis: str
+    nearest: Nearest | None = None
 
 
 def _day(value: str | None) -> date | None:
@@ -120,8 +121,29 @@ def group_documents(docs: Sequence[GroupDoc], threshold: float = DEFAULT_THRESHO
             event_id=group_id(members), members=members, min_similarity=None if low is None else round(low, 4),
             undated=tuple(docs[i].id for i in indexes if _day(docs[i].date) is None),
             basis=", ".join(sorted({docs[i].basis for i in indexes})),
+            nearest=_nearest(docs, sims, indexes, threshold, window_days) if sims is not None else None,
         ))
     return groups
+
+
+def _nearest(docs: Sequence[GroupDoc], sims: Any, indexes: list[int], threshold: float, window_days: int) -> Nearest | None:
+    """The most similar article outside the group (to any member), and why complete linkage kept it out."""
+    inside = set(indexes)
+    pairs = [(float(sims[i, j]), j, i) for j in range(len(docs)) if j not in inside for i in indexes]
+    if not pairs:
+        return None
+    similarity, j, i = max(pairs, key=lambda p: (p[0], -p[1]))
+    a, b = _day(docs[i].date), _day(docs[j].date)
+    days = abs((a - b).days) if a is not None and b is not None else None
+    dates = [_day(docs[k].date) for k in indexes]
+    other = _day(docs[j].date)
+    if other is not None and any(d is not None and abs((d - other).days) > window_days for d in dates):
+        why = f"more than {window_days} days from an article of this event"
+    elif min(float(sims[k, j]) for k in indexes) < threshold:
+        why = f"less than {threshold:g} similar to an article of this event"
+    else:
+        why = "closer to the articles of its own event"
+    return Nearest(id=docs[j].id, similarity=round(similarity, 4), days_apart=days, why=why)
 
 
 def _doc(item: LabelItem, texts: Mapping[str, Article]) -> GroupDoc:
@@ -154,4 +176,4 @@ def group_items(items: Sequence[LabelItem], texts: Mapping[str, Article], thresh
     chosen = {id(i) for i in loose}
     grouped = [_with_event(i, event_of[i.record.id]) if id(i) in chosen else i for i in items]
     return grouped, {g.event_id: Grouping(rule=rule, threshold=threshold, window_days=window_days, min_similarity=g.min_similarity,
-                                          basis=g.basis, undated=list(g.undated)) for g in groups}
+                                          basis=g.basis, undated=list(g.undated), nearest_outside=g.nearest) for g in groups}

@@ -108,8 +108,10 @@ def _how(record: EventRecord) -> str:
         rows.append(f'<li class="tax-count" data-field="{_e(key)}">{_e(key)} (kept at {m.needed}+): {counts or "none"}</li>')
     if record.grouping is not None:
         g = record.grouping
+        near = g.nearest_outside
         rows.append(f"<li>grouped by --group: {_e(g.rule)}; lowest similarity {_e(g.min_similarity)}; compared {_e(g.basis)}"
-                    + (f"; undated: {_e(', '.join(g.undated))}" if g.undated else "") + "</li>")
+                    + (f"; undated: {_e(', '.join(g.undated))}" if g.undated else "")
+                    + (f"; nearest article outside: {_e(near.id)} ({near.similarity:g} similar, {_e(near.why)})" if near else "") + "</li>")
     w = record.written
     if w.articles_sent or w.articles_left_out:
         rows.append(f"<li>the event call showed {len(w.articles_sent)} article(s) ({w.tokens_counted} of {w.token_budget} tokens, "

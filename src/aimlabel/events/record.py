@@ -120,6 +120,15 @@ class Written(_Model):
     provenance: Provenance | None = None
 
 
+class Nearest(_Model):
+    """The most similar article `--group` kept out of an event, and why (a split to check)."""
+
+    id: str
+    similarity: float
+    days_apart: int | None
+    why: str
+
+
 class Grouping(_Model):
     """How `--group` made this event from articles without an event_id."""
 
@@ -129,6 +138,7 @@ class Grouping(_Model):
     min_similarity: float | None = Field(description="The lowest similarity between two of its articles (null for one article).")
     basis: str = Field(description="The text compared.")
     undated: list[str] = Field(default_factory=list, description="Articles without a readable date (the window could not be applied).")
+    nearest_outside: Nearest | None = Field(default=None, description="The most similar article in another event, and why it is not in this one.")
 
 
 class EventProvenance(_Model):
