@@ -105,3 +105,12 @@ def test_group_without_scikit_learn_says_what_to_install(tmp_path: Path, monkeyp
     result = CliRunner().invoke(app, ["events", str(DATA / "ungrouped.jsonl"), "--group"])
     assert result.exit_code == 2
     assert "--group needs scikit-learn: pip install 'aimlabel[group]'" in result.stderr
+
+
+def test_more_articles_than_group_takes_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import aimlabel.events.group as group
+
+    monkeypatch.setattr(group, "MAX_GROUP_ARTICLES", 9)
+    result = CliRunner().invoke(app, ["events", str(DATA / "ungrouped.jsonl"), "--group"])
+    assert result.exit_code == 2
+    assert "takes at most 9 without an event_id; these labels have 10: split them by date" in result.stderr

@@ -31,6 +31,9 @@ from aimlabel.events.record import Grouping, Nearest
 
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_WINDOW_DAYS = 7
+# Every pair is compared, so memory grows with the square of the articles: 3,000 take about
+# 380 MiB at peak (python bench/bench_events.py, docs/benchmarks.md). More is refused.
+MAX_GROUP_ARTICLES = 3000
 INSTALL_HINT = "pip install 'aimlabel[group]'"
 RULE = ("cosine similarity of TF-IDF vectors of title and text (character 3-5-grams within word boundaries, accents "
         "stripped, sublinear tf), complete linkage: every two articles of an event at least {threshold:g} similar and, "
@@ -39,7 +42,8 @@ APART = 2.0  # the distance given to two articles outside the window: above any 
 
 
 class GroupingUnavailable(RuntimeError):
-    """scikit-learn (and SciPy) are not installed; the message says what to install."""
+    """scikit-learn (and SciPy) are not installed, or there are more articles than `--group`
+    takes; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -101,12 +105,11 @@ def group_documents(docs: Sequence[GroupDoc], threshold: float = DEFAULT_THRESHO
         from scipy.spatial.distance import squareform
 
         sims = similarities(docs)
-        distance = np.clip(1.0 - sims, 0.0, 1.0)
-        days = [_day(d.date) for d in docs]
-        for i, a in enumerate(days):
-            for j, b in enumerate(days):
-                if a is not None and b is not None and abs((a - b).days) > window_days:
-                    distance[i, j] = APART
+        distance = np.subtract(1.0, sims)
+        np.clip(distance, 0.0, 1.0, out=distance)
+        for start in range(0, len(docs), 512):  # in row blocks: the window test never holds a second n x n matrix
+            block = distance[start:start + 512]
+            block[_apart(docs, window_days, rows=slice(start, start + 512))] = APART
         np.fill_diagonal(distance, 0.0)
         tree = linkage(squareform(distance, checks=False), method="complete")
         labels = [int(x) for x in fcluster(tree, t=1.0 - threshold + 1e-9, criterion="distance")]
@@ -126,24 +129,35 @@ def group_documents(docs: Sequence[GroupDoc], threshold: float = DEFAULT_THRESHO
     return groups
 
 
+def _apart(docs: Sequence[GroupDoc], window_days: int, rows: slice = slice(None)) -> Any:
+    """Pairs of dated articles more than `window_days` apart (a boolean matrix, for `rows` of the
+    articles against all; an undated article is never apart)."""
+    import numpy as np
+
+    days = np.array([d.toordinal() if (d := _day(doc.date)) else np.nan for doc in docs])
+    with np.errstate(invalid="ignore"):
+        return np.abs(days[rows, None] - days[None, :]) > window_days
+
+
 def _nearest(docs: Sequence[GroupDoc], sims: Any, indexes: list[int], threshold: float, window_days: int) -> Nearest | None:
     """The most similar article outside the group (to any member), and why complete linkage kept it out."""
-    inside = set(indexes)
-    pairs = [(float(sims[i, j]), j, i) for j in range(len(docs)) if j not in inside for i in indexes]
-    if not pairs:
+    import numpy as np
+
+    outside = np.setdiff1d(np.arange(len(docs)), indexes)
+    if not outside.size:
         return None
-    similarity, j, i = max(pairs, key=lambda p: (p[0], -p[1]))
+    block = sims[np.ix_(indexes, outside)]
+    row, col = np.unravel_index(int(np.argmax(block)), block.shape)
+    i, j = indexes[int(row)], int(outside[col])
     a, b = _day(docs[i].date), _day(docs[j].date)
     days = abs((a - b).days) if a is not None and b is not None else None
-    dates = [_day(docs[k].date) for k in indexes]
-    other = _day(docs[j].date)
-    if other is not None and any(d is not None and abs((d - other).days) > window_days for d in dates):
+    if bool(_apart([docs[j], *(docs[k] for k in indexes)], window_days)[0].any()):
         why = f"more than {window_days} days from an article of this event"
-    elif min(float(sims[k, j]) for k in indexes) < threshold:
+    elif float(block[:, col].min()) < threshold:
         why = f"less than {threshold:g} similar to an article of this event"
     else:
         why = "closer to the articles of its own event"
-    return Nearest(id=docs[j].id, similarity=round(similarity, 4), days_apart=days, why=why)
+    return Nearest(id=docs[j].id, similarity=round(float(block[row, col]), 4), days_apart=days, why=why)
 
 
 def _doc(item: LabelItem, texts: Mapping[str, Article]) -> GroupDoc:
@@ -170,6 +184,9 @@ def group_items(items: Sequence[LabelItem], texts: Mapping[str, Article], thresh
                 window_days: int = DEFAULT_WINDOW_DAYS) -> tuple[list[LabelItem], dict[str, Grouping]]:
     """`items` with an event_id given to every article label that had none, and how each new event was made."""
     loose = [i for i in items if i.kind == "label" and not (i.record.article and i.record.article.event_id)]
+    if len(loose) > MAX_GROUP_ARTICLES:
+        raise GroupingUnavailable(f"--group compares every pair of articles and takes at most {MAX_GROUP_ARTICLES} without an "
+                                  f"event_id; these labels have {len(loose)}: split them by date and group each part")
     groups = group_documents([_doc(i, texts) for i in loose], threshold, window_days)
     event_of = {rid: g.event_id for g in groups for rid in g.members}
     rule = RULE.format(threshold=threshold, window=window_days)
