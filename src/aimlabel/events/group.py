@@ -146,7 +146,7 @@ def _nearest(docs: Sequence[GroupDoc], sims: Any, indexes: list[int], threshold:
     outside = np.setdiff1d(np.arange(len(docs)), indexes)
     if not outside.size:
         return None
-    block = sims[np.ix_(indexes, outside)]
+    block = sims[np.ix_(np.asarray(indexes), outside)]
     row, col = np.unravel_index(int(np.argmax(block)), block.shape)
     i, j = indexes[int(row)], int(outside[col])
     a, b = _day(docs[i].date), _day(docs[j].date)
