@@ -132,3 +132,26 @@ def test_an_unreadable_line_is_named_and_the_rest_are_built(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert f"{path}:9: skipped: not JSON" in result.stderr
     assert len(result.stdout.splitlines()) == 2
+
+
+def test_label_a_run_then_build_its_events_from_the_store(server: FakeServerProcess, tmp_path: Path) -> None:
+    """The whole workflow over HTTP: `aimlabel label --run NAME`, then `aimlabel events NAME`."""
+    from aimlabel.core.taxonomy import default_taxonomy
+    from aimlabel.rules import derive_event_label
+
+    store = str(tmp_path / "runs.sqlite")
+    labelled = runner.invoke(app, ["label", ARTICLES, "--model", "fake", "--base-url", server.base_url, "--api-key", SECRET,
+                                   "--run", "daily", "--store", store, "-q", "-o", str(tmp_path / "labels.jsonl")])
+    assert labelled.exit_code == 0, labelled.stderr
+    out = tmp_path / "events.jsonl"
+    result = runner.invoke(app, ["events", "daily", "--store", store, "--model", "fake", "--base-url", server.base_url,
+                                 "--api-key", SECRET, "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    labels = [json.loads(line) for line in (tmp_path / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    got = records(out)
+    assert [r["event_id"] for r in got] == ["robotaxi", "voice"]
+    for event in got:
+        classes = [r["label"]["classification"] for r in labels if r["article"]["event_id"] == event["event_id"]]
+        assert event["classification"]["label"] == derive_event_label(classes, default_taxonomy())
+        assert [a["id"] for a in event["articles"]] == [r["id"] for r in labels if r["article"]["event_id"] == event["event_id"]]
+        assert event["written"]["status"] == "ok", event["written"]["findings"]

@@ -55,7 +55,7 @@ def _texts(articles: str | None) -> dict[str, Article]:
 
 @commands.command("events", epilog=epilog(EXITS, NOTE))
 def events_command(
-    labels: Annotated[list[str], typer.Argument(help="The run: labels files (JSONL), AIM event pages (text), stored run names, or - for stdin.", show_default=False)],
+    run: Annotated[list[str], typer.Argument(help="The run: labels files (JSONL), AIM event pages (text), stored run names, or - for stdin.", show_default=False)],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the event records (JSONL) here instead of stdout.", show_default=False)] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write the event pages here: one self-contained HTML file.", show_default=False)] = None,
     group: Annotated[bool, typer.Option("--group", help="Put articles without an event_id into events by similarity of title and text within a date window (needs scikit-learn: pip install 'aimlabel[group]').")] = False,
@@ -110,9 +110,9 @@ def events_command(
     if against is not None and html is None:
         raise fail("--against only applies to --html")
     texts = _texts(articles)
-    items, bad = read_label_items(labels, store)
+    items, bad = read_label_items(run, store)
     if not items:
-        raise fail("no readable labels in " + ", ".join(labels))
+        raise fail("no readable labels in " + ", ".join(run))
     _unique(items)
     from aimlabel.events.run import EventsJob, GroupSettings, run_events
     from aimlabel.events.write import event_key
@@ -141,7 +141,7 @@ def events_command(
         for draft in result.drafts:
             out.write(draft.record.to_json() + "\n")
     if html is not None:
-        _write_html(html, result, against, store, texts, ", ".join(Path(x).name for x in labels))
+        _write_html(html, result, against, store, texts, ", ".join(Path(x).name for x in run))
     _summary(result, settings is not None, bad)
     if result.stopped is not None:
         err(f"aimlabel: event calls stopped early: {result.stopped.message}")
