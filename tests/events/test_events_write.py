@@ -117,3 +117,11 @@ def test_refused_credentials_stop_the_calls_and_later_events_are_not_attempted()
 def test_sentences_are_counted_past_initials_and_abbreviations() -> None:
     assert len(sentences("The U.S. Army used it. Dr. Smith said so.")) == 2
     assert len(sentences("One. Two! Three? Four.")) == 4
+
+
+def test_an_event_whose_articles_all_failed_is_not_sent() -> None:
+    fake = ScriptedModel()
+    rows = [{"id": "f1", "event_id": "e", "label": {"ai_principles": ["Safety"]}}]
+    written = run(rows, fake).drafts[0].record.written
+    assert (written.status, written.error.type if written.error else None) == ("failed", "no_articles")
+    assert fake.requests == []

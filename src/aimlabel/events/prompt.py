@@ -91,6 +91,10 @@ class BudgetTooSmall(ValueError):
     """Not even the prompt and the first article fit the token budget."""
 
 
+class NothingToShow(ValueError):
+    """No article of the event has a label to show (all failed, or none states a class)."""
+
+
 @dataclass(frozen=True)
 class EventRequest:
     messages: list[dict[str, str]]
@@ -151,7 +155,7 @@ def render_event(prompt: Prompt, draft: EventDraft, budget: int, count: Callable
     """The request for `draft` under `budget` tokens, by the rule in this module's docstring."""
     ordered, left_out = candidates(draft)
     if not ordered:
-        raise BudgetTooSmall("the event has no labelled article to show")
+        raise NothingToShow("no article of the event has a usable label to write from")
     classes = {a.id: a.classification for a in draft.record.articles}
     fixed = request_tokens(_messages(prompt, draft, []), count) + len(str(len(ordered)))
     blocks: list[list[str]] = []

@@ -21,7 +21,7 @@ from aimlabel.core.record import ErrorInfo, LabelRecord, Provenance
 from aimlabel.core.schema import schema_hash
 from aimlabel.core.taxonomy import Taxonomy
 from aimlabel.events.build import EventDraft, check_written
-from aimlabel.events.prompt import EVENT_SCHEMA_VERSION, BudgetTooSmall, event_model, render_event
+from aimlabel.events.prompt import EVENT_SCHEMA_VERSION, BudgetTooSmall, NothingToShow, event_model, render_event
 from aimlabel.events.record import Excluded, Written
 from aimlabel.model.base import ModelAdapter, ModelAnswer
 from aimlabel.rules.base import RULES_VERSION
@@ -29,6 +29,7 @@ from aimlabel.rules.config import RuleConfig
 from aimlabel.run.stop import StopRule
 
 TOKEN_BUDGET = "token_budget"
+NO_ARTICLES = "no_articles"
 
 
 def event_key(event_id: str) -> str:
@@ -60,8 +61,9 @@ class EventWriter:
     async def write(self, draft: EventDraft) -> Written:
         try:
             request = render_event(self.prompt, draft, self.budget, self.count)
-        except BudgetTooSmall as exc:
-            return Written(status="failed", error=ErrorInfo(type=TOKEN_BUDGET, message=str(exc)), provenance=self.provenance(None),
+        except (BudgetTooSmall, NothingToShow) as exc:
+            kind = TOKEN_BUDGET if isinstance(exc, BudgetTooSmall) else NO_ARTICLES
+            return Written(status="failed", error=ErrorInfo(type=kind, message=str(exc)), provenance=self.provenance(None),
                            token_budget=self.budget, token_counter=self.counter_name)
         answer = await self.adapter.ask(event_key(draft.record.event_id), request.messages, event_model())
         sent = Written(status="failed", articles_sent=request.sent, articles_left_out=[Excluded(id=i, why=w) for i, w in request.left_out],
@@ -98,5 +100,5 @@ async def write_events(drafts: Sequence[EventDraft], writer: EventWriter, concur
     await asyncio.gather(*(one(d) for d in drafts if d.record.articles))
     for draft in drafts:
         if not draft.record.articles:
-            draft.record.written = Written(status="failed", error=ErrorInfo(type="no_articles", message="the event has no articles to write from"))
+            draft.record.written = Written(status="failed", error=ErrorInfo(type=NO_ARTICLES, message="the event has no articles to write from"))
     return rule.reason()
