@@ -12,7 +12,7 @@ from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
 from aimlabel.cli.output import output_stream
 from aimlabel.cli.sources import read_label_items
-from aimlabel.events.group import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
+from aimlabel.events.group import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, GroupingUnavailable
 from aimlabel.events.merge import DEFAULT_MIN_SHARE
 from aimlabel.events.prompt import DEFAULT_MAX_EVENT_TOKENS
 from aimlabel.model.base import Mode
@@ -131,8 +131,6 @@ def events_command(
                     prompt_file=prompt_file, max_event_tokens=max_event_tokens, concurrency=concurrency, min_share=taxonomy_share,
                     group=GroupSettings(group_threshold, group_window) if group else None,
                     rules=RuleConfig(max_ai_principles=max_ai_principles))
-    from aimlabel.events.group import GroupingUnavailable
-
     try:
         result = run_events(job, note=err)
     except GroupingUnavailable as exc:
@@ -146,10 +144,10 @@ def events_command(
     if result.stopped is not None:
         err(f"aimlabel: event calls stopped early: {result.stopped.message}")
         raise typer.Exit(int(ExitCode.STOPPED))
-    failed = [d.record.event_id for d in result.drafts if d.record.written.status == "failed"]
-    for event_id in failed:
-        error = next(d.record.written.error for d in result.drafts if d.record.event_id == event_id)
-        err(f"aimlabel: {event_key(event_id)}: not written: {error.type + ': ' + error.message if error else 'failed'}")
+    failed = [d.record for d in result.drafts if d.record.written.status == "failed"]
+    for record in failed:
+        error = record.written.error
+        err(f"aimlabel: {event_key(record.event_id)}: not written: {error.type + ': ' + error.message if error else 'failed'}")
     if failed or bad:
         raise typer.Exit(int(ExitCode.FAILED))
 
