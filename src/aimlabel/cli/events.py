@@ -145,9 +145,9 @@ def events_command(
         err(f"aimlabel: event calls stopped early: {result.stopped.message}")
         raise typer.Exit(int(ExitCode.STOPPED))
     failed = [d.record for d in result.drafts if d.record.written.status == "failed"]
-    for record in failed:
-        error = record.written.error
-        err(f"aimlabel: {event_key(record.event_id)}: not written: {error.type + ': ' + error.message if error else 'failed'}")
+    for event in failed:
+        error = event.written.error
+        err(f"aimlabel: {event_key(event.event_id)}: not written: {error.type + ': ' + error.message if error else 'failed'}")
     if failed or bad:
         raise typer.Exit(int(ExitCode.FAILED))
 
