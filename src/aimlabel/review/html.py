@@ -94,7 +94,9 @@ def _marks(located: dict[str, list[Any]], which: int) -> list[tuple[int, int, st
     return [(s, e, SIDE_CLASS[where]) for where, locs in located.items() for loc in locs for s, e in loc[which].spans]
 
 
-def _card(pair: Pair, left: Side, right: Side | None) -> str:
+def card(pair: Pair, left: Side, right: Side | None) -> str:
+    """One article's card: both sides' class, rationale, evidence and taxonomy, and the article text
+    (the event pages open the same card for each of an event's articles)."""
     items = {"left": pair.left, "right": pair.right}
     art = pair.article
     located = {w: locate_all(it.evidence, art.title, art.text) for w, it in items.items() if it is not None}
@@ -141,7 +143,7 @@ def _options(values: list[str]) -> str:
 def build_page(pairs: list[Pair], left: Side, right: Side | None, *, taxonomy: Taxonomy | None = None) -> str:
     """The whole page as one string."""
     taxonomy = taxonomy or default_taxonomy()
-    cards = "".join(_card(p, left, right) for p in pairs)
+    cards = "".join(card(p, left, right) for p in pairs)
     review_id = sha256_text(cards)
     data = {
         "review_id": review_id, "tool_version": __version__, "classes": list(taxonomy.classes),
@@ -156,20 +158,13 @@ def build_page(pairs: list[Pair], left: Side, right: Side | None, *, taxonomy: T
     rules = sorted({f.rule for p in pairs for s in (p.left, p.right) if s for f in s.findings})
     counts = {a: sum(1 for p in pairs if p.agreement == a) for a in ("disagree", "agree", "unknown")}
     has_conf = any(p.confidence is not None for p in pairs)
-    nonce = secrets.token_urlsafe(16)
     res = files("aimlabel.review")
     css = res.joinpath("page.css").read_text(encoding="utf-8")
     js = res.joinpath("page.js").read_text(encoding="utf-8")
     versus = f"{left.name} vs {right.name}" if right else left.name
     conf = ('<label>min confidence <input id="f-conf" type="number" min="0" max="1" step="0.05" value="0"></label>'
             if has_conf else "")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; img-src data:; form-action 'none'; base-uri 'none'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>aimlabel review: {_e(versus)}</title><style>{css}</style></head>
-<body>
-<header class="top"><h1>aimlabel review: {_e(versus)}</h1>
+    body = f"""<header class="top"><h1>aimlabel review: {_e(versus)}</h1>
 <p class="summary">{len(pairs)} article(s): <b>{counts['disagree']}</b> disagree, {counts['agree']} agree, {counts['unknown']} undecidable.
 Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept left/right and go on, <kbd>e</kbd> edit, <kbd>?</kbd> help.</p>
 <div class="controls">
@@ -195,8 +190,22 @@ Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept 
 <dt>e</dt><dd>edit: choose the class, the taxonomy values (a field you do not touch is not recorded; "none" is an answer) and write a note</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd></dl>
 <p>Decisions are kept in this browser (localStorage, keyed by this page's review id), every one of every
 reviewer (a later decision supersedes your own earlier one), until you download them as JSONL and run
-<code>aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl</code>.</p></div>
-<script type="application/json" id="review-data">{_json_for_script(data)}</script>
-<script nonce="{nonce}">{js}</script>
+<code>aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl</code>.</p></div>"""
+    return page_html(f"aimlabel review: {versus}", css, body, js, "review-data", data)
+
+
+def page_html(title: str, css: str, body: str, script: str, data_id: str, data: object) -> str:
+    """A self-contained page (the review page, the event pages): a Content-Security-Policy that
+    allows no network access and only this page's own script (by nonce), its data as escaped JSON."""
+    nonce = secrets.token_urlsafe(16)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; img-src data:; form-action 'none'; base-uri 'none'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title><style>{css}</style></head>
+<body>
+{body}
+<script type="application/json" id="{data_id}">{_json_for_script(data)}</script>
+<script nonce="{nonce}">{script}</script>
 </body></html>
 """
