@@ -99,6 +99,27 @@ class RunSection(_Model):
     findings: list[RuleCount]
 
 
+class EventScore(_Model):
+    """One gold event: its class in gold and as the labels decide it."""
+
+    event_id: str
+    articles: int
+    gold: str
+    predicted: str
+    predicted_counts: dict[str, int]
+    excluded: int
+
+
+class EventSection(_Model):
+    """Event-level scores, present when gold lines carry an event_id (see `evaluation.events`)."""
+
+    rule: str
+    events: int
+    articles: int
+    classification: ClassificationSection
+    per_event: list[EventScore]
+
+
 class EvalReport(_Model):
     manifest: EvalManifest
     report_version: str = REPORT_VERSION
@@ -106,9 +127,12 @@ class EvalReport(_Model):
     classification: ClassificationSection
     taxonomy: dict[str, FieldScores]
     run: RunSection
+    events: EventSection | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return rounded(self.model_dump(mode="json", by_alias=True))  # type: ignore[no-any-return]
+        """The report as printed; `events` only when gold carries event ids."""
+        exclude = {"events"} if self.events is None else None
+        return rounded(self.model_dump(mode="json", by_alias=True, exclude=exclude))  # type: ignore[no-any-return]
 
 
 def manifest_path_for(out: Path) -> Path:
