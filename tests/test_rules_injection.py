@@ -22,6 +22,7 @@ article = check_article
 
 def test_reader_comment_telling_the_model_what_to_label_is_flagged() -> None:
     findings = [f for f in check_label(LABEL, article("airline-chatbot")) if f.rule == "article.injection"]
+    assert [f.trigger for f in findings] == ["Ignore all previous instructions"]
     assert [(f.severity, f.message) for f in findings] == [
         (
             "warning",

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from aimlabel.rules.base import RuleContext
+from aimlabel.rules.base import Flag, RuleContext
 from aimlabel.rules.injection_words import (
     ANY_WORDS,
     CLAIM,
@@ -180,14 +180,15 @@ def injection_matches(text: str) -> list[str]:
     return [ins.text for ins in find_instructions(text) if not ins.reported]
 
 
-def instructions_in_article(ctx: RuleContext) -> Iterator[str]:
+def instructions_in_article(ctx: RuleContext) -> Iterator[Flag]:
     if ctx.text is None:
         return
     found = injection_matches(ctx.text)
     if found:
         quoted = "; ".join(f"\"{snippet(text, 60)}\"" for text in found[:3])
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
-        yield (
+        yield Flag(
             f"the article contains text addressed to an AI model ({quoted}{more}); a person should "
-            "check that the label follows the article and not these instructions"
+            "check that the label follows the article and not these instructions",
+            trigger=found[0],
         )
