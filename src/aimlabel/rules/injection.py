@@ -39,7 +39,7 @@ from aimlabel.rules.injection_words import (
     REPORTED_TOPIC,
     Family,
 )
-from aimlabel.rules.language import NEGATORS, Sentence, Text
+from aimlabel.rules.language import NEGATORS, Sentence, Text, normalise, padded_words
 from aimlabel.rules.text import snippet
 
 ASK_REACH = 14  # words after an instruction in which the class it asks for is named
@@ -158,9 +158,12 @@ def find_instructions(text: str) -> tuple[Instruction, ...]:
     """Every passage of `text` addressed to the model, in reading order, overlaps counted once
     (a passage that names a class wins over one that does not). Both injection rules read the
     same article text, so it is parsed once here, not in the rationale cache (articles are long)."""
-    parsed = Text(text)
-    reader = _Reader(parsed)
-    found = sorted([*reader.from_words(), *_from_markup(parsed.raw)], key=lambda p: (p[0], -len(p[1].text)))
+    raw = normalise(text)
+    marked = list(_from_markup(raw))
+    if not marked and not ANY_WORDS.search(padded_words(raw)):
+        return ()  # most articles: nothing to parse
+    reader = _Reader(Text(text))
+    found = sorted([*reader.from_words(), *marked], key=lambda p: (p[0], -len(p[1].text)))
     if all(ins.family == "claim" for _, ins in found):
         # A denial alone ("this is not an AI incident") is news; it is an order only beside one.
         found = [(at, ins) for at, ins in found if ins.avoids is None]

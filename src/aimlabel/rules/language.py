@@ -91,21 +91,30 @@ class Token:
     end: int
 
 
+def _norms(word: str) -> tuple[str, ...]:
+    """A word's casefolded token(s): "isn't" is "is" + "not"."""
+    norm = word.casefold()
+    if norm in _CONTRACTIONS:
+        return _CONTRACTIONS[norm]
+    if norm.endswith("n't") and len(norm) > 3:
+        return norm[:-3], "not"
+    return (norm,)
+
+
 def tokenise(text: str) -> list[Token]:
     """Words, numbers and punctuation, casefolded; "isn't" becomes "is" + "not"."""
     tokens: list[Token] = []
     for match in _TOKEN.finditer(text):
         word = match.group(0)
-        norm = word.casefold()
         start, end = match.span()
-        if norm in _CONTRACTIONS:
-            first, second = _CONTRACTIONS[norm]
-            tokens += [Token(word, first, start, end), Token(word, second, start, end)]
-        elif norm.endswith("n't") and len(norm) > 3:
-            tokens += [Token(word, norm[:-3], start, end), Token(word, "not", start, end)]
-        else:
-            tokens.append(Token(word, norm, start, end))
+        tokens += [Token(word, norm, start, end) for norm in _norms(word)]
     return tokens
+
+
+def padded_words(text: str) -> str:
+    """The tokens of a whole (normalised) text as `Sentence.padded` joins them, without building
+    sentences: a quick first look for a pattern before a text is parsed."""
+    return " " + " ".join(norm for word in _TOKEN.findall(text) for norm in _norms(word)) + " "
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:

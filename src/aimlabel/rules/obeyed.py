@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from aimlabel.rules.base import Flag, RuleContext
 from aimlabel.rules.injection import Instruction, find_instructions
-from aimlabel.rules.language import Text, phrase
+from aimlabel.rules.language import parse, phrase
 from aimlabel.rules.text import snippet
 
 _W = dict(
@@ -66,7 +66,7 @@ def _deference(rationale: str, article_gives_orders: bool) -> str | None:
     """The words of the rationale that defer to instructions, or None."""
     if not rationale:
         return None
-    parsed = Text(rationale)
+    parsed = parse(rationale)
     for pattern in _REFERS:
         for hit in parsed.find(pattern):
             if not hit.negated:
