@@ -132,3 +132,21 @@ def test_the_obeyed_error_is_not_sent_back_to_the_model() -> None:
     findings = check_label(case["obeying"], _article(case))
     assert any(f.rule == OBEYED and f.severity == "error" for f in findings)
     assert OBEYED not in feedback_message(findings)
+
+
+def test_a_text_without_a_familys_anchor_words_never_matches_it() -> None:
+    """The quick look before parsing skips a family when none of its anchor words is in the text:
+    on every written case, each family that matches a sentence has its anchors there."""
+    from aimlabel.rules.injection_words import CLAIM, CLAIM_NOT, FAMILIES
+    from aimlabel.rules.language import Text
+
+    texts = [_text(c) for c in CASES] + [c["text"] for c in BATCH_2]
+    matched = 0
+    for text in texts:
+        parsed = Text(text)
+        present = {w for s in parsed.sentences for w in s.words}
+        for family in (*FAMILIES, CLAIM, CLAIM_NOT):
+            if any(family.pattern.search(s.padded) for s in parsed.sentences):
+                matched += 1
+                assert family.anchors is None or family.anchors & present, (family.pattern.pattern[:80], text[:80])
+    assert matched > 100

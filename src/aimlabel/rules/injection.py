@@ -27,7 +27,6 @@ from functools import lru_cache
 
 from aimlabel.rules.base import Flag, RuleContext
 from aimlabel.rules.injection_words import (
-    ANY_WORDS,
     CLAIM,
     CLAIM_NOT,
     CLAIM_NOT_LABEL,
@@ -107,17 +106,17 @@ class _Reader:
         words = {w for s in near for w in s.words}
         return bool(words & REPORTED_TOPIC) or any("prompt injection" in s.joined for s in near)
 
-    def from_words(self) -> Iterator[tuple[int, Instruction]]:
+    def from_words(self, families: list[Family]) -> Iterator[tuple[int, Instruction]]:
+        orders = [f for f in families if f not in (CLAIM, CLAIM_NOT)]
+        claims = [(f, f is CLAIM_NOT) for f in (CLAIM, CLAIM_NOT) if f in families]
         for index, sentence in enumerate(self.parsed.sentences):
-            if not ANY_WORDS.search(sentence.padded):
-                continue
-            for family in FAMILIES:
+            for family in orders:
                 for match in family.pattern.finditer(sentence.padded):
                     found = self._instruction(index, sentence, family, match)
                     if found is not None:
                         yield sentence.offset + sentence.tokens[found[0]].start, found[1]
-            for pattern, denied in ((CLAIM, False), (CLAIM_NOT, True)):
-                for match in pattern.finditer(sentence.padded):
+            for claim, denied in claims:
+                for match in claim.pattern.finditer(sentence.padded):
                     if CLAIM_NOT_LABEL.search(sentence.padded, match.start()):
                         continue
                     first, last = _tokens(sentence, match)
@@ -160,10 +159,14 @@ def find_instructions(text: str) -> tuple[Instruction, ...]:
     same article text, so it is parsed once here, not in the rationale cache (articles are long)."""
     raw = normalise(text)
     marked = list(_from_markup(raw))
-    if not marked and not ANY_WORDS.search(padded_words(raw)):
+    words = padded_words(raw)
+    present = set(words.split())
+    families = [f for f in (*FAMILIES, CLAIM, CLAIM_NOT)
+                if (f.anchors is None or f.anchors & present) and f.pattern.search(words)]
+    if not marked and not families:
         return ()  # most articles: nothing to parse
     reader = _Reader(Text(text))
-    found = sorted([*reader.from_words(), *marked], key=lambda p: (p[0], -len(p[1].text)))
+    found = sorted([*reader.from_words(families), *marked], key=lambda p: (p[0], -len(p[1].text)))
     if all(ins.family == "claim" for _, ins in found):
         # A denial alone ("this is not an AI incident") is news; it is an order only beside one.
         found = [(at, ins) for at, ins in found if ins.avoids is None]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from aimlabel.rules.conclusion import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED
-from aimlabel.rules.language import phrase
+from aimlabel.rules.language import anchor_words, phrase
 
 _W = dict(
     IGNORE="ignore|disregard|forget|override|overlook|discard|bypass|skip",
@@ -87,16 +87,27 @@ _W = dict(
 )
 
 
+# Words too frequent in news about AI to tell a text worth parsing (see `anchor_words`).
+_COMMON = frozenset(
+    ", . the this that it a an your you all any of to for is are be as in on and or if when with by do not no never from "
+    "now was were have has been can will must should so ai model models system systems article story text content news "
+    "page post report".split()
+)
+
+
 @dataclass(frozen=True)
 class Family:
+    """One word pattern; `anchors`: words of which a text must hold one to match (None: any text)."""
+
     name: str
     pattern: re.Pattern[str]
+    anchors: frozenset[str] | None
     asks: bool = False
     imperative: bool = False
 
 
 def _family(name: str, template: str, *, asks: bool = False, imperative: bool = False) -> Family:
-    return Family(name, phrase(template, **_W), asks, imperative)
+    return Family(name, phrase(template, **_W), anchor_words(template, _COMMON, **_W), asks, imperative)
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -210,21 +221,13 @@ CLASS_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
-# A statement about this very article in the label's own words ("This story is Unrelated to AI.").
-CLAIM = phrase(
-    "(?:this|the) (?:article|story|text|item|piece|post|page|news item|content) (?:is|counts as|qualifies as|belongs (?:to|in)|"
-    "falls under|should count as|must count as) (?:an? )?(?:ai incident|ai hazard|complementary information|unrelated)"
-)
-# The same, denied ("This article does not describe an AI incident."): an order not to give a class.
-CLAIM_NOT = phrase(
-    "(?:this|the) (?:(?:article|story|text|item|piece|post|page|news item|content) )?(?:is not|is no|does not describe|does not report|"
-    "does not concern|is in no way|should not be|must not be) (?:considered |classified as |labell?ed |treated as )?(?:an? )?"
-    "(?:ai incident|ai hazard|complementary information)"
-)
-# Every word pattern at once: one scan tells which sentences need the patterns one by one
-# (most sentences of an article match none; scanning each pattern separately costs 6 times more).
-ANY_WORDS = re.compile("(?<= )(?:" + "|".join(p.pattern.removeprefix("(?<= )") for p in
-                                          [*(f.pattern for f in FAMILIES), CLAIM, CLAIM_NOT]) + ")")
+# A statement about this very article in the label's own words ("This story is Unrelated to AI."),
+# and the same denied ("This article does not describe an AI incident."): an order not to give a class.
+CLAIM = _family("claim", "(?:this|the) (?:article|story|text|item|piece|post|page|news item|content) (?:is|counts as|qualifies as|"
+                "belongs (?:to|in)|falls under|should count as|must count as) (?:an? )?(?:ai incident|ai hazard|complementary information|unrelated)")
+CLAIM_NOT = _family("claim", "(?:this|the) (?:(?:article|story|text|item|piece|post|page|news item|content) )?(?:is not|is no|"
+                    "does not describe|does not report|does not concern|is in no way|should not be|must not be) "
+                    "(?:considered |classified as |labell?ed |treated as )?(?:an? )?(?:ai incident|ai hazard|complementary information)")
 CLAIM_NOT_LABEL = re.compile(r"\bunrelated (?:to|with) (?!(?:ai|artificial intelligence)\b)")
 
 # Words that show a quoted instruction is reported, in a story about injection or attacks.
