@@ -145,7 +145,10 @@ def _tokens(sentence: Sentence, match: re.Match[str]) -> tuple[int, int]:
 
 
 def _from_markup(raw: str) -> Iterator[tuple[int, Instruction]]:
-    for name, pattern in MARKUP:
+    lower = raw.lower()
+    for name, cues, pattern in MARKUP:
+        if not any(cue in lower for cue in cues):
+            continue
         for match in pattern.finditer(raw):
             value = match.groupdict().get("cls")
             asks = class_named(" " + " ".join(value.casefold().split()) + " ")[0] if value else None

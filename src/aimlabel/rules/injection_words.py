@@ -245,22 +245,25 @@ _INSTRUCTION_CUE = r"\b(?:ignore|instructions?|system|assistant|label\w*|classif
 
 # Markup, matched on the raw text: role tags and chat-template tokens, the prompt's own
 # delimiters and other fake ends of the article, JSON or a "Label:" line written as the answer.
-MARKUP: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("role tag", re.compile(r"</?\s*(?:system|assistant|user|developer|instructions?|sys|prompt)\s*>|<\|[a-z_]{2,30}\|>|\[/?INST\]|<</?SYS>>", re.I)),
-    ("role tag", re.compile(r"(?:^|\n)[ \t#*>\[]*(?:system|developer)(?: prompt| message| instructions?| note)?\]?[ \t]*:"
-                            r"(?=[^\n]{0,200}\b(?:you|your|ignore|instructions?|label\w*|classif\w*|respond|output|answer|assistant)\b)", re.I)),
-    ("role tag", re.compile(r"(?:^|\n)[ \t#*>\[]*assistant\]?[ \t]*:(?=[^\n]{0,200}\b(?:label\w*|classif\w*|category|unrelated|ai incident|ai hazard)\b)", re.I)),
-    ("role tag", re.compile(r"(?:^|\n)[ \t#*\[]*(?:system )?override[ \t#]*[:!\]\n]", re.I)),
-    ("role tag", re.compile(r"[{,]\s*[\"']role[\"']\s*:\s*[\"'](?:system|assistant|developer)[\"']", re.I)),
-    ("end marker", re.compile(r"<<<\s*(?:end|article)\b|</\s*(?:article|text|document|content|input|news)\s*>", re.I)),
-    ("end marker", re.compile(
+# Each with the substrings (of the lower-cased text) one of which it needs: most articles hold
+# none, and a substring test is far cheaper than the scan.
+MARKUP: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("role tag", ("<", "[inst"), re.compile(r"</?\s*(?:system|assistant|user|developer|instructions?|sys|prompt)\s*>|<\|[a-z_]{2,30}\|>|\[/?INST\]|<</?SYS>>", re.I)),
+    ("role tag", ("system", "developer"), re.compile(
+        r"(?:^|\n)[ \t#*>\[]*(?:system|developer)(?: prompt| message| instructions?| note)?\]?[ \t]*:"
+        r"(?=[^\n]{0,200}\b(?:you|your|ignore|instructions?|label\w*|classif\w*|respond|output|answer|assistant)\b)", re.I)),
+    ("role tag", ("assistant",), re.compile(r"(?:^|\n)[ \t#*>\[]*assistant\]?[ \t]*:(?=[^\n]{0,200}\b(?:label\w*|classif\w*|category|unrelated|ai incident|ai hazard)\b)", re.I)),
+    ("role tag", ("override",), re.compile(r"(?:^|\n)[ \t#*\[]*(?:system )?override[ \t#]*[:!\]\n]", re.I)),
+    ("role tag", ("role",), re.compile(r"[{,]\s*[\"']role[\"']\s*:\s*[\"'](?:system|assistant|developer)[\"']", re.I)),
+    ("end marker", ("<<<", "</"), re.compile(r"<<<\s*(?:end|article)\b|</\s*(?:article|text|document|content|input|news)\s*>", re.I)),
+    ("end marker", ("end", "fin d", "over", "finished"), re.compile(
         r"(?:^|\n)[ \t\[(<=#*_~-]*(?:end of (?:the )?(?:article|text|document|input|content|story|news(?: item)?|"
         r"user (?:input|content|message)|untrusted content)|(?:the )?(?:article|text|input|document) (?:ends|ended|is over|is finished)(?: here| now)?|"
         r"fin de l'article|fin del art[ií]culo|ende des artikels)[ \t\])>=#*_~.:-]*(?=\n|$)(?=[\s\S]{0,400}?" + _INSTRUCTION_CUE + ")",
         re.I)),
-    ("end marker", re.compile(r"\b(?:begin|start)(?:ning)? (?:of )?(?:the )?(?:(?:new|real|actual|system|hidden) )+(?:prompt|instructions?|task|message)\b", re.I)),
-    ("json", re.compile(r"[{,]\s*[\"'](?:classification|label|category|class|verdict)[\"']\s*:\s*[\"']" + _CLASS_VALUE + r"[\"']", re.I)),
-    ("json", re.compile(r"[{,]\s*[\"'](?:classification|label|category|class|severity|rationale|realised_harm|harm_types|ai_principles|verdict)[\"']\s*:", re.I)),
-    ("label", re.compile(r"(?:^|\n|>|\.\s)[ \t*#>-]*(?:classification|label|correct label|category|verdict|aim label|oecd label|output|answer)[ \t]*[:=][ \t]*[\"']?" + _CLASS_VALUE + r"\b", re.I)),
-    ("hidden", re.compile(r"<!--[^>]{0,300}?\b(?:ai|llm|model|label\w*|classif\w*|instruction\w*|assistant|ignore)\b", re.I)),
+    ("end marker", ("begin", "start"), re.compile(r"\b(?:begin|start)(?:ning)? (?:of )?(?:the )?(?:(?:new|real|actual|system|hidden) )+(?:prompt|instructions?|task|message)\b", re.I)),
+    ("json", ('":', "':", '" :', "' :"), re.compile(r"[{,]\s*[\"'](?:classification|label|category|class|verdict)[\"']\s*:\s*[\"']" + _CLASS_VALUE + r"[\"']", re.I)),
+    ("json", ('":', "':", '" :', "' :"), re.compile(r"[{,]\s*[\"'](?:classification|label|category|class|severity|rationale|realised_harm|harm_types|ai_principles|verdict)[\"']\s*:", re.I)),
+    ("label", (":", "="), re.compile(r"(?:^|\n|>|\.\s)[ \t*#>-]*(?:classification|label|correct label|category|verdict|aim label|oecd label|output|answer)[ \t]*[:=][ \t]*[\"']?" + _CLASS_VALUE + r"\b", re.I)),
+    ("hidden", ("<!--",), re.compile(r"<!--[^>]{0,300}?\b(?:ai|llm|model|label\w*|classif\w*|instruction\w*|assistant|ignore)\b", re.I)),
 )
