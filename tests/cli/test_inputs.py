@@ -287,3 +287,4 @@ def test_xlsx_without_openpyxl_names_the_install_command(tmp_path: Path, monkeyp
     result, records = _label(tmp_path, path)
     assert result.exit_code == 2 and records == []
     assert "reading .xlsx needs openpyxl, an optional extra: pip install 'aimlabel[xlsx]'" in result.stderr
+

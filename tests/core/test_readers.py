@@ -11,6 +11,7 @@ import pytest
 from aimlabel.core.articles import ARTICLE_FIELDS, InputProblem
 from aimlabel.core.readers import InputError, iter_articles
 from aimlabel.core.readers.columns import ALIASES, ColumnsProblem, article_fields, column_fields
+from aimlabel.core.readers.seen import SeenKeys
 from aimlabel.core.readers.source import HEAD_BYTES, open_source
 from aimlabel.core.readers.xlsx import INSTALL
 
@@ -91,6 +92,13 @@ def test_duplicate_keys_fail_naming_the_first_line(tmp_path: Path) -> None:
     assert [type(i).__name__ for i in items] == ["tuple", "tuple", "InputProblem", "InputProblem"]
     assert items[2].line == 3 and "duplicate id 'a': line 1 has it too" in items[2].message and items[2].raw_id is None
     assert items[3].line == 4 and "the same title and text: line 2 has it too" in items[3].message
+
+
+def test_seen_keys_find_every_repeat_as_the_table_grows() -> None:
+    keys = SeenKeys(capacity=8)
+    assert [keys.first_line(f"k{i}", i) for i in range(5000)] == list(range(5000))
+    assert [keys.first_line(f"k{i}", 9999) for i in range(0, 5000, 7)] == list(range(0, 5000, 7))
+    assert keys.first_line("k5000", 5000) == 5000 and keys.first_line("", 1) == 1 and keys.first_line("", 2) == 1
 
 
 def test_a_missing_or_unreadable_input_is_one_error(tmp_path: Path) -> None:

@@ -30,7 +30,12 @@ class InputFormat(StrEnum):
 def invisible_only(value: str) -> bool:
     """Nothing a reader would see: whitespace and format characters (U+200B zero width space,
     U+2060 word joiner, U+FEFF, soft hyphens, direction marks) only."""
-    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value)
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value)  # stops at the first visible one
+
+
+def _visible(value: object) -> bool:
+    """A string that starts with a visible character (the quick answer for nearly every article)."""
+    return isinstance(value, str) and bool(value) and (value[0].isalnum() or not invisible_only(value[0]))
 
 
 class ArticleMeta(BaseModel):
@@ -79,7 +84,7 @@ class Article(ArticleFields):
     @classmethod
     def _say_why_blank(cls, data: Any) -> Any:
         """A title and text of only invisible characters would reach the model as an empty article."""
-        if isinstance(data, dict):
+        if isinstance(data, dict) and not _visible(data.get("title")) and not _visible(data.get("text")):
             given = [v for v in (data.get("title"), data.get("text")) if v is not None]
             if given and all(isinstance(v, str) and invisible_only(v) for v in given):
                 seen = next((ch for v in given for ch in v if not ch.isspace()), None)
@@ -92,7 +97,9 @@ class Article(ArticleFields):
     @field_validator("*", mode="after")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and invisible_only(value) else value
+        if not isinstance(value, str) or value[:1].isalnum():
+            return value
+        return None if invisible_only(value) else value
 
     @model_validator(mode="after")
     def _needs_content(self) -> Article:

@@ -21,6 +21,7 @@ from pathlib import Path
 from aimlabel.core.articles import Article, InputFormat, InputItem, InputProblem
 from aimlabel.core.readers.columns import column_fields, expected_columns, has_content_column
 from aimlabel.core.readers.jsonl import first_line_is_object, read_json, read_jsonl
+from aimlabel.core.readers.seen import SeenKeys
 from aimlabel.core.readers.source import InputError, Source, open_source
 from aimlabel.core.readers.table import DELIMITERS, read_table
 from aimlabel.core.readers.text import read_text
@@ -111,11 +112,11 @@ def choose_format(source: Source, fmt: InputFormat) -> InputFormat:
 
 
 def _once_per_key(items: Iterator[InputItem], source: str) -> Iterator[InputItem]:
-    first_line: dict[str, int] = {}
+    keys = SeenKeys()
     for item in items:
         if not isinstance(item, InputProblem):
             line, article = item
-            seen = first_line.setdefault(article.key, line)
+            seen = keys.first_line(article.key, line)
             if seen != line:
                 what = f"duplicate id {article.id!r}" if article.id else "the same title and text"
                 yield InputProblem(source, line, f"{what}: line {seen} has it too, and only that line is labelled "

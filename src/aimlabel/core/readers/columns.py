@@ -9,6 +9,7 @@ aliases (`ALIASES`, the table in docs/labelling.md). A field's own name wins ove
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -31,6 +32,7 @@ CONTENT_FIELDS = ("title", "text")
 _SEPARATORS = re.compile(r"[\s_\-.]+")
 
 
+@functools.lru_cache(maxsize=1024)
 def _folded(name: str) -> str:
     return _SEPARATORS.sub("", name.casefold())
 
@@ -49,8 +51,9 @@ def field_of(name: object) -> str | None:
     return found[0] if found else None
 
 
-def _pick(names: Sequence[object], what: str) -> dict[str, int]:
-    """For each field, the index of the name that gives it."""
+@functools.lru_cache(maxsize=256)
+def _pick(names: tuple[object, ...], what: str) -> dict[str, int]:
+    """For each field, the index of the name that gives it (cached: every line of a file has the same keys)."""
     by_field: dict[str, list[tuple[int, bool]]] = {}
     for index, name in enumerate(names):
         found = _FIELD_OF.get(_folded(name)) if isinstance(name, str) else None
@@ -70,7 +73,7 @@ def _pick(names: Sequence[object], what: str) -> dict[str, int]:
 def column_fields(names: Sequence[object]) -> list[str | None]:
     """The field each column is read into (None: not read); raises `ColumnsProblem`."""
     fields: list[str | None] = [None] * len(names)
-    for field, index in _pick(names, "columns").items():
+    for field, index in _pick(tuple(names), "columns").items():
         fields[index] = field
     return fields
 
@@ -88,7 +91,7 @@ def article_fields(raw: Mapping[str, object]) -> dict[str, object]:
     """A JSON object's keys mapped to article fields (other keys dropped); keys without a value
     take no part, so `{"text": "...", "content": null}` is fine. Raises `ColumnsProblem`."""
     given = {k: v for k, v in raw.items() if v is not None and v != ""}
-    keys = list(given)
+    keys = tuple(given)
     return {field: given[keys[index]] for field, index in _pick(keys, "keys").items()}
 
 

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, NamedTuple
 
 HEAD_BYTES = 64 * 1024
 _CHUNK = 64 * 1024
@@ -35,8 +35,7 @@ class InputError(Exception):
     """The input as a whole cannot be read as articles; the message is one line naming it."""
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One physical line (its end kept), numbered from 1; `problem` says why it did not decode."""
 
     number: int
@@ -115,6 +114,21 @@ def _utf16_without_mark(head: bytes) -> str | None:
     return "utf-16-le" if odd_zeros > even_zeros else "utf-16-be"
 
 
+def _read_head(raw: IO[bytes]) -> tuple[bytes, bool]:
+    """Up to HEAD_BYTES, but no more than a first line with something on it needs (a pipe is
+    not waited on for 64 KB to tell its format). Says whether the input ended."""
+    read1 = getattr(raw, "read1", raw.read)
+    head = b""
+    while len(head) < HEAD_BYTES:
+        chunk = read1(HEAD_BYTES - len(head))
+        if not chunk:
+            return head, True
+        head += chunk
+        if b"\n" in chunk and head.strip():
+            break
+    return head, False
+
+
 def open_source(path: str, encoding: str) -> Source:
     """Open `path` ("-" for stdin) and settle its encoding; an empty input is an `InputError`."""
     name = "<stdin>" if path == "-" else path
@@ -123,13 +137,13 @@ def open_source(path: str, encoding: str) -> Source:
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
     try:
-        head = raw.read(HEAD_BYTES)
+        head, ended = _read_head(raw)
         bom = next(((mark, enc) for mark, enc in _BOMS if head.startswith(mark)), None)
         if bom is not None:
             head, encoding = head[len(bom[0]):], bom[1]
         elif ascii_compatible(encoding) and (guess := _utf16_without_mark(head)) is not None:
             raise InputError(f"{name} looks like UTF-16 without a byte-order mark: pass --encoding {guess}")
-        if len(head) < HEAD_BYTES and not head.decode(encoding, errors="ignore").strip():
+        if ended and not head.decode(encoding, errors="ignore").strip():
             raise InputError(f"{name} is empty: there are no articles to label")
     except BaseException as exc:
         if path != "-":
@@ -137,18 +151,19 @@ def open_source(path: str, encoding: str) -> Source:
         if isinstance(exc, OSError):
             raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
         raise
-    return Source(path, name, io.BufferedReader(_Prefixed(head, raw)), head, len(head) < HEAD_BYTES, encoding, bom is not None)
+    return Source(path, name, io.BufferedReader(_Prefixed(head, raw)), head, ended, encoding, bom is not None)
 
 
-def _split_lone_cr(number: int, text: str, problem: str | None) -> Iterator[Line]:
+def _lone_cr(text: str) -> bool:
+    crs = text.count("\r")
+    return bool(crs) and not (crs == 1 and text.endswith("\r\n")) and bool(_LONE_CR.search(text.removesuffix("\n").removesuffix("\r")))
+
+
+def _split_at_lone_cr(number: int, text: str, problem: str | None) -> list[Line]:
     """A line of bytes split where a lone CR (classic Mac line end) ends a line too."""
-    if not _LONE_CR.search(text.removesuffix("\n").removesuffix("\r")):
-        yield Line(number, text, problem)
-        return
     pieces = _LINE.findall(text)
     rest = text[sum(len(p) for p in pieces):]
-    for offset, piece in enumerate([*pieces, rest] if rest else pieces):
-        yield Line(number + offset, piece, problem)
+    return [Line(number + offset, piece, problem) for offset, piece in enumerate([*pieces, rest] if rest else pieces)]
 
 
 def _ascii_lines(source: Source) -> Iterator[Line]:
@@ -160,9 +175,13 @@ def _ascii_lines(source: Source) -> Iterator[Line]:
         except UnicodeDecodeError as exc:
             text = raw.decode(source.encoding, errors="replace")
             problem = f"not valid {source.encoding} (byte {exc.start}); pass --encoding to read it"
-        for line in _split_lone_cr(number, text, problem):
-            number = line.number + 1
-            yield line
+        if "\r" in text and _lone_cr(text):
+            pieces = _split_at_lone_cr(number, text, problem)
+            yield from pieces
+            number += len(pieces)
+        else:
+            yield Line(number, text, problem)
+            number += 1
 
 
 def _decoded_lines(source: Source) -> Iterator[Line]:

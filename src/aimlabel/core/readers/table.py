@@ -86,20 +86,24 @@ def choose_delimiter(source: Source, header: str, given: str | None, tsv: bool) 
             raise InputError(f"{source.name}: line 1: {exc}") from None
         if has_content_column(fields):
             return delimiter, fields
-    how = " or ".join(_NAMES.get(d, repr(d)) for d in tried)
-    shown = _split(header, tried[0])
-    raise InputError(f"{source.name}: line 1: the header needs {expected_columns()}; split at {how} it reads {shown}"
+    names = [_NAMES.get(d, repr(d)) for d in tried]
+    tried_also = f" ({', '.join(names[1:-1])} and {names[-1]} find no title or text column either)" if len(names) > 2 else (
+        f" ({names[1]} finds no title or text column either)" if len(names) == 2 else "")
+    raise InputError(f"{source.name}: line 1: the header needs {expected_columns()}; split at {names[0]} it reads "
+                     f"{_split(header, tried[0])}{tried_also}"
                      + ("" if given else "; pass --delimiter if the columns are split by something else"))
 
 
-def _row_shaped(lines: list[Line], delimiter: str, width: int, header: list[str]) -> bool:
+def _row_shaped(lines: list[Line], delimiter: str, width: int, header: str) -> bool:
     """Lines a quoted field swallowed look like the file's rows (the header again, or every one
-    splitting into as many fields as the header has)."""
-    texts = [ln.text.strip() for ln in lines if ln.text.strip()]
-    shapes = [_split(t, delimiter) for t in texts]
-    if any([s.strip().casefold() for s in shape] == header for shape in shapes):
+    splitting into as many fields as the header has). Cheap for the usual multi-line field:
+    a paragraph is split as CSV only when it has enough delimiters to be a row."""
+    texts = [line.text.strip() for line in lines if line.text.strip()]
+    if any(text.casefold() == header for text in texts):
         return True
-    return width >= 3 and len(shapes) >= 3 and all(len(shape) == width for shape in shapes)
+    if width < 3 or len(texts) < 3 or any(text.count(delimiter) < width - 1 for text in texts):
+        return False
+    return all(len(_split(text, delimiter)) == width for text in texts)
 
 
 def read_table(source: Source, delimiter: str | None = None, tsv: bool = False) -> Iterator[InputItem]:
@@ -113,11 +117,10 @@ def read_table(source: Source, delimiter: str | None = None, tsv: bool = False) 
     if header.problem is not None:
         raise InputError(f"{source.name}: line {header.number}: {header.problem}")
     delimiter, fields = choose_delimiter(source, header.text, delimiter, tsv)
-    names = [name.strip().casefold() for name in _split(header.text, delimiter)]
-    yield from _rows(source.name, lines, delimiter, fields, names)
+    yield from _rows(source.name, lines, delimiter, fields, header.text.strip().casefold())
 
 
-def _rows(name: str, lines: _Lines, delimiter: str, fields: list[str | None], header: list[str]) -> Iterator[InputItem]:
+def _rows(name: str, lines: _Lines, delimiter: str, fields: list[str | None], header: str) -> Iterator[InputItem]:
     def fresh() -> Iterator[list[str]]:
         return _reader(lines, delimiter)
 
