@@ -49,6 +49,19 @@ def test_column_names_fold_case_spaces_and_separators() -> None:
         article_fields({"body": "a", "content": "b"})
 
 
+def test_the_issue_s_1001_rows_with_one_unclosed_quote_all_read_but_one(tmp_path: Path) -> None:
+    """Issue 13: one of 1,001 rows was labelled, with a 54,708-character title, and exit 0."""
+    rows = [f"r{i:04d},Title {i},Body {i} with some words in it" for i in range(1001)]
+    rows[0] = 'r0000,"Unclosed title,Body 0'
+    path = tmp_path / "news.csv"
+    path.write_text("id,title,text\n" + "\n".join(rows) + "\n")
+    items = _items(path)
+    problems = [i for i in items if isinstance(i, InputProblem)]
+    assert [(p.line, "never closes" in p.message) for p in problems] == [(2, True)]
+    assert [i[0] for i in items if not isinstance(i, InputProblem)] == list(range(3, 1003))
+    assert max(len(i[1].title) for i in items if not isinstance(i, InputProblem)) < 20
+
+
 def test_lines_split_at_lone_carriage_returns_too(tmp_path: Path) -> None:
     path = tmp_path / "mac.csv"
     path.write_bytes(b"id,title\r1,One\r2,Two\r\n3,Three")
@@ -74,6 +87,14 @@ def test_a_json_array_streams_across_read_blocks(tmp_path: Path) -> None:
     items = _items(path)
     assert [i[1].id for i in items] == [str(i) for i in range(400)]
     assert not any(isinstance(i, InputProblem) for i in items)
+
+
+def test_json_lines_in_a_json_file_keep_their_line_by_line_recovery(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text('{"id": "1", "title": broken}\n{"id": "2", "title": "Two"}\n{"id": "3", "title": "Three"}\n')
+    items = _items(path)
+    assert isinstance(items[0], InputProblem) and items[0].line == 1
+    assert [i[1].id for i in items[1:]] == ["2", "3"]
 
 
 def test_a_json_array_that_never_closes_says_so(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from aimlabel.core.articles import Article, InputFormat, InputItem, InputProblem
 from aimlabel.core.readers.columns import column_fields, expected_columns, has_content_column
-from aimlabel.core.readers.jsonl import first_line_is_object, read_json, read_jsonl
+from aimlabel.core.readers.jsonl import looks_like_json_lines, read_json, read_jsonl
 from aimlabel.core.readers.seen import SeenKeys
 from aimlabel.core.readers.source import InputError, Source, open_source
 from aimlabel.core.readers.table import DELIMITERS, read_table
@@ -74,7 +74,7 @@ def _table_header(source: Source) -> str | None:
 
 
 def _json_kind(source: Source) -> InputFormat:
-    return InputFormat.JSONL if first_line_is_object(source) else InputFormat.JSON
+    return InputFormat.JSONL if looks_like_json_lines(source) else InputFormat.JSON
 
 
 def _by_content(source: Source) -> InputFormat:

@@ -33,13 +33,17 @@ def article_item(source: str, line: int, raw: object) -> InputItem:
         return InputProblem(source, line, validation_message(exc), raw_id)
 
 
-def first_line_is_object(source: Source) -> bool:
-    """JSON Lines, as opposed to one document laid out over lines."""
-    first = source.head_text().lstrip(_WHITESPACE).split("\n", 1)[0]
-    try:
-        return isinstance(json.loads(first), dict)
-    except json.JSONDecodeError:
-        return False
+def looks_like_json_lines(source: Source) -> bool:
+    """JSON Lines, as opposed to one document laid out over lines: one of the first few lines is
+    a whole JSON object by itself (a broken first line does not turn JSON Lines into a document)."""
+    lines = [line for line in source.head_text().splitlines() if line.strip()][:5]
+    for line in lines:
+        try:
+            if isinstance(json.loads(line), dict):
+                return True
+        except json.JSONDecodeError:
+            continue
+    return False
 
 
 def read_jsonl(source: Source) -> Iterator[InputItem]:
@@ -64,15 +68,15 @@ class _Document:
         self._lines = lines
         self.text = ""
         self.pos = 0
-        self.line = 1
         self.ended = False
         self.problem: Line | None = None
+        self._counted = (0, 1)  # newlines are counted once: (position in text, its line number)
 
     def more(self) -> bool:
         """Read about 64 KB more; False at the end of the input (or at a line that did not decode)."""
         if self.ended:
             return False
-        self.line += self.text.count("\n", 0, self.pos)
+        self._counted = (0, self.line_at(self.pos))
         self.text, self.pos = self.text[self.pos:], 0
         added = 0
         for line in self._lines:
@@ -87,7 +91,13 @@ class _Document:
         return added > 0
 
     def line_at(self, pos: int) -> int:
-        return self.line + self.text.count("\n", 0, pos)
+        """The line of a position at or after the last one asked about (or anywhere, counted afresh)."""
+        start, line = self._counted
+        if pos < start:
+            start, line = 0, self._counted[1] - self.text.count("\n", 0, start)
+        line += self.text.count("\n", start, pos)
+        self._counted = (pos, line)
+        return line
 
     def skip_space(self) -> str:
         """The next character that is not white space ("" at the end), left unread."""
