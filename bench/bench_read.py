@@ -1,13 +1,14 @@
 """Reading articles: `aimlabel plan` over N articles in each input format, as a whole process.
 
-    python bench/bench_read.py [--n 1000,100000] [--formats jsonl,csv,json,tsv,xlsx] [--baseline-src DIR]
+    python bench/bench_read.py [--n 1000,100000] [--formats jsonl,csv,json,tsv,xlsx] [--runs 3] [--baseline-src DIR]
 
 `aimlabel plan` reads every article and renders its prompt exactly as `label` would, with no
 model call, so the readers are timed under the rest of a run's per-article work. CPU time
 (user + system) and peak RSS are the child process's own (`os.wait4`); the marginal CPU per
 article leaves out start-up, measured on a 1-article file. Articles carry a 10-paragraph text
-(a CSV row spans 11 lines). `--baseline-src DIR` runs the same commands with another checkout's
-`src` first on PYTHONPATH, side by side (for the formats that checkout can read).
+(a CSV row spans 11 lines). Each figure is the median of `--runs` runs (the two sides taking
+turns), because shared machines drift. `--baseline-src DIR` runs the same commands with another
+checkout's `src` first on PYTHONPATH, side by side ("articles read" shows what it could read).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,6 +74,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", default="1000,100000", help="Comma-separated article counts.")
     parser.add_argument("--formats", default="jsonl,csv,json,tsv,xlsx", help="Comma-separated input formats.")
+    parser.add_argument("--runs", type=int, default=3, help="Runs per figure; the median is shown.")
     parser.add_argument("--baseline-src", type=Path, help="Another checkout's src/ to run side by side.")
     args = parser.parse_args()
     sizes = [1, *(int(n) for n in args.n.split(","))]
@@ -83,16 +86,20 @@ def main() -> int:
     print("|---|---|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in args.formats.split(","):
-            for side, env in sides.items():
-                start = None
-                for n in sizes:
-                    path = write_input(Path(tmp), fmt, n)
-                    cpu, rss, read = measure([sys.executable, "-m", "aimlabel", "plan", str(path), "--model", "gpt-4o-mini",
-                                              "--no-prompt"], env)
-                    if n == 1:
-                        start = cpu
-                        continue
-                    marginal = "" if read != n else f"{(cpu - (start or 0.0)) / (n - 1) * 1e6:.0f}"
+            paths = {n: write_input(Path(tmp), fmt, n) for n in sizes}
+            runs: dict[tuple[str, int], list[tuple[float, float, int | None]]] = {}
+            for _ in range(args.runs):
+                for n, path in paths.items():
+                    for side, env in sides.items():
+                        runs.setdefault((side, n), []).append(
+                            measure([sys.executable, "-m", "aimlabel", "plan", str(path), "--model", "gpt-4o-mini", "--no-prompt"], env))
+            for side in sides:
+                start = statistics.median(cpu for cpu, _, _ in runs[side, 1])
+                for n in sizes[1:]:
+                    cpu = statistics.median(c for c, _, _ in runs[side, n])
+                    rss = max(r for _, r, _ in runs[side, n])
+                    read = runs[side, n][0][2]
+                    marginal = f"{(cpu - start) / (n - 1) * 1e6:.0f}" if read == n else ""
                     print(f"| {fmt} | {side} | {n:,} | {'failed' if read is None else f'{read:,}'} | {cpu:.2f} | {marginal} | {rss:.0f} |",
                           flush=True)
     return 0

@@ -75,6 +75,11 @@ def test_every_command_refuses_to_write_over_what_it_reads(tmp_path: Path) -> No
     assert gold.read_bytes() == (Path(__file__).parents[2] / "eval" / "gold.jsonl").read_bytes()
 
 
+def test_an_output_that_is_a_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["label", "--example", "-q", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "is a folder" in result.stderr
+
+
 def test_export_refuses_to_write_over_the_store(tmp_path: Path, _isolated_store: Path) -> None:
     assert runner.invoke(app, ["label", "--example", "-q", "--run", "r1", "-o", str(tmp_path / "a.jsonl")]).exit_code == 0
     size = _isolated_store.stat().st_size

@@ -26,9 +26,12 @@ Inputs = Iterable[str | Path | None]
 def refuse_overwrites(outputs: Mapping[str, Path | None], inputs: Inputs) -> None:
     """A usage error when an output (keyed by its option) is one of the inputs or another output."""
     files = {option: path for option, path in outputs.items() if path is not None and str(path) != "-"}
+    sources = [source for source in inputs if source is not None and str(source) != "-"]
     for option, path in files.items():
-        for source in inputs:
-            if source is not None and str(source) != "-" and same_file(path, source):
+        if path.is_dir():
+            raise fail(f"{option} {path} is a folder: give a file name")
+        for source in sources:
+            if same_file(path, source):
                 raise fail(f"{option} {path} is the input {source}: writing it would destroy the input; "
                            "choose another output file")
     seen: dict[Path, str] = {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -35,6 +34,8 @@ def cell_text(value: object) -> str:
 
 
 def _open_workbook(source: Source) -> Any:
+    import zipfile
+
     try:
         import openpyxl
     except ImportError:
