@@ -278,6 +278,15 @@ def test_xlsx_reads_the_first_sheet_with_a_header(tmp_path: Path) -> None:
     assert [(r["id"], r["article"]["line"], r["article"]["date"]) for r in records if r["error"]["type"] == "replay_missing"] == [
         ("101", 2, "2024-03-01"), ("103", 4, "2024-03-03")]
     assert [(line, "neither a title nor a text" in m) for line, m in _problems(records)] == [(5, True)]
+    # Told by its content under another name, and on stdin; a CSV forced to be read as .xlsx is an error.
+    other = tmp_path / "export.dat"
+    other.write_bytes(path.read_bytes())
+    assert [r["id"] for r in _label(tmp_path, other)[1]] == ["101", "103", "104"]
+    assert [r["id"] for r in _label(tmp_path, "-", stdin=path.read_bytes())[1]] == ["101", "103", "104"]
+    csv_file = tmp_path / "a.csv"
+    csv_file.write_text("title\nOne\n")
+    result, _ = _label(tmp_path, csv_file, "--format", "xlsx")
+    assert result.exit_code == 2 and "not an .xlsx workbook openpyxl can read" in result.stderr
 
 
 def test_xlsx_without_openpyxl_names_the_install_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

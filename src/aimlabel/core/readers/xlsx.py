@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import IO, Any
 
 from aimlabel.core.articles import InputItem
 from aimlabel.core.readers.columns import ColumnsProblem, column_fields, expected_columns, has_content_column, row_item
@@ -33,18 +33,15 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _open_workbook(source: Source) -> Any:
-    import zipfile
-
+def _open_workbook(source: Source, data: IO[bytes]) -> Any:
     try:
         import openpyxl
     except ImportError:
         raise InputError(f"{source.name}: reading .xlsx needs openpyxl, an optional extra: {INSTALL}") from None
-    data: Any = source.path if source.path != "-" else io.BytesIO(source.stream.read())
     try:
         return openpyxl.load_workbook(data, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"{source.name}: not an .xlsx workbook openpyxl can read ({exc})") from None
+    except Exception as exc:  # an untrusted file in a third-party parser: any failure means "not a workbook"
+        raise InputError(f"{source.name}: not an .xlsx workbook openpyxl can read ({type(exc).__name__}: {exc})") from None
 
 
 def _header(rows: Iterator[tuple[int, Sequence[object]]]) -> tuple[int, list[str | None]] | None:
@@ -56,24 +53,33 @@ def _header(rows: Iterator[tuple[int, Sequence[object]]]) -> tuple[int, list[str
 
 
 def read_xlsx(source: Source) -> Iterator[InputItem]:
-    workbook = _open_workbook(source)
+    # A file object, not the name: openpyxl refuses names without an Excel extension.
+    data: IO[bytes] = open(source.path, "rb") if source.path != "-" else io.BytesIO(source.stream.read())  # noqa: SIM115
     try:
-        seen = []
-        for sheet in workbook.worksheets:
-            rows = enumerate(sheet.iter_rows(values_only=True), start=sheet.min_row or 1)
-            try:
-                found = _header(rows)
-            except ColumnsProblem as exc:
-                raise InputError(f"{source.name}: sheet {sheet.title!r}: {exc}") from None
-            if found is None or not has_content_column(found[1]):
-                seen.append(sheet.title)
-                continue
-            yield from _rows(source.name, rows, found[1])
-            return
-        raise InputError(f"{source.name}: no sheet has a header row with {expected_columns()} "
-                         f"(sheets: {', '.join(repr(s) for s in seen)})")
+        workbook = _open_workbook(source, data)
+        try:
+            yield from _first_sheet_with_a_header(source, workbook)
+        finally:
+            workbook.close()
     finally:
-        workbook.close()
+        data.close()
+
+
+def _first_sheet_with_a_header(source: Source, workbook: Any) -> Iterator[InputItem]:
+    seen = []
+    for sheet in workbook.worksheets:
+        rows = enumerate(sheet.iter_rows(values_only=True), start=sheet.min_row or 1)
+        try:
+            found = _header(rows)
+        except ColumnsProblem as exc:
+            raise InputError(f"{source.name}: sheet {sheet.title!r}: {exc}") from None
+        if found is None or not has_content_column(found[1]):
+            seen.append(sheet.title)
+            continue
+        yield from _rows(source.name, rows, found[1])
+        return
+    raise InputError(f"{source.name}: no sheet has a header row with {expected_columns()} "
+                     f"(sheets: {', '.join(repr(s) for s in seen)})")
 
 
 def _rows(name: str, rows: Iterator[tuple[int, Sequence[object]]], fields: list[str | None]) -> Iterator[InputItem]:
