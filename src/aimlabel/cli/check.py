@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
 from aimlabel.cli.sources import read_label_items
-from aimlabel.core.articles import Article, InputProblem, iter_articles
+from aimlabel.core.articles import Article, InputProblem
 from aimlabel.core.redact import redact
 from aimlabel.core.validation import validation_message
 from aimlabel.rules.config import RuleConfig
@@ -66,7 +66,13 @@ def _selftest(corpus: list[Path], show_misses: bool) -> None:
 
 
 def _articles(path: str) -> Iterator[Article]:
-    for entry in iter_articles(path):
+    from aimlabel.core.readers import InputError, iter_articles
+
+    try:
+        entries = iter_articles(path)
+    except InputError as exc:
+        raise fail(f"--articles: {exc}") from None
+    for entry in entries:
         if isinstance(entry, InputProblem):
             err(f"{entry.source}:{entry.line}: skipped article: {entry.message}")
         else:

@@ -11,7 +11,7 @@ import typer
 
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import err
-from aimlabel.cli.output import dump_json, write_json
+from aimlabel.cli.output import dump_json, refuse_overwrites, write_json, write_text
 from aimlabel.cli.review import (
     IMPORT_EPILOG,
     AdjudicatorOpt,
@@ -23,6 +23,7 @@ from aimlabel.cli.review import (
     import_export,
     load_sides,
     policy_rule,
+    side_inputs,
     warn_missing_text,
 )
 
@@ -33,18 +34,19 @@ commands = o.command_group()
 
 
 def _export(run: str, articles: str | None, store: Path | None, output: Path | None, records_of: Callable[[Side], list[Any]],
-            noun: str, extra: Path | None, extra_text: Callable[[], str], extra_what: str) -> None:
+            noun: str, extra: tuple[str, Path | None], extra_text: Callable[[], str], extra_what: str) -> None:
     """Write one side's labels in a tool's format, and the tool's configuration file when asked."""
     from aimlabel.review.pairs import build_pairs
 
+    option, extra_path = extra
+    refuse_overwrites({"-o": output, option: extra_path}, side_inputs(run, None, articles, store))
     side, _ = load_sides(run, None, articles, store)
     records = records_of(side)
     warn_missing_text(build_pairs(side, None, sort=False))
     write_json(output, records)
-    if extra is not None:
-        extra.parent.mkdir(parents=True, exist_ok=True)
-        extra.write_text(extra_text(), encoding="utf-8")
-    err(f"aimlabel: {len(records)} {noun}(s)" + (f"; {extra_what} in {extra}" if extra else ""))
+    if extra_path is not None:
+        write_text(extra_path, extra_text())
+    err(f"aimlabel: {len(records)} {noun}(s)" + (f"; {extra_what} in {extra_path}" if extra_path else ""))
 
 
 @commands.command("export-labelstudio")
@@ -61,7 +63,7 @@ def export_labelstudio_command(
     """
     from aimlabel.review import labelstudio
 
-    _export(run, articles, store, output, labelstudio.export_tasks, "task", config, labelstudio.labeling_config,
+    _export(run, articles, store, output, labelstudio.export_tasks, "task", ("--config", config), labelstudio.labeling_config,
             "labeling config")
 
 
@@ -101,7 +103,7 @@ def export_argilla_command(
     """
     from aimlabel.review import argilla
 
-    _export(run, articles, store, output, argilla.export_records, "record", settings,
+    _export(run, articles, store, output, argilla.export_records, "record", ("--settings", settings),
             lambda: dump_json(argilla.dataset_settings()), "dataset settings")
 
 

@@ -87,7 +87,29 @@ MaxAiPrinciplesOpt = Annotated[int, typer.Option(min=1, help="More AI principles
 StoreOpt = Annotated[Path | None, typer.Option("--store", envvar="AIMLABEL_STORE", help="SQLite run store (default: runs.sqlite in the user data directory).")]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Keep nothing in the run store (no resume, no cache).")]
 PricesOpt = Annotated[Path | None, typer.Option(help="Price table JSON (USD per million tokens by model); default: the packaged aimlabel/data/prices.json.")]
-InputFormatOpt = Annotated[InputFormat, typer.Option("--format", **choice(InputFormat, "--format"), help="Input format: auto (by extension/content), jsonl, csv, text.")]
+InputFormatOpt = Annotated[InputFormat, typer.Option("--format", **choice(InputFormat, "--format"), help="Input format: auto (by extension, checked against the content), jsonl, json (an array), csv, tsv, xlsx, text (one article).")]
+
+
+def _delimiter(value: str) -> str:
+    char = _NAMED_DELIMITERS.get(value.lower(), value)
+    if len(char) != 1 or char in "\"\r\n":
+        raise fail(f"--delimiter must be one character (or tab), not {value!r}")
+    return char
+
+
+def _encoding(value: str) -> str:
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise fail(f"unknown --encoding {value!r}") from None
+    return value
+
+
+_NAMED_DELIMITERS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", parser=_delimiter, metavar="CHAR", help="CSV/TSV column separator, e.g. ';' or tab (default: sniffed from the file).", show_default=False)]
+EncodingOpt = Annotated[str, typer.Option("--encoding", parser=_encoding, help="Input text encoding; a byte-order mark (UTF-8, UTF-16, UTF-32) overrides it.")]
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", **choice(ReportFormat, "--format"), help="Report on stdout as text (table) or json.")]
 DebugOpt = Annotated[bool, typer.Option(help="Re-raise unexpected errors with a traceback.")]
 

@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
-from aimlabel.cli.output import output_stream
+from aimlabel.cli.output import refuse_overwrites, write_text
 
 if TYPE_CHECKING:
     from aimlabel.review.adjudicate import Rule
@@ -65,6 +65,13 @@ IMPORT_EXITS = {
 IMPORT_EPILOG = epilog(IMPORT_EXITS)
 
 
+def side_inputs(run: str, against: str | None, articles: str | None, store: Path | None) -> list[str | Path | None]:
+    """The files a review or an export reads, which none of its outputs may be."""
+    from aimlabel.run.store import default_store_path
+
+    return [run, against, articles, store or default_store_path()]
+
+
 def load_sides(run: str, against: str | None, articles: str | None, store: Path | None) -> tuple[Side, Side | None]:
     """The two sides of a review, with the article texts attached; problems are usage errors."""
     from aimlabel.review.sides import SideProblem, attach_articles, load_side, own_source_texts, read_article_texts
@@ -77,12 +84,12 @@ def load_sides(run: str, against: str | None, articles: str | None, store: Path 
     try:
         left = load_side(run, store_path, note=err)
         right = load_side(against, store_path, note=err) if against else None
+        texts = read_article_texts(articles, note=err) if articles else {}
     except SideProblem as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"cannot read: {exc}") from None
     both = [left] if right is None else [left, right]
-    texts = read_article_texts(articles, note=err) if articles else {}
     texts = {**own_source_texts(both, have=texts, note=err), **texts}
     sides = attach_articles(both, texts)
     return sides[0], (sides[1] if right is not None else None)
@@ -111,12 +118,11 @@ def build_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt
     from aimlabel.review.html import build_page
     from aimlabel.review.pairs import build_pairs
 
+    refuse_overwrites({"-o": output}, side_inputs(run, against, articles, store))
     left, right = load_sides(run, against, articles, store)
     pairs = build_pairs(left, right)
     warn_missing_text(pairs)
-    page = build_page(pairs, left, right)
-    with output_stream(output) as out:
-        out.write(page)
+    write_text(output, build_page(pairs, left, right))
     if output is not None:
         err(f"aimlabel: wrote {len(pairs)} card(s) to {output}")
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
+from aimlabel.core.atomic import write_text_atomic
 from aimlabel.core.jsonio import dump_json
 from aimlabel.core.labels_file import write_labels
 from aimlabel.core.record import LabelRecord, Usage
@@ -144,7 +145,7 @@ def write_labels_and_manifest(out: Path, records: list[LabelRecord], manifest: E
     """`eval --out`: the records, and the manifest beside them; returns the manifest's path."""
     write_labels(out, records)
     path = manifest_path_for(out)
-    path.write_text(dump_json(rounded(manifest.model_dump(mode="json", by_alias=True))), encoding="utf-8")
+    write_text_atomic(path, dump_json(rounded(manifest.model_dump(mode="json", by_alias=True))))
     return path
 
 

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from aimlabel import __version__
+from aimlabel.core.atomic import write_text_atomic
 from aimlabel.core.redact import redact
 
 FORMAT = "aimlabel.model.recording/1"
@@ -72,11 +71,7 @@ def item_filename(key: str) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    write_text_atomic(path, text, durable=False)  # a lost recording file is made again by recording again
 
 
 class RecordingWriter:

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from aimlabel.core.articles import ArticleFields
+from aimlabel.core.atomic import write_text_atomic
 from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.core.validation import validation_message
 
@@ -114,4 +115,4 @@ def read_decisions(path: Path) -> list[Decision]:
 
 
 def write_decisions(path: Path, decisions: list[Decision]) -> None:
-    path.write_text("".join(d.to_json() + "\n" for d in decisions), encoding="utf-8")
+    write_text_atomic(path, "".join(d.to_json() + "\n" for d in decisions))

@@ -13,14 +13,13 @@ byte; the result is checked with the evaluation's gold loader before it replaces
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aimlabel.evaluation.gold import GoldProblem, load_gold
+from aimlabel.core.atomic import write_text_atomic
+from aimlabel.evaluation.gold import load_gold
 from aimlabel.review.adjudicate import Outcome, Rule, adjudicate, current_reviews, is_later
 from aimlabel.review.decisions import Decision
 
@@ -193,20 +192,7 @@ def import_decisions(gold_path: Path, decisions: list[Decision], *, rule: Rule |
         if key in line_of:
             out[line_of[key]] = json.dumps(objects[key], ensure_ascii=False)
     out.extend(json.dumps(objects[key], ensure_ascii=False) for key in touched if key not in line_of)
-    _write_checked(gold_path, "".join(line + "\n" for line in out))
+    # Checked to read as gold before it replaces the file: a bad write never lands.
+    write_text_atomic(gold_path, "".join(line + "\n" for line in out), check=load_gold)
     report.written = True
     return report
-
-
-def _write_checked(path: Path, content: str) -> None:
-    """Write beside the target, check it reads as gold, then replace: a bad write never lands."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
-        load_gold(Path(tmp))
-        os.replace(tmp, path)
-    except (GoldProblem, OSError):
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict
 
-from aimlabel.core.articles import ARTICLE_FIELDS, Article, ArticleFields, InputProblem, iter_articles
+from aimlabel.core.articles import ARTICLE_FIELDS, Article, ArticleFields, InputProblem
 from aimlabel.core.labels_file import LabelProblem, read_labels
+from aimlabel.core.readers import InputError, iter_articles
 from aimlabel.core.record import Finding, LabelRecord
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.evaluation.gold import GoldProblem, load_gold
@@ -193,7 +194,11 @@ def load_side(spec: str, store_path: Path, *, taxonomy: Taxonomy | None = None, 
 def read_article_texts(path: str, note: Note = lambda _: None) -> dict[str, Article]:
     """Articles by key, from any input `aimlabel label` reads."""
     articles: dict[str, Article] = {}
-    for entry in iter_articles(path):
+    try:
+        entries = iter_articles(path)
+    except InputError as exc:
+        raise SideProblem(f"--articles: {exc}") from None
+    for entry in entries:
         if isinstance(entry, InputProblem):
             note(f"{entry.source}:{entry.line}: skipped article: {entry.message}")
         else:
