@@ -22,7 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aimlabel.core.articles import Article, articles_only, iter_articles
+from aimlabel.core.articles import Article
+from aimlabel.core.readers import articles_only, iter_articles
 from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.testing.fixtures import record_fixture_answers
 

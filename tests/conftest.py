@@ -1,12 +1,16 @@
-"""Shared test helpers: a labeler over a scripted model at the HTTP edge (no network)."""
+"""Shared test helpers: a labeler over a scripted model at the HTTP edge (no network), and a real
+headless Chromium for the HTML pages (`driver`: skipped when Chromium, chromedriver or selenium is
+missing, except on CI, CI=true, where that is a failure: CI installs them, apt chromium
+chromium-driver, pip selenium)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +111,50 @@ def harness() -> Harness:
 
 def ok_reply(label: dict[str, Any], **kw: Any) -> dict[str, Any]:
     return chat_completion(label, **kw)
+
+
+CHROMIUM = os.environ.get("AIMLABEL_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("AIMLABEL_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+def _missing() -> str | None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install selenium)"
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not (Path(path).is_file() or shutil.which(path)):
+            return f"{path} not found (apt-get install chromium chromium-driver)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    reason = _missing()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser test cannot run on CI: {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,1000"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.downloads = downloads  # type: ignore[attr-defined]
+    try:
+        yield browser
+    finally:
+        browser.quit()
 
 
 def in_private_mount(setup: str, script: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -39,6 +39,7 @@ MIXED_TABLE = (
     'taxonomy.physical-harm      error           5        1         1  skipped: label has no harm_types (1)\n'
     'taxonomy.padded             warning         6        0         0\n'
     'article.injection           warning         5        1         1  skipped: no article text (1)\n'
+    'article.injection-obeyed    error           6        0         0\n'
     'event.class-conflict        warning         3        3         0  skipped: no event_id (3)\n'
     'event.unrelated-member      warning         3        3         0  skipped: no event_id (3)\n'
     'event.complementary-member  warning         3        3         0  skipped: no event_id (3)\n'

@@ -19,8 +19,13 @@ def test_wheel_ships_data_files(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "aimlabel/prompts/label.toml",
+        "aimlabel/prompts/event.toml",
         "aimlabel/schemas/taxonomy.json",
         "aimlabel/schemas/label_response.schema.json",
+        "aimlabel/schemas/event_record.schema.json",
+        "aimlabel/schemas/event_response.schema.json",
+        "aimlabel/events/page.js",
+        "aimlabel/events/page.css",
         "aimlabel/examples/articles.jsonl",
         "aimlabel/examples/recordings/recording.json",
         "aimlabel/py.typed",

@@ -34,6 +34,7 @@ print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]
     ["check", str(DATA / "check" / "labels.jsonl"), "--articles", str(DATA / "check" / "articles.jsonl"), "--exit-zero"],
     ["eval", "--gold", str(DATA / "review" / "gold.jsonl"), "--labels", str(DATA / "review" / "labels_a.jsonl"), "--resamples", "10"],
     ["review", str(DATA / "review" / "labels_a.jsonl"), "--against", str(DATA / "review" / "gold.jsonl")],
+    ["events", str(DATA / "events" / "labels.jsonl"), "--html", "events.html"],
     ["show", str(DATA / "review" / "labels_a.jsonl"), "--against", str(DATA / "review" / "labels_b.jsonl")],
     ["--help"],
     ["--version"],

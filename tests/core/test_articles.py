@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aimlabel.core.articles import Article, InputProblem, iter_articles
+from aimlabel.core.articles import Article, InputProblem
+from aimlabel.core.readers import InputError, iter_articles
 
 
 def _read(path: Path, **kw: str) -> tuple[list[tuple[int, Article]], list[InputProblem]]:
@@ -61,9 +62,9 @@ def test_bom_and_csv_with_extra_columns(tmp_path: Path) -> None:
 
 def test_csv_without_title_or_text_column(tmp_path: Path) -> None:
     p = tmp_path / "a.csv"
-    p.write_text("id,body\n1,x\n")
-    good, bad = _read(p)
-    assert not good and "needs a 'title' or 'text' column" in bad[0].message
+    p.write_text("id,summary\n1,x\n")
+    with pytest.raises(InputError, match=r"a.csv: line 1: the header needs a title or text column \(or headline, body, content\)"):
+        _read(p)
 
 
 def test_plain_text_file_is_one_article(tmp_path: Path) -> None:
@@ -74,7 +75,8 @@ def test_plain_text_file_is_one_article(tmp_path: Path) -> None:
     assert good[0][1].text == "First paragraph.\n\nSecond."
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n")
-    assert "empty file" in _read(empty)[1][0].message
+    with pytest.raises(InputError, match="empty.txt is empty"):
+        _read(empty)
 
 
 def test_stdin_jsonl_is_detected(monkeypatch: pytest.MonkeyPatch) -> None:

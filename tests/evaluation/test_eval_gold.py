@@ -70,7 +70,7 @@ def test_sector_splitting_and_mapping() -> None:
 def test_fixture_answers_are_the_heuristic_output() -> None:
     """The committed answers are exactly what the documented script makes (never gold copies)."""
     make = _script("make_fixture_answers")
-    from aimlabel.core.articles import articles_only, iter_articles
+    from aimlabel.core.readers import articles_only, iter_articles
 
     expected = {a.key: make.answer(a) for a in articles_only(iter_articles(str(EVAL / "gold.jsonl")))}
     committed = {r["id"]: r["label"] for r in map(json.loads, (EVAL / "fixture_answers.jsonl").read_text(encoding="utf-8").splitlines())}

@@ -5,16 +5,18 @@ recordings holding every kind of exchange, in every mode."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from aimlabel.core.resources import examples_dir
 from aimlabel.evaluation.labelling import label_gold
-from aimlabel.model.base import ModelSettings
+from aimlabel.model.base import ModelSettings, RetryPolicy
 from aimlabel.model.recording import RecordingReader
 from aimlabel.rules import RuleConfig
 from aimlabel.run.job import LabelJob, run_label_job
+from aimlabel.testing.fakes import Reply, ScriptedModel
 from conftest import Harness, example_articles, ok_reply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,3 +135,38 @@ def test_bundled_example_recording_is_what_the_recorder_makes_now(tmp_path: Path
     assert made == {p.name: p.read_text(encoding="utf-8") for p in (bundled / "items").glob("*.json")}, (
         "the bundled example recording is stale: python scripts/record_fixtures.py "
         "src/aimlabel/examples/articles.jsonl src/aimlabel/examples/fixture_answers.jsonl src/aimlabel/examples/recordings")
+
+
+def test_duplicate_ids_fail_by_line_so_both_lanes_replay_alike_at_any_concurrency(tmp_path: Path, answers: dict) -> None:
+    """Two articles under one id used to share one recording file, and which answer each got
+    back in replay depended on scheduling. The later line now fails naming the first, so the
+    recording holds one article per id and every lane at every concurrency gives the same records."""
+    arts = example_articles()[:3]
+    by_title = {a.title: answers[a.key] for a in arts}
+    rows = [a.model_dump(mode="json", exclude_none=True) for a in arts]
+    twins = [dict(r, text=f"{r.get('text', '')} Another story, filed under the same id.") for r in rows]
+    path = tmp_path / "dups.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in [rows[0], twins[0], rows[1], rows[2], twins[1], twins[2]]))
+
+    def answer(body: dict) -> Reply:
+        title = re.search(r"^Title: (.*)$", body["messages"][-1]["content"], re.MULTILINE)
+        return Reply(body=ok_reply(by_title[title.group(1) if title else ""], model="gpt-x"))
+
+    fake = ScriptedModel(answer_for=answer)
+    live = ModelSettings(model="gpt-x", base_url="http://fake.invalid/v1", api_key="sk-test-0123456789", retry=RetryPolicy(max_retries=0))
+    rec = tmp_path / "rec"
+    run_label_job(LabelJob(input=str(path), settings=live, record=rec, transport=fake.transport(), concurrency=8), lambda _: None)
+    assert len(fake.requests) == 3
+    replays = {}
+    for fast in (True, False):
+        for concurrency in (1, 8):
+            out: list = []
+            run_label_job(LabelJob(input=str(path), settings=ModelSettings(model="gpt-x"), replay=RecordingReader(rec),
+                                   fast_replay=fast, concurrency=concurrency), out.append)
+            replays[fast, concurrency] = [r.to_json() for r in out]
+    assert len({tuple(r) for r in replays.values()}) == 1, "every lane and concurrency gives the same records"
+    records = [json.loads(r) for r in replays[True, 1]]
+    assert [(r["id"], r["status"]) for r in records] == [
+        ("ex-001", "ok"), (f"{path}:2", "failed"), ("ex-002", "ok"), ("ex-003", "ok"), (f"{path}:5", "failed"), (f"{path}:6", "failed")]
+    assert {r["error"]["type"] for r in records if r["status"] == "failed"} == {"invalid_input"}
+    assert "duplicate id 'ex-001': line 1 has it too" in records[1]["error"]["message"]

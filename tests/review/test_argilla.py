@@ -133,13 +133,14 @@ def test_records_and_settings_follow_argilla_formats(tmp_path: Path) -> None:
 
 
 def _answer(raw: list[dict[str, Any]], user: str, overrides: dict[str, str]) -> list[dict[str, Any]]:
-    """What `dataset.records.to_json()` writes after `user` submitted the suggestions (changing some)."""
+    """`dataset.records.to_json()`'s form after `user` submitted the suggestions (changing some), with each
+    response's status (which the real `to_json` drops: tests/review/test_annotators.py has those files)."""
     out = []
     for record in raw:
-        responses = {q: [{"value": s["value"], "user_id": user}] for q, s in record["suggestions"].items()}
+        responses = {q: [{"value": s["value"], "user_id": user, "status": "submitted"}] for q, s in record["suggestions"].items()}
         if record["id"] in overrides:
-            responses["classification"] = [{"value": overrides[record["id"]], "user_id": user}]
-            responses["note"] = [{"value": "not yet harmful", "user_id": user}]
+            responses["classification"] = [{"value": overrides[record["id"]], "user_id": user, "status": "submitted"}]
+            responses["note"] = [{"value": "not yet harmful", "user_id": user, "status": "submitted"}]
         out.append({**record, "responses": responses, "_server_id": "7f0c0d5e-0000-4000-8000-000000000001", "status": "completed"})
     return out
 
@@ -177,5 +178,7 @@ def test_two_annotators_who_disagree_are_a_conflict(tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
     result = runner.invoke(app, ["import-argilla", str(export), "--gold", str(gold)])
     assert result.exit_code == 1
-    assert "conflict: ex-001" in result.stderr and "argilla:u-2" in result.stderr
-    assert not gold.exists()
+    assert "conflict: ex-001: new article, argilla:u-1 says 'AI Incident', argilla:u-2 says 'AI Hazard'" in result.stderr
+    rows = {json.loads(line)["id"]: json.loads(line) for line in gold.read_text().splitlines()}
+    assert "ex-001" not in rows and len(rows) == 5
+    assert all([r["reviewer"] for r in row["reviews"]] == ["argilla:u-1", "argilla:u-2"] for row in rows.values())

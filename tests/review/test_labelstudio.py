@@ -117,11 +117,11 @@ def test_export_annotated_in_label_studio_round_trips_to_the_same_labels(tmp_pat
         gold_label = rows[key]["gold"]
         expected = "AI Hazard" if key == "ex-002" else label["classification"]
         assert gold_label["classification"] == expected
-        for field, value in gold_label["taxonomy"].items():
-            wanted = label[field] if isinstance(label[field], list) else [label[field]]
-            assert value == {"values": wanted}
-        assert set(gold_label["taxonomy"]) == {k for k, v in label.items()
-                                                if k in {f.key for f in default_taxonomy().fields} - SKIPPED_FIELDS and v}
+        assert gold_label["taxonomy"] == {}  # every value left as pre-filled: seen, not decided
+        prefilled = rows[key]["reviews"][0].get("prefilled", {})
+        for field, value in prefilled.items():
+            assert value == (label[field] if isinstance(label[field], list) else [label[field]])
+        assert set(prefilled) == {k for k, v in label.items() if k in {f.key for f in default_taxonomy().fields} - SKIPPED_FIELDS and v}
     assert rows["ex-001"]["text"].startswith("A finance employee")
     review = rows["ex-002"]["reviews"][0]
     assert review["reviewer"] == "labelstudio:ann@example.org" and review["note"] == "changed"

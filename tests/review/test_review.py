@@ -123,18 +123,36 @@ def test_review_import_then_reimport_then_conflict(tmp_path: Path) -> None:
     assert gold.read_text().splitlines() == after
 
     other = _write(tmp_path / "d2.jsonl", [_decision("ex-005", "AI Hazard", reviewer="bob", at="2025-03-02T10:00:00Z")])
-    refused = _invoke("review", "import", str(other), "--gold", str(gold))
-    assert refused.exit_code == 1
-    assert "conflict: ex-005: already reviewed as 'AI Incident' by alice" in refused.stderr
-    assert "--overwrite" in refused.stderr
-    assert gold.read_text().splitlines() == after
-
-    forced = _invoke("review", "import", str(other), "--gold", str(gold), "--overwrite")
-    assert forced.exit_code == 0, forced.stderr
+    disputed = _invoke("review", "import", str(other), "--gold", str(gold))
+    assert disputed.exit_code == 1
+    assert "conflict: ex-005: alice says 'AI Incident', bob says 'AI Hazard'; gold keeps 'AI Incident' (policy unanimous" in disputed.stderr
     row = _rows(gold)["ex-005"]
-    assert row["gold"]["classification"] == "AI Hazard"
-    assert [r["reviewer"] for r in row["reviews"]] == ["alice", "bob"]
-    assert row["reviews"][1]["previous"] == {"classification": "AI Incident"}
+    assert row["gold"]["classification"] == "AI Incident"  # unchanged: no policy decided it
+    assert [r["reviewer"] for r in row["reviews"]] == ["alice", "bob"]  # but bob's decision is kept
+    assert row["adjudication"]["open"] == ["classification"]
+
+    edit = _write(tmp_path / "d3.jsonl", [_decision("ex-005", "AI Hazard", at="2025-03-03T10:00:00Z")])
+    resolved = _invoke("review", "import", str(edit), "--gold", str(gold))
+    assert resolved.exit_code == 0, resolved.stderr
+    assert "edit: ex-005: alice's 'AI Hazard' (2025-03-03T10:00:00Z) supersedes their 'AI Incident' (2025-03-01T10:00:00Z)" in resolved.stderr
+    row = _rows(gold)["ex-005"]
+    assert row["gold"]["classification"] == "AI Hazard" and row["adjudication"]["decided_by"] == "unanimous"
+    assert row["reviews"][2]["previous"] == {"classification": "AI Incident"}
+
+
+def test_majority_and_adjudicator_policies(tmp_path: Path) -> None:
+    gold = _gold_copy(tmp_path)
+    votes = _write(tmp_path / "v.jsonl", [_decision("ex-001", "AI Hazard", reviewer=who) for who in ("alice", "bob")]
+                   + [_decision("ex-001", "AI Incident", reviewer="carol")])
+    unanimous = _invoke("review", "import", str(votes), "--gold", str(gold))
+    assert unanimous.exit_code == 1 and _rows(gold)["ex-001"]["gold"]["classification"] == "AI Incident"
+    majority = _invoke("review", "import", str(votes), "--gold", str(gold), "--policy", "majority")
+    assert majority.exit_code == 0, majority.stderr
+    assert _rows(gold)["ex-001"]["gold"]["classification"] == "AI Hazard"
+    assert _rows(gold)["ex-001"]["adjudication"]["decided_by"] == "majority 2 of 3"
+    carol = _invoke("review", "import", str(votes), "--gold", str(gold), "--adjudicator", "carol")
+    assert carol.exit_code == 0 and _rows(gold)["ex-001"]["gold"]["classification"] == "AI Incident"
+    assert len(_rows(gold)["ex-001"]["reviews"]) == 3
 
 
 def test_second_reviewer_agreeing_is_a_confirmation(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ status, totals = db.execute("SELECT status, totals FROM runs").fetchone()
 print(json.dumps({"status": status, "totals": json.loads(totals) if totals else None,
                   "items": db.execute("SELECT COUNT(*) FROM items").fetchone()[0],
                   "statuses": sorted({s for (s,) in db.execute("SELECT status FROM items")}),
-                  "temp": sorted(p.name for p in disk.rglob(".tmp-*"))}))
+                  "temp": sorted(p.name for p in disk.rglob(".*") if p.name.endswith(".tmp") or p.name.startswith(".tmp-"))}))
 """
 
 

@@ -19,6 +19,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from aimlabel import __version__
 from aimlabel.cli.exits import COMMAND_ARGS, boundary
+from aimlabel.core.redact import register_environment
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,14 @@ COMMANDS: dict[str, Entry] = {
     "runs": Entry("aimlabel.cli.runs", "List the runs in the store: name, status, model, item counts, tokens and cost (tab-separated)."),
     "export": Entry("aimlabel.cli.runs", "Write a stored run's label records as JSONL, in input order."),
     "check": Entry("aimlabel.cli.check", "Check AIM labels against the rules: class vs harm, rationale vs label, evidence quotes in the article, taxonomy coherence, event consistency, and instructions aimed at AI in the article."),
+    "events": Entry("aimlabel.cli.events", "Group a run's article labels by event_id and write one event record per event."),
     "eval": Entry("aimlabel.cli.evaluate", "Score labels against gold: accuracy, macro-F1, per class, confusion, kappa, taxonomy, cost."),
     "compare": Entry("aimlabel.cli.evaluate", "Compare two runs: articles whose class flipped, per-class deltas, rule findings that moved."),
     "review": Entry("aimlabel.cli.review", "Review draft labels: `aimlabel review RUN [--against GOLD|RUN_B] -o review.html` builds the page; `aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl` adds the decisions made in it to gold."),
+    "agreement": Entry("aimlabel.cli.review", "Inter-annotator agreement: Cohen's kappa per pair, Krippendorff's alpha overall, per question."),
     "show": Entry("aimlabel.cli.review", "Print a compact comparison table: id, class left, class right, agree mark (= X ?), rule errors, title."),
     "export-labelstudio": Entry("aimlabel.cli.exchange", "Write Label Studio tasks (JSON) with the labels as predictions; --config writes the labeling config."),
-    "import-labelstudio": Entry("aimlabel.cli.exchange", "Add the latest annotation of each Label Studio task to a gold file as a reviewer decision."),
+    "import-labelstudio": Entry("aimlabel.cli.exchange", "Add every annotator's submitted Label Studio annotation to a gold file as a reviewer decision."),
     "export-argilla": Entry("aimlabel.cli.exchange", "Write Argilla records (JSON) with the labels as suggestions; --settings writes the dataset settings."),
     "import-argilla": Entry("aimlabel.cli.exchange", "Add each Argilla user's submitted responses to a gold file as reviewer decisions."),
     "schema": Entry("aimlabel.cli.schema", "Print the strict JSON Schema of the label the model returns (built from schemas/taxonomy.json)."),
@@ -133,6 +136,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Draft, check and evaluate AIM labels."""
+    register_environment()
 
 
 def main() -> None:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
-from aimlabel.core.articles import Article, InputProblem, iter_articles
-from aimlabel.core.labels_file import LabelItem, LabelProblem, read_labels_source
+from aimlabel.cli.sources import read_label_items
+from aimlabel.core.articles import Article, InputProblem
+from aimlabel.core.redact import redact
 from aimlabel.core.validation import validation_message
 from aimlabel.rules.config import RuleConfig
 from aimlabel.rules.render import RENDERERS, headline, never_ran_lines, render_rules
@@ -39,38 +39,6 @@ NOTE = ("With --exit-zero (alias --report-only) the check only reports and exits
 
 commands = o.command_group()
 SELFTEST_BAR = 0.95
-
-
-def _read_items(sources: list[str], store: Path | None) -> tuple[list[LabelItem], int]:
-    """Every label of every source: a labels file, an AIM event page, `-`, or a stored run name."""
-    items: list[LabelItem] = []
-    bad = 0
-    for labels in sources:
-        if labels != "-" and not Path(labels).is_file():
-            items += _stored_run(labels, store)
-            continue
-        source = "<stdin>" if labels == "-" else labels
-        stream: IO[bytes] = sys.stdin.buffer if labels == "-" else open(labels, "rb")  # noqa: SIM115
-        try:
-            for entry in read_labels_source(stream, "stdin" if labels == "-" else Path(labels).stem):
-                if isinstance(entry, LabelProblem):
-                    bad += 1
-                    err(f"{source}:{entry.line}: skipped: {entry.message}")
-                else:
-                    items.append(entry)
-        finally:
-            if labels != "-":
-                stream.close()
-    return items, bad
-
-
-def _stored_run(name: str, store: Path | None) -> list[LabelItem]:
-    from aimlabel.run.store import UnknownRun, default_store_path, stored_run_records
-
-    try:
-        return [LabelItem(n, r) for n, r in enumerate(stored_run_records(name, store or default_store_path()), start=1)]
-    except UnknownRun as exc:
-        raise fail(str(exc)) from None
 
 
 def _selftest(corpus: list[Path], show_misses: bool) -> None:
@@ -98,7 +66,13 @@ def _selftest(corpus: list[Path], show_misses: bool) -> None:
 
 
 def _articles(path: str) -> Iterator[Article]:
-    for entry in iter_articles(path):
+    from aimlabel.core.readers import InputError, iter_articles
+
+    try:
+        entries = iter_articles(path)
+    except InputError as exc:
+        raise fail(f"--articles: {exc}") from None
+    for entry in entries:
         if isinstance(entry, InputProblem):
             err(f"{entry.source}:{entry.line}: skipped article: {entry.message}")
         else:
@@ -157,14 +131,14 @@ def check_command(
     except ValidationError as exc:
         raise fail(validation_message(exc, locations=False)) from None
     try:
-        items, bad = _read_items(labels, store)
+        items, bad = read_label_items(labels, store)
         report = run_check(
             items, _articles(articles) if articles else None, config=config, unreadable=bad, note=err
         )
     except OSError as exc:
         raise fail(f"cannot read: {exc}") from None
 
-    typer.echo(RENDERERS[output_format](report), nl=False)
+    typer.echo(redact(RENDERERS[output_format](report)), nl=False)
     if output_format is CheckFormat.JSONL:
         err(headline(report))
     if output_format is not CheckFormat.TABLE:

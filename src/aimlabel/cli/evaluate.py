@@ -9,7 +9,7 @@ import typer
 
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
-from aimlabel.cli.output import dump_json
+from aimlabel.cli.output import dump_json, refuse_overwrites, write_text
 from aimlabel.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 
 if TYPE_CHECKING:
@@ -83,8 +83,12 @@ def eval_command(
         raise fail("--replay and --labels cannot be used together")
     if options.full_replay and replay is None:
         raise fail("--full-replay only applies to --replay")
+    from aimlabel.evaluation.report import manifest_path_for, write_labels_and_manifest
+    from aimlabel.run.store import default_store_path
+
+    refuse_overwrites({"--out": out, "the manifest of --out": manifest_path_for(out) if out else None, "--html": html},
+                      [gold, labels, options.store or default_store_path(), options.prompt_file, options.prices])
     gold_set = _gold(gold)
-    from aimlabel.evaluation.report import write_labels_and_manifest
     from aimlabel.evaluation.scoring import build_report
     from aimlabel.run.pricing import PricesProblem, read_prices
 
@@ -130,8 +134,7 @@ def eval_command(
     if html is not None:
         from aimlabel.evaluation.report_html import render_html
 
-        html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(render_html(report), encoding="utf-8")
+        write_text(html, render_html(report))
         err(f"aimlabel: wrote HTML report to {html}")
     if output_format is o.ReportFormat.JSON:
         typer.echo(dump_json(report.to_json()), nl=False)

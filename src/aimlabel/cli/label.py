@@ -11,7 +11,7 @@ import typer
 
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail
-from aimlabel.cli.output import output_stream
+from aimlabel.cli.output import output_stream, refuse_overwrites
 from aimlabel.core.articles import InputFormat
 
 EXITS = {
@@ -31,11 +31,12 @@ commands = o.command_group()
 @o.with_model_options
 def label_command(
     ctx: typer.Context,
-    input: Annotated[str | None, typer.Argument(help="Articles: .jsonl, .csv, .txt, or - for stdin.", show_default=False)] = None,
+    input: Annotated[str | None, typer.Argument(help="Articles: .jsonl, .json, .csv, .tsv, .xlsx, .txt, or - for stdin.", show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write label records (JSONL) here instead of stdout.")] = None,
     example: Annotated[bool, typer.Option("--example", help="Label the bundled example articles from their bundled recording (offline).")] = False,
     input_format: o.InputFormatOpt = InputFormat.AUTO,
-    encoding: Annotated[str, typer.Option(help="Input text encoding.")] = "utf-8",
+    delimiter: o.DelimiterOpt = None,
+    encoding: o.EncodingOpt = "utf-8",
     options: o.ModelOptions = o.SHARED,
     record: Annotated[Path | None, typer.Option(help="Save every model exchange (secrets stripped) to this directory for later --replay.")] = None,
     run: Annotated[str | None, typer.Option("--run", help="Name this run in the store; an existing name resumes it (finished articles are not sent again).")] = None,
@@ -58,6 +59,8 @@ def label_command(
       aimlabel label articles.jsonl --model gpt-4o-mini -o labels.jsonl
 
       aimlabel label news.csv --base-url http://localhost:11434/v1 --model llama3.1 --mode json_schema
+
+      aimlabel label export.xlsx --model gpt-4o-mini -o labels.jsonl   (needs: pip install 'aimlabel[xlsx]')
 
       aimlabel label articles.jsonl --model M --record rec/
 
@@ -82,10 +85,6 @@ def label_command(
         raise fail("--full-replay only applies to --replay")
     if input != "-" and not Path(input).is_file():
         raise fail(f"input file not found: {input}")
-    try:
-        "".encode(encoding)
-    except LookupError:
-        raise fail(f"unknown --encoding {encoding!r}") from None
 
     reader, model = o.open_replay(replay, options.model, options.api_key, options.base_url)
     settings = options.settings(model)
@@ -104,12 +103,14 @@ def label_command(
         raise fail(str(exc)) from None
     if run is not None and options.no_store:
         raise fail("--run needs the run store; drop --no-store")
+    store_path = None if options.no_store else options.store or default_store_path()
+    refuse_overwrites({"-o": output}, [input, store_path, options.prompt_file, options.prices])
     try:
-        run_store = None if options.no_store else RunStore(options.store or default_store_path())
+        run_store = None if store_path is None else RunStore(store_path)
     except StoreUnavailable as exc:
         raise fail(str(exc)) from None
     job = LabelJob(
-        input=input, settings=settings, input_format=input_format, encoding=encoding,
+        input=input, settings=settings, input_format=input_format, encoding=encoding, delimiter=delimiter,
         record=record, replay=reader, fast_replay=not options.full_replay, prompt_file=options.prompt_file,
         max_article_tokens=options.max_article_tokens, concurrency=options.concurrency, store=run_store,
         run_name=None if run_store is None else (run or new_run_name()),

@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 from aimlabel.cli.exits import fail
 from aimlabel.core.articles import InputFormat
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS
-from aimlabel.model.base import Mode, ModelSettings, RetryPolicy, base_url_problem
+from aimlabel.model.base import DEFAULT_MAX_RESPONSE_BYTES, Mode, ModelSettings, RetryPolicy, base_url_problem
 from aimlabel.rules import defaults
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ MaxReasksOpt = Annotated[int, typer.Option(min=0, max=10, help="Re-ask the model
 RetriesOpt = Annotated[int, typer.Option(min=0, max=20, help="Transport retries per request on 429/5xx/timeouts/dropped connections.")]
 TimeoutOpt = Annotated[float, typer.Option(min=1, help="Seconds to wait for one HTTP response.")]
 TemperatureOpt = Annotated[float | None, typer.Option(help="Sampling temperature sent to the model.")]
+MaxResponseBytesOpt = Annotated[int, typer.Option(min=1024, help="Refuse a model response body larger than this many bytes (the article fails with invalid_response); 4194304 is 4 MiB.")]
 MaxCompletionTokensOpt = Annotated[int | None, typer.Option(help="Cap on answer tokens (not sent when unset).")]
 ConcurrencyOpt = Annotated[int, typer.Option(min=1, max=512, help="Model calls in flight at once.")]
 PromptOpt = Annotated[Path | None, typer.Option("--prompt", help="Use this prompt file instead of the packaged prompts/label.toml.")]
@@ -86,7 +87,29 @@ MaxAiPrinciplesOpt = Annotated[int, typer.Option(min=1, help="More AI principles
 StoreOpt = Annotated[Path | None, typer.Option("--store", envvar="AIMLABEL_STORE", help="SQLite run store (default: runs.sqlite in the user data directory).")]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Keep nothing in the run store (no resume, no cache).")]
 PricesOpt = Annotated[Path | None, typer.Option(help="Price table JSON (USD per million tokens by model); default: the packaged aimlabel/data/prices.json.")]
-InputFormatOpt = Annotated[InputFormat, typer.Option("--format", **choice(InputFormat, "--format"), help="Input format: auto (by extension/content), jsonl, csv, text.")]
+InputFormatOpt = Annotated[InputFormat, typer.Option("--format", **choice(InputFormat, "--format"), help="Input format: auto (by extension, checked against the content), jsonl, json (an array), csv, tsv, xlsx, text (one article).")]
+
+
+def _delimiter(value: str) -> str:
+    char = _NAMED_DELIMITERS.get(value.lower(), value)
+    if len(char) != 1 or char in "\"\r\n":
+        raise fail(f"--delimiter must be one character (or tab), not {value!r}")
+    return char
+
+
+def _encoding(value: str) -> str:
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise fail(f"unknown --encoding {value!r}") from None
+    return value
+
+
+_NAMED_DELIMITERS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", parser=_delimiter, metavar="CHAR", help="CSV/TSV column separator, e.g. ';' or tab (default: sniffed from the file).", show_default=False)]
+EncodingOpt = Annotated[str, typer.Option("--encoding", parser=_encoding, help="Input text encoding; a byte-order mark (UTF-8, UTF-16, UTF-32) overrides it.")]
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", **choice(ReportFormat, "--format"), help="Report on stdout as text (table) or json.")]
 DebugOpt = Annotated[bool, typer.Option(help="Re-raise unexpected errors with a traceback.")]
 
@@ -106,6 +129,7 @@ def _model_options(
     timeout: TimeoutOpt = 60.0,
     temperature: TemperatureOpt = 0.0,
     max_completion_tokens: MaxCompletionTokensOpt = None,
+    max_response_bytes: MaxResponseBytesOpt = DEFAULT_MAX_RESPONSE_BYTES,
     concurrency: ConcurrencyOpt = 4,
     prompt_file: PromptOpt = None,
     store: StoreOpt = None,
@@ -134,6 +158,7 @@ class ModelOptions:
     timeout: float
     temperature: float | None
     max_completion_tokens: int | None
+    max_response_bytes: int
     concurrency: int
     prompt_file: Path | None
     store: Path | None
@@ -146,7 +171,8 @@ class ModelOptions:
     def settings(self, model: str) -> ModelSettings:
         return ModelSettings(model=model, base_url=self.base_url, api_key=self.api_key, mode=self.mode, timeout=self.timeout,
                              max_reasks=self.max_reasks, temperature=self.temperature,
-                             max_completion_tokens=self.max_completion_tokens, retry=RetryPolicy(max_retries=self.retries))
+                             max_completion_tokens=self.max_completion_tokens, retry=RetryPolicy(max_retries=self.retries),
+                             max_response_bytes=self.max_response_bytes)
 
     def rules(self) -> RuleConfig | None:
         from aimlabel.rules import RuleConfig

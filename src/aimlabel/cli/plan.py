@@ -10,19 +10,22 @@ import typer
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import fail
 from aimlabel.core.articles import InputFormat
+from aimlabel.core.redact import redact
 
 commands = o.command_group()
 
 
 @commands.command("plan")
 def plan_command(
-    input: Annotated[str, typer.Argument(help="Articles: .jsonl, .csv, .txt, or - for stdin.")],
+    input: Annotated[str, typer.Argument(help="Articles: .jsonl, .json, .csv, .tsv, .xlsx, .txt, or - for stdin.")],
     model: Annotated[str, typer.Option(envvar="AIMLABEL_MODEL", help="Model the run would use (for token counting and price).")],
     prices: o.PricesOpt = None,
     max_article_tokens: o.MaxArticleTokensOpt = o.MAX_ARTICLE_TOKENS,
     expected_output_tokens: Annotated[int, typer.Option(min=1, help="Answer tokens to assume per article.")] = 450,
     prompt_file: o.PromptOpt = None,
     input_format: o.InputFormatOpt = InputFormat.AUTO,
+    delimiter: o.DelimiterOpt = None,
+    encoding: o.EncodingOpt = "utf-8",
     json_output: Annotated[bool, typer.Option("--json", help="Print the plan as JSON (with the first prompt's messages).")] = False,
     no_prompt: Annotated[bool, typer.Option("--no-prompt", help="Do not print the first article's full prompt.")] = False,
 ) -> None:
@@ -31,6 +34,7 @@ def plan_command(
     Example: aimlabel plan articles.jsonl --model gpt-4o-mini
     """
     from aimlabel.core.prompt import load_prompt
+    from aimlabel.core.readers import InputError
     from aimlabel.run.plan import make_plan, plan_text
     from aimlabel.run.pricing import read_prices
 
@@ -41,6 +45,10 @@ def plan_command(
         prompt = load_prompt(prompt_file)
     except (OSError, ValueError) as exc:
         raise fail(str(exc)) from None
-    plan = make_plan(input, prompt, model=model, prices=table, max_article_tokens=max_article_tokens,
-                     expected_output_tokens=expected_output_tokens, input_format=input_format)
-    typer.echo(plan.to_json() if json_output else plan_text(plan, show_prompt=not no_prompt), nl=json_output)
+    try:
+        plan = make_plan(input, prompt, model=model, prices=table, max_article_tokens=max_article_tokens,
+                         expected_output_tokens=expected_output_tokens, input_format=input_format, encoding=encoding,
+                         delimiter=delimiter)
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(redact(plan.to_json() if json_output else plan_text(plan, show_prompt=not no_prompt)), nl=json_output)

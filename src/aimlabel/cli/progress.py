@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from aimlabel.cli.exits import err
 from aimlabel.core.record import LabelRecord
+from aimlabel.core.redact import redact
 from aimlabel.run.job import RunMeter
 
 
@@ -59,6 +60,7 @@ def progress_reporter(input: str, meter: RunMeter, quiet: bool) -> Iterator[Repo
             bar.update(task, completed=meter.completed, failed=meter.failed, rate=f"{meter.done / elapsed:.1f}",
                        tokens=meter.tokens, cost=cost)
             if record.status == "failed" and record.error:
-                bar.console.print(f"{record.id}: FAILED {record.error.type}: {record.error.message}", markup=False, highlight=False)
+                bar.console.print(redact(f"{record.id}: FAILED {record.error.type}: {record.error.message}"), markup=False,
+                                  highlight=False)
 
         yield report

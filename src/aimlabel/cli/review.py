@@ -8,7 +8,6 @@ The Label Studio and Argilla round trips are in `exchange.py`; they share the he
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,9 +17,10 @@ from typer.core import TyperGroup
 
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
-from aimlabel.cli.output import output_stream
+from aimlabel.cli.output import refuse_overwrites, write_text
 
 if TYPE_CHECKING:
+    from aimlabel.review.adjudicate import Rule
     from aimlabel.review.decisions import Decision
     from aimlabel.review.pairs import Pair
     from aimlabel.review.sides import Side
@@ -49,19 +49,32 @@ AgainstOpt = Annotated[str | None, typer.Option("--against", help="Gold JSONL, a
 ArticlesOpt = Annotated[str | None, typer.Option("--articles", help="Articles (.jsonl/.csv) giving the text, joined on id (gold files carry it).", show_default=False)]
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.", show_default=False)]
 GoldOpt = Annotated[Path, typer.Option("--gold", help="Gold JSONL to add the decisions to (created when missing).", show_default=False)]
-OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Apply decisions that differ from an earlier reviewed decision (the earlier one stays in `reviews`).")]
+PolicyOpt = Annotated[str, typer.Option(
+    "--policy", metavar="unanimous|majority",
+    help="How reviewers' current decisions become gold: unanimous (all who answered agree) or majority (more than half).")]
+AdjudicatorOpt = Annotated[str | None, typer.Option(
+    "--adjudicator", metavar="REVIEWER",
+    help="This reviewer's decision wins where they gave one (e.g. labelstudio:lead@example.org); elsewhere --policy.",
+    show_default=False)]
 
 IMPORT_EXITS = {
     ExitCode.OK: "decisions applied (or already there)",
-    ExitCode.FAILED: "conflicts with earlier reviewed decisions (nothing written; see --overwrite) or decisions skipped",
+    ExitCode.FAILED: "conflicts the policy leaves open (decisions kept, gold unchanged there) or decisions skipped",
     ExitCode.USAGE: "usage error or unreadable file",
 }
 IMPORT_EPILOG = epilog(IMPORT_EXITS)
 
 
+def side_inputs(run: str, against: str | None, articles: str | None, store: Path | None) -> list[str | Path | None]:
+    """The files a review or an export reads, which none of its outputs may be."""
+    from aimlabel.run.store import default_store_path
+
+    return [run, against, articles, store or default_store_path()]
+
+
 def load_sides(run: str, against: str | None, articles: str | None, store: Path | None) -> tuple[Side, Side | None]:
     """The two sides of a review, with the article texts attached; problems are usage errors."""
-    from aimlabel.review.sides import SideProblem, attach_articles, load_side, read_article_texts
+    from aimlabel.review.sides import SideProblem, attach_articles, load_side, own_source_texts, read_article_texts
     from aimlabel.run.store import default_store_path
 
     for path in (articles,):
@@ -71,12 +84,14 @@ def load_sides(run: str, against: str | None, articles: str | None, store: Path 
     try:
         left = load_side(run, store_path, note=err)
         right = load_side(against, store_path, note=err) if against else None
+        texts = read_article_texts(articles, note=err) if articles else {}
     except SideProblem as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"cannot read: {exc}") from None
-    texts = read_article_texts(articles, note=err) if articles else {}
-    sides = attach_articles([left] if right is None else [left, right], texts)
+    both = [left] if right is None else [left, right]
+    texts = {**own_source_texts(both, have=texts, note=err), **texts}
+    sides = attach_articles(both, texts)
     return sides[0], (sides[1] if right is not None else None)
 
 
@@ -103,19 +118,32 @@ def build_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt
     from aimlabel.review.html import build_page
     from aimlabel.review.pairs import build_pairs
 
+    refuse_overwrites({"-o": output}, side_inputs(run, against, articles, store))
     left, right = load_sides(run, against, articles, store)
     pairs = build_pairs(left, right)
     warn_missing_text(pairs)
-    page = build_page(pairs, left, right)
-    with output_stream(output) as out:
-        out.write(page)
+    write_text(output, build_page(pairs, left, right))
     if output is not None:
         err(f"aimlabel: wrote {len(pairs)} card(s) to {output}")
 
 
-def import_into_gold(decisions: list[Decision], notes: list[str], gold: Path, overwrite: bool) -> None:
+def policy_rule(policy: str, adjudicator: str | None) -> Rule:
+    """The adjudication rule the options describe; an unknown policy is a usage error."""
+    from aimlabel.review.adjudicate import Policy, Rule
+
+    choices = (Policy.UNANIMOUS.value, Policy.MAJORITY.value)
+    if policy not in choices:
+        raise fail(f"--policy must be one of {', '.join(choices)} (a named adjudicator: --adjudicator REVIEWER)")
+    if adjudicator is not None:
+        return Rule(Policy.ADJUDICATOR, adjudicator.strip() or None)
+    return Rule(Policy(policy))
+
+
+def import_into_gold(decisions: list[Decision], notes: list[str], gold: Path, rule: Rule) -> None:
     """Apply reviewer decisions to a gold file and report what happened (exit 1 on conflicts or skips)."""
+    from aimlabel.evaluation.agreement import render_text
     from aimlabel.evaluation.gold import GoldProblem
+    from aimlabel.review.agreement import agreement_in_gold
     from aimlabel.review.goldwrite import import_decisions
 
     for line in notes:
@@ -123,31 +151,34 @@ def import_into_gold(decisions: list[Decision], notes: list[str], gold: Path, ov
     if not decisions:
         raise fail("no decisions to import")
     try:
-        report = import_decisions(gold, decisions, overwrite=overwrite)
+        report = import_decisions(gold, decisions, rule=rule)
     except GoldProblem as exc:
         raise fail(f"bad gold file: {exc}") from None
+    err(f"aimlabel: reviewers: {', '.join(report.reviewers)}")
+    for line in report.superseded:
+        err(f"aimlabel: edit: {line}")
     for line in report.conflicts:
         err(f"aimlabel: conflict: {line}")
     for line in report.skipped:
         err(f"aimlabel: skipped: {line}")
-    err(f"aimlabel: {gold}: {report.summary()}" + ("" if report.written or not report.conflicts
-                                                 else "; nothing written: rerun with --overwrite to apply them"))
+    err(f"aimlabel: {gold}: {report.summary()} (policy {rule.describe()})")
+    if report.written:
+        agreement = agreement_in_gold(gold)
+        for line in render_text(agreement.model_copy(update={"questions": agreement.questions[:1]})).splitlines():
+            err(f"aimlabel: {line}")
     if report.conflicts or report.skipped:
         raise typer.Exit(int(ExitCode.FAILED))
 
 
-def read_export(path: Path, parse: Callable[[str], Any]) -> Any:
-    """A tool's export file, parsed; a missing file or bad JSON is a usage error."""
+def read_export(path: Path, parse: Callable[[bytes], Any]) -> Any:
+    """A tool's export file, parsed; a missing file is a usage error."""
     if not path.is_file():
         raise fail(f"file not found: {path}")
-    try:
-        return parse(path.read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise fail(f"{path}: not JSON: {exc}") from None
+    return parse(path.read_bytes())
 
 
-def import_export(path: Path, parse: Callable[[str], Any], to_decisions: Callable[[Any], tuple[list[Decision], list[str]]],
-                  gold: Path, overwrite: bool) -> None:
+def import_export(path: Path, parse: Callable[[bytes], Any], to_decisions: Callable[[Any], tuple[list[Decision], list[str]]],
+                  gold: Path, rule: Rule) -> None:
     """Read a tool's export, turn it into decisions and import them into gold."""
     from aimlabel.review.decisions import DecisionsProblem
 
@@ -155,15 +186,25 @@ def import_export(path: Path, parse: Callable[[str], Any], to_decisions: Callabl
         found, notes = to_decisions(read_export(path, parse))
     except DecisionsProblem as exc:
         raise fail(f"{path}: {exc}") from None
-    import_into_gold(found, notes, gold, overwrite)
+    import_into_gold(found, notes, gold, rule)
 
 
 @review_app.command("import", epilog=IMPORT_EPILOG)
 def import_command(
     decisions: Annotated[Path, typer.Argument(help="Decisions JSONL downloaded from the review page.", show_default=False)],
-    gold: GoldOpt, overwrite: OverwriteOpt = False,
+    gold: GoldOpt, policy: PolicyOpt = "unanimous", adjudicator: AdjudicatorOpt = None,
 ) -> None:
-    """Add reviewer decisions to a gold file, with reviewer id and time, keeping earlier ones."""
+    """Add reviewer decisions to a gold file, with reviewer id and time, keeping every one.
+
+    Gold takes what the policy makes of each reviewer's latest decision; a reviewer's later
+    decision supersedes their own earlier one. Conflicts are listed and leave gold as it was.
+
+    Examples:
+
+      aimlabel review import decisions-1a2b3c4d5e6f.jsonl --gold reviewed.jsonl
+
+      aimlabel review import decisions.jsonl --gold reviewed.jsonl --adjudicator alice
+    """
     from aimlabel.review.decisions import DecisionsProblem, read_decisions
 
     if not decisions.is_file():
@@ -172,7 +213,7 @@ def import_command(
         found = read_decisions(decisions)
     except DecisionsProblem as exc:
         raise fail(str(exc)) from None
-    import_into_gold(found, [], gold, overwrite)
+    import_into_gold(found, [], gold, policy_rule(policy, adjudicator))
 
 
 @commands.command("show")
@@ -193,3 +234,35 @@ def show_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt 
     err(summary(pairs))
 
 
+@commands.command("agreement")
+def agreement_command(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL whose `reviews` hold the reviewers' decisions.", show_default=False)],
+    model: Annotated[str | None, typer.Option("--model", help="Also compare the model's labels (a stored run or labels JSONL) with each reviewer.", show_default=False)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    store: o.StoreOpt = None,
+) -> None:
+    """Inter-annotator agreement: Cohen's kappa per pair, Krippendorff's alpha overall, per question.
+
+    The questions are the class and each taxonomy field (an answer: the set of values, "none"
+    when empty). Each reviewer's latest decision counts; untouched pre-filled values do not.
+
+    Examples:
+
+      aimlabel agreement reviewed.jsonl
+
+      aimlabel agreement reviewed.jsonl --model run-4o --json
+    """
+    from aimlabel.evaluation.agreement import render_text
+    from aimlabel.evaluation.gold import GoldProblem
+    from aimlabel.review.agreement import agreement_in_gold
+
+    if not gold.is_file():
+        raise fail(f"file not found: {gold}")
+    side = load_sides(model, None, None, store)[0] if model else None
+    try:
+        report = agreement_in_gold(gold, side)
+    except GoldProblem as exc:
+        raise fail(f"bad gold file: {exc}") from None
+    if not report.reviewers:
+        raise fail(f"{gold}: no reviewer decisions (import some with aimlabel review import)")
+    typer.echo(report.model_dump_json(indent=2) if json_out else render_text(report), nl=json_out)

@@ -45,10 +45,11 @@ def export_command(
     store: o.StoreOpt = None,
 ) -> None:
     """Write a stored run's label records as JSONL, in input order."""
+    store_path = store or default_store_path()
     try:
-        records = stored_run_records(run, store or default_store_path())
+        records = stored_run_records(run, store_path)
     except UnknownRun as exc:
         raise fail(str(exc)) from None
-    with output_stream(output) as out:
+    with output_stream(output, inputs=[store_path]) as out:
         for record in records:
             out.write(record.to_json() + "\n")

@@ -1,25 +1,18 @@
-"""Articles in, one at a time: JSONL, CSV, a plain text file, or stdin.
+"""The article, and what reading an input of articles yields: `(line, Article)` or an `InputProblem`.
 
-Readers stream (a 100,000-article file is never loaded whole) and never raise on a bad line:
-they yield an `InputProblem` naming the line, so the run reports it and labels the rest.
+The readers themselves (JSONL, JSON, CSV/TSV, .xlsx, plain text) are in `aimlabel.core.readers`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import sys
-from collections.abc import Iterable, Iterator
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-from typing import IO
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from aimlabel.core.hashing import sha256_text
-from aimlabel.core.validation import validation_message
 
 
 class InputFormat(StrEnum):
@@ -27,8 +20,22 @@ class InputFormat(StrEnum):
 
     AUTO = "auto"
     JSONL = "jsonl"
+    JSON = "json"
     CSV = "csv"
+    TSV = "tsv"
+    XLSX = "xlsx"
     TEXT = "text"
+
+
+def invisible_only(value: str) -> bool:
+    """Nothing a reader would see: whitespace and format characters (U+200B zero width space,
+    U+2060 word joiner, U+FEFF, soft hyphens, direction marks) only."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value)  # stops at the first visible one
+
+
+def _visible(value: object) -> bool:
+    """A string that starts with a visible character (the quick answer for nearly every article)."""
+    return isinstance(value, str) and bool(value) and (value[0].isalnum() or not invisible_only(value[0]))
 
 
 class ArticleMeta(BaseModel):
@@ -63,7 +70,7 @@ class ArticleFields(ArticleMeta):
 
     def as_article(self) -> Article | None:
         """The article, when there is a title or a text to label."""
-        if not (self.title or self.text):
+        if all(v is None or invisible_only(v) for v in (self.title, self.text)):
             return None
         return Article.model_validate(self.model_dump())
 
@@ -73,10 +80,26 @@ class Article(ArticleFields):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _say_why_blank(cls, data: Any) -> Any:
+        """A title and text of only invisible characters would reach the model as an empty article."""
+        if isinstance(data, dict) and not _visible(data.get("title")) and not _visible(data.get("text")):
+            given = [v for v in (data.get("title"), data.get("text")) if v is not None]
+            if given and all(isinstance(v, str) and invisible_only(v) for v in given):
+                seen = next((ch for v in given for ch in v if not ch.isspace()), None)
+                if seen is not None:
+                    name = unicodedata.name(seen, "format character")
+                    raise ValueError(f"article has neither a title nor a text: they hold only invisible characters "
+                                     f"(U+{ord(seen):04X} {name})")
+        return data
+
     @field_validator("*", mode="after")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
-        return None if value == "" else value
+        if not isinstance(value, str) or value[:1].isalnum():
+            return value
+        return None if invisible_only(value) else value
 
     @model_validator(mode="after")
     def _needs_content(self) -> Article:
@@ -108,138 +131,3 @@ class InputProblem:
 
 
 InputItem = tuple[int, Article] | InputProblem
-
-
-def _problem_from_validation(source: str, line: int, exc: ValidationError, raw: dict[str, object]) -> InputProblem:
-    rid = raw.get("id")
-    return InputProblem(source, line, validation_message(exc), str(rid) if rid not in (None, "") else None)
-
-
-def _decode_lines(stream: IO[bytes], source: str, encoding: str) -> Iterator[tuple[int, str | InputProblem]]:
-    for number, raw in enumerate(stream, start=1):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            yield number, InputProblem(
-                source, number, f"not valid {encoding} (byte {exc.start}); pass --encoding to read it"
-            )
-            continue
-        if number == 1:
-            text = text.lstrip("\ufeff")
-        yield number, text
-
-
-def read_jsonl(stream: IO[bytes], source: str, encoding: str = "utf-8") -> Iterator[InputItem]:
-    for number, text in _decode_lines(stream, source, encoding):
-        if isinstance(text, InputProblem):
-            yield text
-            continue
-        if not text.strip():
-            continue
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield InputProblem(source, number, f"not JSON: {exc.msg} at column {exc.colno}")
-            continue
-        if not isinstance(raw, dict):
-            yield InputProblem(source, number, f"expected a JSON object, got {type(raw).__name__}")
-            continue
-        try:
-            yield number, Article.model_validate(raw)
-        except ValidationError as exc:
-            yield _problem_from_validation(source, number, exc, raw)
-
-
-def read_csv(stream: IO[bytes], source: str, encoding: str = "utf-8") -> Iterator[InputItem]:
-    text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
-    try:
-        yield from _csv_rows(csv.DictReader(text_stream), source, encoding)
-    finally:
-        text_stream.detach()
-
-
-def _csv_rows(reader: csv.DictReader[str], source: str, encoding: str) -> Iterator[InputItem]:
-    try:
-        header = reader.fieldnames
-    except UnicodeDecodeError as exc:
-        yield InputProblem(source, 1, f"not valid {encoding} (byte {exc.start}); pass --encoding to read it")
-        return
-    if not header or not ({"title", "text"} & set(header)):
-        yield InputProblem(source, 1, f"CSV header needs a 'title' or 'text' column; got {header}")
-        return
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as exc:
-            yield InputProblem(source, reader.line_num + 1, f"not valid {encoding} (byte {exc.start}); pass --encoding to read it")
-            return
-        except csv.Error as exc:
-            yield InputProblem(source, reader.line_num, f"bad CSV: {exc}")
-            continue
-        if None in row:
-            yield InputProblem(source, reader.line_num, "more fields than the header has")
-            continue
-        raw = {k: v for k, v in row.items() if k in ARTICLE_FIELDS}
-        try:
-            yield reader.line_num, Article.model_validate(raw)
-        except ValidationError as exc:
-            yield _problem_from_validation(source, reader.line_num, exc, raw)
-
-
-def read_text(stream: IO[bytes], source: str, encoding: str = "utf-8") -> Iterator[InputItem]:
-    """A plain text file is one article: first non-empty line is the title, the rest the text."""
-    data = stream.read()
-    try:
-        body = data.decode(encoding).lstrip("\ufeff")
-    except UnicodeDecodeError as exc:
-        yield InputProblem(source, 1, f"not valid {encoding} (byte {exc.start}); pass --encoding to read it")
-        return
-    lines = body.strip().splitlines()
-    if not lines:
-        yield InputProblem(source, 1, "empty file: article has neither a title nor a text")
-        return
-    title, rest = lines[0], "\n".join(lines[1:])
-    name = Path(source).stem if source != "<stdin>" else None
-    yield 1, Article(id=name, title=title, text=rest or None)
-
-
-def detect_format(source: str, head: bytes) -> InputFormat:
-    suffix = Path(source).suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return InputFormat.JSONL
-    if suffix == ".csv":
-        return InputFormat.CSV
-    if suffix in (".txt", ".md"):
-        return InputFormat.TEXT
-    return InputFormat.JSONL if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else InputFormat.TEXT
-
-
-_READERS = {InputFormat.JSONL: read_jsonl, InputFormat.CSV: read_csv, InputFormat.TEXT: read_text}
-
-
-def iter_articles(path: str, fmt: InputFormat | str = InputFormat.AUTO, encoding: str = "utf-8") -> Iterator[InputItem]:
-    """Stream articles from `path` ("-" for stdin), yielding `(line, Article)` or `InputProblem`."""
-    source = "<stdin>" if path == "-" else path
-    stream: IO[bytes]
-    if path == "-":
-        raw = sys.stdin.buffer
-        stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[type-var]
-    else:
-        stream = open(path, "rb")  # noqa: SIM115 - closed below
-    try:
-        chosen = InputFormat(fmt)
-        if chosen is InputFormat.AUTO:
-            chosen = detect_format(source, stream.peek(64)[:64] if hasattr(stream, "peek") else b"")
-        yield from _READERS[chosen](stream, source, encoding)
-    finally:
-        if path != "-":
-            stream.close()
-
-
-def articles_only(items: Iterable[InputItem]) -> Iterator[Article]:
-    """Just the readable articles (for callers that report problems elsewhere)."""
-    for item in items:
-        if not isinstance(item, InputProblem):
-            yield item[1]

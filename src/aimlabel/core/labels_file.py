@@ -30,7 +30,10 @@ from pydantic import ValidationError
 from aimlabel import __version__
 from aimlabel.core.aim_page import NotAnAimPage, looks_like_page, parse_page
 from aimlabel.core.articles import ARTICLE_FIELDS, Article
+from aimlabel.core.atomic import atomic_writer
+from aimlabel.core.jsonio import json_error
 from aimlabel.core.record import ArticleRef, LabelRecord, Provenance
+from aimlabel.core.redact import redact
 from aimlabel.core.validation import validation_message
 
 
@@ -126,7 +129,7 @@ def read_labels(stream: IO[bytes]) -> Iterator[LabelItem | LabelProblem]:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield LabelProblem(number, f"not JSON: {exc.msg} at column {exc.colno}")
+            yield LabelProblem(number, f"not JSON: {json_error(exc)}")
             continue
         yield parse_label_line(value, number)
 
@@ -206,5 +209,6 @@ def load_labels(path: Path) -> list[LabelRecord]:
 
 def write_labels(path: Path, records: Iterable[LabelRecord]) -> None:
     """Records as JSONL, one per line (the format `aimlabel label` writes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(r.to_json() + "\n" for r in records), encoding="utf-8")
+    with atomic_writer(path) as fh:
+        for record in records:
+            fh.write(redact(record.to_json()) + "\n")

@@ -64,7 +64,9 @@ def _vocabulary(tax: Taxonomy) -> str:
     return "\n".join(lines)
 
 
-def load_prompt(path: Path | None = None, taxonomy: Taxonomy | None = None) -> Prompt:
+def load_prompt(path: Path | None = None, taxonomy: Taxonomy | None = None, slot: str = "article") -> Prompt:
+    """A prompt file: its system part rendered, its user part kept with one `${slot}` for the
+    delimited block (an article, or an event's articles) that `render` and the event writer fill."""
     path = path or data_dir("prompts") / "label.toml"
     tax = taxonomy or default_taxonomy()
     spec = PromptFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
@@ -72,7 +74,7 @@ def load_prompt(path: Path | None = None, taxonomy: Taxonomy | None = None) -> P
         system = Template(spec.system.strip()).substitute(
             definitions=_definitions(tax), vocabulary=_vocabulary(tax)
         )
-        Template(spec.user).substitute(article="")
+        Template(spec.user).substitute({slot: ""})
     except KeyError as exc:
         raise ValueError(f"prompt {path} uses unknown placeholder ${{{exc.args[0]}}}") from exc
     user = spec.user.strip()
@@ -84,16 +86,22 @@ def default_prompt() -> Prompt:
     return load_prompt()
 
 
+def delimited(kind: str, digest: str, lines: list[str]) -> list[str]:
+    """Untrusted lines between two marker lines carrying a code from `digest` (a content hash of
+    what they hold), so the text inside cannot close the block early: it cannot know the code."""
+    code = digest.removeprefix("sha256:")[:16]
+    return [f"<<<{kind} {code}>>>", *lines, f"<<<END {kind} {code}>>>"]
+
+
 def article_block(article: Article, text: str, cut: CutText) -> str:
     """The delimited article as the model sees it."""
-    code = article.content_hash.removeprefix("sha256:")[:16]
     head = [f"Title: {article.title or '(none)'}"]
     for name in ("outlet", "date", "language", "url"):
         value = getattr(article, name)
         if value:
             head.append(f"{name.capitalize()}: {value}")
     body = text if text else "(no text; only the title is available)"
-    lines = [f"<<<ARTICLE {code}>>>", *head, "", body, f"<<<END ARTICLE {code}>>>"]
+    lines = delimited("ARTICLE", article.content_hash, [*head, "", body])
     if cut.truncated:
         lines.append(
             f"(The article text was cut to its first {cut.paragraphs_kept} of "

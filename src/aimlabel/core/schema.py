@@ -19,9 +19,17 @@ from aimlabel.core.hashing import sha256_json
 from aimlabel.core.resources import data_dir
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SCHEMA_FILE = "label_response.schema.json"
 MAX_EVIDENCE = 3
+# Caps on what one answer may hold: generous for any label (AIM's rationales run to a few
+# hundred words), tight enough that a runaway or hostile answer cannot fill memory and the store.
+MAX_RATIONALE_CHARS = 4000
+MAX_HARM_CHARS = 2000
+MAX_AI_SYSTEM_CHARS = 1000
+MAX_QUOTE_CHARS = 1000
+# Checked here, not sent: OpenAI strict mode refuses maxLength in a schema.
+_NOT_ON_THE_WIRE = frozenset({"maxLength", "minLength"})
 
 
 class _LabelBase(BaseModel):
@@ -47,24 +55,24 @@ def build_label_model(taxonomy: Taxonomy) -> type[BaseModel]:
     """Create the `AimLabel` Pydantic model for a taxonomy."""
     fields: dict[str, Any] = {
         "ai_system": (
-            str | None,
-            Field(description="The AI system involved and what it does, or null if the article involves no AI system."),
+            Annotated[str, Field(max_length=MAX_AI_SYSTEM_CHARS)] | None,
+            Field(description=f"The AI system involved and what it does, or null if the article involves no AI system (at most {MAX_AI_SYSTEM_CHARS} characters)."),
         ),
         "realised_harm": (
-            str | None,
-            Field(description="Harm that has actually happened and that the AI system contributed to, directly or indirectly; null if the article reports none."),
+            Annotated[str, Field(max_length=MAX_HARM_CHARS)] | None,
+            Field(description=f"Harm that has actually happened and that the AI system contributed to, directly or indirectly; null if the article reports none (at most {MAX_HARM_CHARS} characters)."),
         ),
         "plausible_harm": (
-            str | None,
-            Field(description="Harm that could plausibly follow from the AI system but has not happened yet; null if none."),
+            Annotated[str, Field(max_length=MAX_HARM_CHARS)] | None,
+            Field(description=f"Harm that could plausibly follow from the AI system but has not happened yet; null if none (at most {MAX_HARM_CHARS} characters)."),
         ),
         "evidence": (
-            Annotated[list[str], Field(min_length=1, max_length=MAX_EVIDENCE)],
-            Field(description="One to three short quotes copied word for word from the article that support the classification."),
+            Annotated[list[Annotated[str, Field(max_length=MAX_QUOTE_CHARS)]], Field(min_length=1, max_length=MAX_EVIDENCE)],
+            Field(description=f"One to three short quotes copied word for word from the article that support the classification (each at most {MAX_QUOTE_CHARS} characters)."),
         ),
         "rationale": (
-            str,
-            Field(description="Why the monitor labels this article as it does, in AIM's style: what happened, which AI system, what harm or risk, ending with the classification."),
+            Annotated[str, Field(max_length=MAX_RATIONALE_CHARS)],
+            Field(description=f"Why the monitor labels this article as it does, in AIM's style: what happened, which AI system, what harm or risk, ending with the classification (at most {MAX_RATIONALE_CHARS} characters)."),
         ),
         "classification": (
             _literal(taxonomy.classes),
@@ -73,8 +81,8 @@ def build_label_model(taxonomy: Taxonomy) -> type[BaseModel]:
     }
     for f in taxonomy.fields:
         value_type = _literal(f.values)
-        if f.multi:
-            fields[f.key] = (list[value_type], Field(description=f.description))  # type: ignore[valid-type]
+        if f.multi:  # each value at most once, so no list is longer than its vocabulary
+            fields[f.key] = (list[value_type], Field(description=f.description, max_length=len(f.values)))  # type: ignore[valid-type]
         else:
             fields[f.key] = (value_type | None, Field(description=f.description))
     model = create_model("AimLabel", __base__=_LabelBase, **fields)
@@ -102,7 +110,7 @@ def _strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     """JSON Schema in the dialect OpenAI strict mode accepts.
 
     Every object gets `additionalProperties: false` and all properties required; `$ref`s are
-    inlined and defaults dropped.
+    inlined, defaults dropped, and string lengths left out (they are checked on our side).
     """
     raw = model.model_json_schema()
     defs = raw.pop("$defs", {})
@@ -113,7 +121,7 @@ def _strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
                 target = defs[node["$ref"].split("/")[-1]]
                 merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
                 return walk(merged)
-            out = {k: walk(v) for k, v in node.items() if k != "default"}
+            out = {k: walk(v) for k, v in node.items() if k != "default" and k not in _NOT_ON_THE_WIRE}
             if out.get("type") == "object" and "properties" in out:
                 out["additionalProperties"] = False
                 out["required"] = list(out["properties"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
+from aimlabel.core.atomic import write_text_atomic
 from aimlabel.core.jsonio import dump_json
 from aimlabel.core.labels_file import write_labels
 from aimlabel.core.record import LabelRecord, Usage
@@ -99,6 +100,27 @@ class RunSection(_Model):
     findings: list[RuleCount]
 
 
+class EventScore(_Model):
+    """One gold event: its class in gold and as the labels decide it."""
+
+    event_id: str
+    articles: int
+    gold: str
+    predicted: str
+    predicted_counts: dict[str, int]
+    excluded: int
+
+
+class EventSection(_Model):
+    """Event-level scores, present when gold lines carry an event_id (see `evaluation.events`)."""
+
+    rule: str
+    events: int
+    articles: int
+    classification: ClassificationSection
+    per_event: list[EventScore]
+
+
 class EvalReport(_Model):
     manifest: EvalManifest
     report_version: str = REPORT_VERSION
@@ -106,9 +128,12 @@ class EvalReport(_Model):
     classification: ClassificationSection
     taxonomy: dict[str, FieldScores]
     run: RunSection
+    events: EventSection | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return rounded(self.model_dump(mode="json", by_alias=True))  # type: ignore[no-any-return]
+        """The report as printed; `events` only when gold carries event ids."""
+        exclude = {"events"} if self.events is None else None
+        return rounded(self.model_dump(mode="json", by_alias=True, exclude=exclude))  # type: ignore[no-any-return]
 
 
 def manifest_path_for(out: Path) -> Path:
@@ -120,7 +145,7 @@ def write_labels_and_manifest(out: Path, records: list[LabelRecord], manifest: E
     """`eval --out`: the records, and the manifest beside them; returns the manifest's path."""
     write_labels(out, records)
     path = manifest_path_for(out)
-    path.write_text(dump_json(rounded(manifest.model_dump(mode="json", by_alias=True))), encoding="utf-8")
+    write_text_atomic(path, dump_json(rounded(manifest.model_dump(mode="json", by_alias=True))))
     return path
 
 

@@ -105,6 +105,17 @@ def render_html(typed: EvalReport) -> str:
         sections.append(f"<h3>{escape(key)}</h3>" + _table(
             ["value", "precision", "recall", "F1", "support", "predicted"],
             [[v["value"], _f(v["precision"]), _f(v["recall"]), _f(v["f1"]), v["support"], v["predicted"]] for v in scores["per_value"]]))
+    events = report.get("events")
+    if events:
+        ec = events["classification"]
+        sections += [
+            f"<h2>Events</h2><p>{events['events']} events (gold event_id) of {events['articles']} articles: {escape(events['rule'])}.</p>",
+            f'<div class="kpi">event class accuracy<b>{_f(ec["accuracy"])}</b>{_ci(ec["accuracy_ci95"])}</div>'
+            f'<div class="kpi">macro-F1<b>{_f(ec["macro_f1"])}</b>{_ci(ec["macro_f1_ci95"])}</div>',
+            _table(["event", "articles", "gold", "predicted", "votes"],
+                   [[e["event_id"], e["articles"], e["gold"], e["predicted"],
+                     ", ".join(f"{k} {v}" for k, v in e["predicted_counts"].items())] for e in events["per_event"]]),
+        ]
     sections += [
         "<h2>Run</h2>",
         _table(["records", "ok", "failed", "failure rate", "tokens", "cost", "latency mean / p50 / p95 / max (ms)"],

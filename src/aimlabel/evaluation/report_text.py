@@ -83,6 +83,8 @@ def render_text(typed: EvalReport) -> str:
                 out += table(["value", "precision", "recall", "support", "predicted"],
                              [[v["value"], _num(v["precision"]), _num(v["recall"]), v["support"], v["predicted"]]
                               for v in scores["per_value"]], indent="    ")
+    if report.get("events"):
+        out += _events_text(report["events"])
     out += ["", "Run"]
     failures = ", ".join(f"{k} {v}" for k, v in run["failures_by_type"].items()) or "none"
     out.append(f"  records {run['records']}: ok {run['ok']}, needs_review {run['needs_review']}, failed {run['failed']} "
@@ -102,6 +104,21 @@ def render_text(typed: EvalReport) -> str:
     else:
         out.append("  none recorded")
     return "\n".join(out) + "\n"
+
+
+def _events_text(events: dict[str, Any], max_listed: int = 50) -> list[str]:
+    c = events["classification"]
+    out = ["", f"Events (gold event_id): {events['events']} events of {events['articles']} articles"]
+    out.append(f"  event class accuracy  {_num(c['accuracy'])}{_ci(c['accuracy_ci95'])}")
+    out.append(f"  event class macro-F1  {_num(c['macro_f1'])}{_ci(c['macro_f1_ci95'])}  over {len(c['macro_f1_over'])} classes")
+    out.append(f"  kappa                 {_num(c['kappa'])}")
+    rows = events["per_event"]
+    out += table(["event", "articles", "gold", "predicted", "agree", "votes"],
+                 [[e["event_id"], e["articles"], _abbrev(e["gold"]), _abbrev(e["predicted"]), "=" if e["gold"] == e["predicted"] else "X",
+                   ", ".join(f"{_abbrev(k)} {v}" for k, v in e["predicted_counts"].items()) or "-"] for e in rows[:max_listed]])
+    if len(rows) > max_listed:
+        out.append(f"  ... and {len(rows) - max_listed} more (see --format json)")
+    return out
 
 
 def render_compare_text(typed: CompareReport, max_listed: int = 50) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from aimlabel.core.record import LabelRecord
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_intervals
+from aimlabel.evaluation.events import event_section, score_events
 from aimlabel.evaluation.gold import GoldItem, GoldSet
 from aimlabel.evaluation.manifest import BootstrapRef, PricesRef, build_manifest
 from aimlabel.evaluation.metrics import (
@@ -112,6 +113,7 @@ def build_report(
     y_true = [item.gold.classification for item, _ in pairs]
     y_pred = [predicted_class(record) for _, record in pairs]
     matched = [record for _, record in pairs if record is not None]
+    events = score_events(pairs, taxonomy)
     return EvalReport(
         manifest=manifest,
         items=ItemCounts(
@@ -121,6 +123,8 @@ def build_report(
         classification=classification_section(y_true, y_pred, taxonomy, resamples, seed),
         taxonomy=taxonomy_section(pairs, taxonomy),
         run=run_stats(matched, prices.table),
+        events=event_section(events, classification_section([e.gold for e in events], [e.predicted for e in events], taxonomy,
+                                                             resamples, seed)) if events else None,
     )
 
 

@@ -21,6 +21,8 @@ from aimlabel.core.record import Attempts, ErrorInfo, Usage
 
 REPLAY_BASE_URL = "http://replay.invalid/v1"
 MAX_RETRY_AFTER = 60.0
+# A label is a few KB; a body this big is a broken or hostile server, refused before it is parsed.
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
 
 def base_url_problem(url: str) -> str | None:
@@ -68,6 +70,7 @@ class ModelSettings:
     temperature: float | None = 0.0
     max_completion_tokens: int | None = None
     retry: RetryPolicy = RetryPolicy()
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", Mode(self.mode))  # a plain "tools" from a caller becomes the enum

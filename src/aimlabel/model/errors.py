@@ -41,6 +41,23 @@ class Kind(StrEnum):
     INVALID_RESPONSE = "invalid_response"
 
 
+class ResponseTooLarge(Exception):
+    """A response body over `--max-response-bytes`, refused at the transport before it is parsed."""
+
+    def __init__(self, limit: int | None, size: int | None = None) -> None:
+        if limit is None:  # replayed: the recording says only that it happened
+            message = "the server's response was over --max-response-bytes when this was recorded"
+        else:
+            told = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
+            message = f"the server's response was {told}, over the limit of {limit:,} (--max-response-bytes)"
+        super().__init__(message + "; it was not read further")
+        self.limit = limit
+
+
+# Pydantic's error types for a value longer than the schema allows.
+_TOO_LONG = frozenset({"string_too_long", "too_long"})
+
+
 @dataclass(frozen=True)
 class VendorError:
     """One SDK exception, reduced to what the messages need."""
@@ -121,6 +138,8 @@ def classify_error(exc: BaseException, settings: ModelSettings, recognise: Recog
     for node in chain:
         if isinstance(node, ReplayError):
             return ErrorInfo(type=node.kind, message=str(node))
+        if isinstance(node, ResponseTooLarge):
+            return ErrorInfo(type="invalid_response", message=str(node))
     for node in chain:
         found = recognise(node)
         if found is not None:
@@ -128,6 +147,9 @@ def classify_error(exc: BaseException, settings: ModelSettings, recognise: Recog
     for node in chain:
         if isinstance(node, ValidationError):
             detail = validation_message(node, limit=3, whole="answer")
+            if all(e["type"] in _TOO_LONG for e in node.errors()):
+                return ErrorInfo(type="invalid_response", message=f"the answer was over the schema's size caps after "
+                                 f"{attempts} attempt(s): {detail}")
             return ErrorInfo(type="invalid_answer", message=f"no valid answer after {attempts} attempt(s): {detail}")
         if isinstance(node, (json.JSONDecodeError, ValueError)):
             return ErrorInfo(type="invalid_answer", message=f"no valid answer after {attempts} attempt(s): {node}")

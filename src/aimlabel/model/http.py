@@ -22,7 +22,8 @@ from typing import Any
 import httpx2
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from aimlabel.model.base import RetryPolicy
+from aimlabel.model.base import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy
+from aimlabel.model.errors import ResponseTooLarge
 from aimlabel.model.recording import Exchange
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504}) | frozenset(range(520, 530))
@@ -182,24 +183,50 @@ def request_body(request: httpx2.Request) -> Any:
         return raw.decode("utf-8", "replace")
 
 
+async def read_capped(response: httpx2.Response, limit: int) -> bytes:
+    """The decoded body, read only up to `limit` bytes (a declared length over it is refused
+    unread); over the limit the connection is closed and `ResponseTooLarge` raised. Decoded
+    bytes are counted, so a small compressed body cannot unpack into gigabytes."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        await response.aclose()
+        raise ResponseTooLarge(limit, int(declared))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            await response.aclose()
+            raise ResponseTooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_DECODED_AWAY = ("content-encoding", "content-length", "transfer-encoding")
+
+
 class WireTransport(httpx2.AsyncBaseTransport):
-    """The live edge: time each exchange and, when recording, keep it for the article's file.
+    """The live edge: read each response (at most `max_bytes` of it), time the exchange and,
+    when recording, keep it for the article's file.
 
     Only the request body and a few response headers are kept; request headers (where the API
-    key lives) are never stored.
+    key lives) are never stored. The body handed on is already decoded, so it goes with the
+    headers that describe it, not the wire's `content-encoding`.
     """
 
-    def __init__(self, inner: httpx2.AsyncBaseTransport, record: bool = False) -> None:
+    def __init__(self, inner: httpx2.AsyncBaseTransport, record: bool = False,
+                 max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         self.inner = inner
         self.record = record
+        self.max_bytes = max_bytes
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         call = current_call_context()
         started = time.perf_counter()
         try:
             response = await self.inner.handle_async_request(request)
-            content = await response.aread()
-        except TRANSIENT_ERRORS as exc:
+            content = await read_capped(response, self.max_bytes)
+        except (*TRANSIENT_ERRORS, ResponseTooLarge) as exc:
             elapsed = round((time.perf_counter() - started) * 1000, 3)
             call.elapsed_ms += elapsed
             if self.record:
@@ -219,7 +246,8 @@ class WireTransport(httpx2.AsyncBaseTransport):
                 Exchange(request=request_body(request), status=response.status_code, headers=headers,
                          response=body, elapsed_ms=elapsed)
             )
-        return httpx2.Response(response.status_code, headers=response.headers, content=content, request=request)
+        decoded = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED_AWAY]
+        return httpx2.Response(response.status_code, headers=decoded, content=content, request=request)
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -26,7 +26,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from aimlabel.core.record import Attempts, ErrorInfo, Usage
-from aimlabel.core.redact import redact, register_secret
+from aimlabel.core.redact import redact, register_secret, register_url
 from aimlabel.core.schema import response_format
 from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
 from aimlabel.model.errors import Kind, VendorError, classify_error, junk_body_error
@@ -137,11 +137,13 @@ class OpenAIAdapter:
         self.fast_replays = 0
         self._handlers = mode_registry.get_handlers(instructor.Provider.OPENAI, MODES[settings.mode])
         register_secret(settings.api_key)
+        register_url(settings.base_url)
         if replay_from is not None:
             edge: httpx2.AsyncBaseTransport = ReplayTransport(replay_from)
             sleep = _no_sleep
         else:
-            edge = WireTransport(transport or httpx2.AsyncHTTPTransport(), record=record_to is not None)
+            edge = WireTransport(transport or httpx2.AsyncHTTPTransport(), record=record_to is not None,
+                                 max_bytes=settings.max_response_bytes)
         http = httpx2.AsyncClient(
             transport=RetryTransport(edge, settings.retry, sleep or asyncio.sleep),
             timeout=httpx2.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),

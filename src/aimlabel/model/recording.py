@@ -11,18 +11,16 @@ for hand-written test answers, so a score over fixtures is never mistaken for a 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from aimlabel import __version__
+from aimlabel.core.atomic import write_text_atomic
 from aimlabel.core.redact import redact
 
 FORMAT = "aimlabel.model.recording/1"
@@ -73,17 +71,10 @@ def item_filename(key: str) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename; a failed write leaves no temporary file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.filename is None:  # a failed write names no file: say which
+        write_text_atomic(path, text, durable=False)  # a lost recording file is made again by recording again
+    except OSError as exc:
+        if exc.filename is None:  # a failed write names no file: say which
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 

@@ -10,6 +10,7 @@ import json
 
 import httpx2
 
+from aimlabel.model.errors import ResponseTooLarge
 from aimlabel.model.http import current_call_context, request_body
 from aimlabel.model.recording import RecordingReader, ReplayError
 
@@ -43,6 +44,8 @@ class ReplayTransport(httpx2.AsyncBaseTransport):
                 f"recorded: record it again",
             )
         call.elapsed_ms += exchange.elapsed_ms
+        if exchange.error == ResponseTooLarge.__name__:
+            raise ResponseTooLarge(None)
         if exchange.error:
             raise _ERRORS_BY_NAME.get(exchange.error, httpx2.ReadError)(f"recorded {exchange.error}", request=request)
         if isinstance(exchange.response, (dict, list)):

@@ -3,23 +3,18 @@
 Out: a JSON list of records in the form Argilla's own `dataset.records.to_json()` writes and
 `rg.Record.from_dict` reads (`id`, `fields`, `metadata`, `suggestions` keyed by question name
 with `value`, `score`, `agent`, `responses`, `vectors`), plus the dataset settings as
-`rg.Settings.to_json()` writes them (`fields`, `questions`, `metadata`, `guidelines`). In: an
-export of answered records (JSON list or JSONL); each user's responses on a record become one
-decision, so two annotators who disagree show up as a conflict on import.
+`rg.Settings.to_json()` writes them (`fields`, `questions`, `metadata`, `guidelines`). Every
+taxonomy question offers an explicit "none", so that answer can be recorded. The answered
+records come back through `argilla_import`.
 """
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from aimlabel.core.articles import ARTICLE_FIELDS
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
-from aimlabel.review.decisions import Decision, DecisionsProblem, parse_decision
-from aimlabel.review.exports import answered_fields, exportable, parse_entries, review_fields
+from aimlabel.review.exports import NONE, answered_fields, exportable, review_fields
 from aimlabel.review.sides import Side
 
 Q_CLASS = "classification"
@@ -29,7 +24,8 @@ METADATA = ("outlet", "date", "event_id", "url", "language")  # article fields s
 GUIDELINES = (
     "Decide the OECD AIM class of the article: AI Incident (harm happened), AI Hazard (harm could plausibly "
     "happen), Complementary Information (a response or update to an incident or hazard), Unrelated. "
-    "The suggestions are a model's draft: correct what is wrong. The taxonomy questions are optional."
+    "The suggestions are a model's draft: correct what is wrong. The taxonomy questions are optional; "
+    "answer \"none\" when the article gives no value for a field."
 )
 
 
@@ -46,7 +42,7 @@ def dataset_settings(taxonomy: Taxonomy | None = None) -> dict[str, Any]:
     }]
     for f in review_fields(taxonomy):
         settings: dict[str, Any] = {"type": "multi_label_selection" if f.multi else "label_selection",
-                                    "options": _options(f.values), "visible_options": None}
+                                    "options": _options((NONE, *f.values)), "visible_options": None}
         if f.multi:
             settings["options_order"] = "natural"
         questions.append({"name": f.key, "title": f.label, "description": f.description, "required": False,
@@ -85,63 +81,3 @@ def export_records(side: Side, taxonomy: Taxonomy | None = None) -> list[dict[st
             "metadata": metadata, "suggestions": suggestions, "responses": {}, "vectors": {}, "_server_id": None,
         })
     return records
-
-
-class ExportResponse(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    value: Any
-    user_id: str | None = None
-    status: str | None = None
-
-
-class ExportRecord(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    id: str | int | None = None
-    fields: dict[str, Any] = Field(default_factory=dict)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    responses: dict[str, list[ExportResponse]] = Field(default_factory=dict)
-
-
-def parse_export_text(text: str) -> list[Any]:
-    """A JSON list (what `to_json` writes) or JSONL (one record a line)."""
-    stripped = text.lstrip("\ufeff").strip()
-    if stripped.startswith("["):
-        value = json.loads(stripped)
-        return value if isinstance(value, list) else [value]
-    return [json.loads(line) for line in stripped.splitlines() if line.strip()]
-
-
-def decisions_from_records(raw: list[Any], taxonomy: Taxonomy | None = None) -> tuple[list[Decision], list[str]]:
-    """One decision per (record, user) whose responses include a classification."""
-    taxonomy = taxonomy or default_taxonomy()
-    multi = {f.key: f.multi for f in review_fields(taxonomy)}
-    decisions: list[Decision] = []
-    notes: list[str] = []
-    for number, record in parse_entries(raw, ExportRecord, "record", "an Argilla record"):
-        if record.id in (None, ""):
-            raise DecisionsProblem(f"record {number}: no id; export records with aimlabel export-argilla")
-        by_user: dict[str, dict[str, Any]] = defaultdict(dict)
-        for question, answers in record.responses.items():
-            for answer in answers:
-                if answer.status in (None, "submitted"):
-                    by_user[answer.user_id or "unknown"][question] = answer.value
-        answered = {u: a for u, a in by_user.items() if a.get(Q_CLASS)}
-        if not answered:
-            notes.append(f"{record.id}: no submitted classification; skipped")
-            continue
-        article = {k: str(record.metadata[k]) for k in ARTICLE_KEYS if record.metadata.get(k) not in (None, "")}
-        article.update({k: record.fields[k] for k in ("title", "text") if isinstance(record.fields.get(k), str) and record.fields[k]})
-        for user, given in answered.items():
-            taxonomy_answers = {
-                k: (list(v) if isinstance(v, list) else [v])
-                for k, v in given.items() if k in multi and v not in (None, "", [])
-            }
-            note = given.get(Q_NOTE)
-            decisions.append(parse_decision({
-                "id": str(record.id), "classification": given[Q_CLASS], "taxonomy": taxonomy_answers or None,
-                "action": "annotate", "note": note if isinstance(note, str) and note.strip() else None,
-                "reviewer": f"argilla:{user}", "source": "argilla", "article": article,
-            }, f"record {number} ({record.id})"))
-    return decisions, notes

@@ -2,7 +2,9 @@
 
 Decisions are JSONL, one object per line (`decision_version` "1"); `aimlabel review import`
 and the tool importers turn them into gold. A decision is about the classification, and may
-also set taxonomy fields when the reviewer answered them (Label Studio, Argilla).
+also set taxonomy fields the reviewer answered (an empty list is the answer "none"). Values the
+tool pre-filled from the model and the reviewer never touched are kept apart (`prefilled`): they
+are what the reviewer saw, not what they decided. `origin` says, per answer, where it came from.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from pydantic import (
 )
 
 from aimlabel.core.articles import ArticleFields
+from aimlabel.core.atomic import write_text_atomic
 from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.core.validation import validation_message
 
 DECISION_VERSION: Literal["1"] = "1"
 Action = Literal["accept_left", "accept_right", "edit", "annotate"]
 Source = Literal["review-page", "labelstudio", "argilla"]
+Origin = Literal["prediction", "prediction-changed", "manual"]  # Label Studio's words, used for every source
 
 
 class DecisionsProblem(ValueError):
@@ -48,17 +52,21 @@ class Decision(BaseModel):
     id: str = Field(min_length=1)
     classification: str
     taxonomy: dict[str, list[str]] | None = None
+    prefilled: dict[str, list[str]] | None = None
+    origin: dict[str, Origin] | None = None
     action: Action
     note: str | None = None
     reviewer: str = Field(min_length=1)
     decided_at: AwareDatetime | None = None
+    created_at: AwareDatetime | None = None
+    annotation_id: str | None = None
     source: Source
     review_id: str | None = None
     left: SideRef | None = None
     right: SideRef | None = None
     article: ArticleFields | None = None  # as the reviewer saw it: lets a decision add an article new to the gold
 
-    @field_validator("id", mode="before")
+    @field_validator("id", "annotation_id", mode="before")
     @classmethod
     def _id_to_str(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
@@ -69,7 +77,7 @@ class Decision(BaseModel):
         if self.classification not in taxonomy.classes:
             raise ValueError(f"classification {self.classification!r} is not one of {list(taxonomy.classes)}")
         fields = {f.key: f for f in taxonomy.fields}
-        for key, values in (self.taxonomy or {}).items():
+        for key, values in (*(self.taxonomy or {}).items(), *(self.prefilled or {}).items()):
             field = fields.get(key)
             if field is None:
                 raise ValueError(f"unknown taxonomy field {key!r}; known: {sorted(fields)}")
@@ -107,4 +115,4 @@ def read_decisions(path: Path) -> list[Decision]:
 
 
 def write_decisions(path: Path, decisions: list[Decision]) -> None:
-    path.write_text("".join(d.to_json() + "\n" for d in decisions), encoding="utf-8")
+    write_text_atomic(path, "".join(d.to_json() + "\n" for d in decisions))

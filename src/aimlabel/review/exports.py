@@ -20,6 +20,21 @@ from aimlabel.review.sides import Side, SideItem
 M = TypeVar("M", bound=BaseModel)
 
 SKIPPED_FIELDS = frozenset({"severity"})  # follows from the class (taxonomy.severity_for_class)
+NONE = "none"  # the explicit answer "this field has no value" offered by every tool
+NONE_HINT = "The article gives no value for this field"
+
+
+class NoneProblem(ValueError):
+    """"none" given together with other values of the same field."""
+
+
+def from_tool_values(values: list[str]) -> list[str]:
+    """A tool's answer for one field: ["none"] becomes [] (judged, no value); "none" beside a value is refused."""
+    if NONE not in values:
+        return values
+    if len(values) > 1:
+        raise NoneProblem(f"{NONE!r} together with {[v for v in values if v != NONE]}")
+    return []
 
 
 def review_fields(taxonomy: Taxonomy) -> list[TaxonomyField]:

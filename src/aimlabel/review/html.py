@@ -17,11 +17,13 @@ from typing import Any
 from aimlabel import __version__
 from aimlabel.core.hashing import sha256_text
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
+from aimlabel.review.exports import NONE, review_fields
 from aimlabel.review.highlight import locate_all, render_marked
 from aimlabel.review.pairs import FieldDiff, Pair
 from aimlabel.review.sides import Side, SideItem
 
 SIDE_CLASS = {"left": "l", "right": "r"}
+HARM_LABELS = {"ai_system": "AI system", "realised_harm": "realised harm", "plausible_harm": "plausible harm"}
 
 
 def _e(value: object) -> str:
@@ -69,6 +71,9 @@ def _side(item: SideItem | None, side: Side | None, where: str, differs: bool, l
         parts.append(f'<div class="conf">confidence {item.confidence:.2f}</div>')
     if item.rationale:
         parts.append(f'<p class="rationale">{_e(item.rationale)}</p>')
+    if item.harm:
+        rows = "".join(f"<dt>{_e(HARM_LABELS[k])}</dt><dd>{_e(v)}</dd>" for k, v in item.harm.items())
+        parts.append(f'<dl class="harm">{rows}</dl>')
     if item.evidence:
         lis = []
         for number, (_in_title, in_text) in enumerate(located, start=1):
@@ -89,7 +94,9 @@ def _marks(located: dict[str, list[Any]], which: int) -> list[tuple[int, int, st
     return [(s, e, SIDE_CLASS[where]) for where, locs in located.items() for loc in locs for s, e in loc[which].spans]
 
 
-def _card(pair: Pair, left: Side, right: Side | None) -> str:
+def card(pair: Pair, left: Side, right: Side | None) -> str:
+    """One article's card: both sides' class, rationale, evidence and taxonomy, and the article text
+    (the event pages open the same card for each of an event's articles)."""
     items = {"left": pair.left, "right": pair.right}
     art = pair.article
     located = {w: locate_all(it.evidence, art.title, art.text) for w, it in items.items() if it is not None}
@@ -136,33 +143,30 @@ def _options(values: list[str]) -> str:
 def build_page(pairs: list[Pair], left: Side, right: Side | None, *, taxonomy: Taxonomy | None = None) -> str:
     """The whole page as one string."""
     taxonomy = taxonomy or default_taxonomy()
-    cards = "".join(_card(p, left, right) for p in pairs)
+    cards = "".join(card(p, left, right) for p in pairs)
     review_id = sha256_text(cards)
     data = {
         "review_id": review_id, "tool_version": __version__, "classes": list(taxonomy.classes),
         "left": {"name": left.name, "kind": left.kind},
         "right": {"name": right.name, "kind": right.kind} if right else None,
         "articles": {p.id: p.article.public() for p in pairs},
+        "fields": [{"key": f.key, "label": f.label, "multi": f.multi, "values": list(f.values)} for f in review_fields(taxonomy)],
+        "none": NONE,
+        "taxonomy": {p.id: {w: {k: list(v) for k, v in it.taxonomy.items()} for w, it in (("left", p.left), ("right", p.right)) if it}
+                     for p in pairs},
     }
     rules = sorted({f.rule for p in pairs for s in (p.left, p.right) if s for f in s.findings})
     counts = {a: sum(1 for p in pairs if p.agreement == a) for a in ("disagree", "agree", "unknown")}
     has_conf = any(p.confidence is not None for p in pairs)
-    nonce = secrets.token_urlsafe(16)
     res = files("aimlabel.review")
     css = res.joinpath("page.css").read_text(encoding="utf-8")
     js = res.joinpath("page.js").read_text(encoding="utf-8")
     versus = f"{left.name} vs {right.name}" if right else left.name
     conf = ('<label>min confidence <input id="f-conf" type="number" min="0" max="1" step="0.05" value="0"></label>'
             if has_conf else "")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; img-src data:; form-action 'none'; base-uri 'none'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>aimlabel review: {_e(versus)}</title><style>{css}</style></head>
-<body>
-<header class="top"><h1>aimlabel review: {_e(versus)}</h1>
+    body = f"""<header class="top"><h1>aimlabel review: {_e(versus)}</h1>
 <p class="summary">{len(pairs)} article(s): <b>{counts['disagree']}</b> disagree, {counts['agree']} agree, {counts['unknown']} undecidable.
-Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept left/right, <kbd>e</kbd> edit, <kbd>?</kbd> help.</p>
+Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept left/right and go on, <kbd>e</kbd> edit, <kbd>?</kbd> help.</p>
 <div class="controls">
 <label>reviewer <input id="reviewer" type="text" placeholder="your id" autocomplete="off"></label>
 <label>class <select id="f-class"><option value="">any</option>{_options(list(taxonomy.classes))}</select></label>
@@ -177,15 +181,31 @@ Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous, <kbd>1</kbd>/<kbd>2</kbd> accept 
 <main id="cards">{cards}</main>
 <div id="editor" hidden><form id="edit-form"><h2>edit decision: <span id="edit-id"></span></h2>
 <label>class <select id="edit-class">{_options(list(taxonomy.classes))}</select></label>
+<div id="edit-taxonomy"></div>
 <label>note <textarea id="edit-note" rows="3"></textarea></label>
 <button type="submit" id="edit-save">save</button> <button type="button" id="edit-cancel">cancel</button></form></div>
 <div id="help" hidden><h2>keys</h2><dl>
 <dt>j / k</dt><dd>next / previous card (among those the filters show)</dd>
-<dt>1 / 2</dt><dd>accept the left / right class for the current card</dd>
-<dt>e</dt><dd>edit: choose the class and write a note</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd></dl>
-<p>Decisions are kept in this browser (localStorage, keyed by this page's review id) until you download them
-as JSONL and run <code>aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl</code>.</p></div>
-<script type="application/json" id="review-data">{_json_for_script(data)}</script>
-<script nonce="{nonce}">{js}</script>
+<dt>1 / 2</dt><dd>accept the left / right class for the current card, then go to the next</dd>
+<dt>e</dt><dd>edit: choose the class, the taxonomy values (a field you do not touch is not recorded; "none" is an answer) and write a note</dd><dt>?</dt><dd>this help</dd><dt>Esc</dt><dd>close</dd></dl>
+<p>Decisions are kept in this browser (localStorage, keyed by this page's review id), every one of every
+reviewer (a later decision supersedes your own earlier one), until you download them as JSONL and run
+<code>aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl</code>.</p></div>"""
+    return page_html(f"aimlabel review: {versus}", css, body, js, "review-data", data)
+
+
+def page_html(title: str, css: str, body: str, script: str, data_id: str, data: object) -> str:
+    """A self-contained page (the review page, the event pages): a Content-Security-Policy that
+    allows no network access and only this page's own script (by nonce), its data as escaped JSON."""
+    nonce = secrets.token_urlsafe(16)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; img-src data:; form-action 'none'; base-uri 'none'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title><style>{css}</style></head>
+<body>
+{body}
+<script type="application/json" id="{data_id}">{_json_for_script(data)}</script>
+<script nonce="{nonce}">{script}</script>
 </body></html>
 """

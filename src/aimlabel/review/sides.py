@@ -9,15 +9,16 @@ carries it, and the rule check is re-run on it so the page shows what the text s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ConfigDict
 
-from aimlabel.core.articles import ARTICLE_FIELDS, Article, ArticleFields, InputProblem, iter_articles
+from aimlabel.core.articles import ARTICLE_FIELDS, Article, ArticleFields, InputProblem
 from aimlabel.core.labels_file import LabelProblem, read_labels
+from aimlabel.core.readers import InputError, iter_articles
 from aimlabel.core.record import Finding, LabelRecord
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.evaluation.gold import GoldProblem, load_gold
@@ -61,6 +62,9 @@ class SideItem:
     error: str | None = None
     confidence: float | None = None
     model: str | None = None
+    harm: dict[str, str] = field(default_factory=dict)  # ai_system, realised_harm, plausible_harm as the label gives them
+    source: str | None = None  # the article file the label was made from, and the hash of what was labelled
+    content_hash: str | None = None
 
     @property
     def rule_errors(self) -> int:
@@ -72,6 +76,7 @@ class Side:
     name: str
     kind: Literal["run", "gold"]
     items: dict[str, SideItem]
+    base: Path | None = None  # where a labels file lies: relative article sources are found from there
 
 
 def _values(value: Any) -> tuple[str, ...]:
@@ -87,6 +92,9 @@ def _confidence(label: dict[str, Any]) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value)
+
+
+HARM_KEYS = ("ai_system", "realised_harm", "plausible_harm")
 
 
 def item_from_record(record: LabelRecord, article: Article | None, taxonomy: Taxonomy) -> SideItem:
@@ -114,6 +122,9 @@ def item_from_record(record: LabelRecord, article: Article | None, taxonomy: Tax
         error=f"{record.error.type}: {record.error.message}" if record.error else None,
         confidence=_confidence(label),
         model=(prov.model_served or prov.model_requested) if prov else None,
+        harm={k: label[k].strip() for k in HARM_KEYS if isinstance(label.get(k), str) and label[k].strip()},
+        source=ref.source if ref else None,
+        content_hash=ref.content_hash if ref else None,
     )
 
 
@@ -163,7 +174,7 @@ def _load_labels_side(path: Path, taxonomy: Taxonomy, note: Note) -> Side:
             items[entry.record.id] = item_from_record(entry.record, entry.article, taxonomy)
     if not items:
         raise SideProblem(f"{path}: no readable labels")
-    return Side(name=path.name, kind="run", items=items)
+    return Side(name=path.name, kind="run", items=items, base=path.parent)
 
 
 def load_side(spec: str, store_path: Path, *, taxonomy: Taxonomy | None = None, note: Note = lambda _: None) -> Side:
@@ -183,12 +194,50 @@ def load_side(spec: str, store_path: Path, *, taxonomy: Taxonomy | None = None, 
 def read_article_texts(path: str, note: Note = lambda _: None) -> dict[str, Article]:
     """Articles by key, from any input `aimlabel label` reads."""
     articles: dict[str, Article] = {}
-    for entry in iter_articles(path):
+    try:
+        entries = iter_articles(path)
+    except InputError as exc:
+        raise SideProblem(f"--articles: {exc}") from None
+    for entry in entries:
         if isinstance(entry, InputProblem):
             note(f"{entry.source}:{entry.line}: skipped article: {entry.message}")
         else:
             articles.setdefault(entry[1].key, entry[1])
     return articles
+
+
+def _find_source(source: str, base: Path | None) -> Path | None:
+    """The file a record says its article came from: as written, else beside the labels file."""
+    path = Path(source)
+    candidates = [path] + ([base / path, base / path.name] if base is not None else [])
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def own_source_texts(sides: list[Side], have: Collection[str] = (), note: Note = lambda _: None) -> dict[str, Article]:
+    """Articles for items that have no text, read from the file each record names as its source.
+
+    Only an article whose content hash is the one the record was labelled from is used, so a
+    changed or different file never puts the wrong text next to a label.
+    """
+    wanted: dict[Path, dict[str, str | None]] = {}
+    for side in sides:
+        for item in side.items.values():
+            if item.article.text or not item.source or item.id in have:
+                continue
+            path = _find_source(item.source, side.base)
+            if path is not None:
+                wanted.setdefault(path, {})[item.id] = item.content_hash
+    found: dict[str, Article] = {}
+    for path, expected in wanted.items():
+        for entry in iter_articles(str(path)):
+            if isinstance(entry, InputProblem) or entry[1].key not in expected or entry[1].key in found:
+                continue
+            article = entry[1]
+            if expected[article.key] not in (None, article.content_hash):
+                note(f"{article.key}: the text in {path} is not the one that was labelled (content hash differs); not shown")
+                continue
+            found[article.key] = article
+    return found
 
 
 def _with_text(item: SideItem, article: ArticleInfo, taxonomy: Taxonomy) -> SideItem:
@@ -219,7 +268,7 @@ def attach_articles(sides: list[Side], articles: dict[str, Article], taxonomy: T
     ids = list(dict.fromkeys(i for s in sides for i in s.items))
     shared = {i: merge_article([s.items.get(i) for s in sides], articles.get(i)) for i in ids}
     return [
-        Side(s.name, s.kind, {i: _with_text(it, shared[i] or it.article, taxonomy) for i, it in s.items.items()})
+        Side(s.name, s.kind, {i: _with_text(it, shared[i] or it.article, taxonomy) for i, it in s.items.items()}, s.base)
         for s in sides
     ]
 

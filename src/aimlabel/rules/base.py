@@ -97,7 +97,8 @@ ItemCheck = Callable[[RuleContext], Iterable["str | Flag"]]
 @dataclass(frozen=True)
 class Rule:
     """One rule. `example` is a one-line case it catches, shown in docs and `--list-rules`;
-    `severity` is the most it reports (a rule may lower it for a finding it is less sure of)."""
+    `severity` is the most it reports (a rule may lower it for a finding it is less sure of);
+    `reask` False keeps its errors out of fix rounds (asking the model again would prove nothing)."""
 
     id: str
     severity: Severity
@@ -107,6 +108,7 @@ class Rule:
     needs_text: bool = False
     needs_fields: tuple[str, ...] = ()
     scope: Scope = "item"
+    reask: bool = True
 
 
 def article_text(article: Article | None) -> str | None:

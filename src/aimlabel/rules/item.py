@@ -154,10 +154,15 @@ def check_label(
     return run_item_rules(label, article, taxonomy=taxonomy, config=config, text=text).findings
 
 
+_NO_REASK = frozenset(r.id for r in RULES if not r.reask)
+
+
 def feedback_message(findings: Iterable[Finding]) -> str:
-    """The text of a re-ask after the rule check: error findings only, in the order given,
-    duplicates dropped; "" when there is nothing to fix, so the caller knows not to re-ask."""
-    lines = list(dict.fromkeys(f"- {f.message} [{f.rule}]" for f in findings if f.severity == "error"))
+    """The text of a re-ask after the rule check: error findings only (not those of rules that
+    a re-ask cannot settle), in the order given, duplicates dropped; "" when there is nothing
+    to fix, so the caller knows not to re-ask."""
+    lines = list(dict.fromkeys(f"- {f.message} [{f.rule}]" for f in findings
+                               if f.severity == "error" and f.rule not in _NO_REASK))
     if not lines:
         return ""
     return "Your label has these problems:\n" + "\n".join(lines) + "\nReturn a corrected label."

@@ -91,21 +91,30 @@ class Token:
     end: int
 
 
+def _norms(word: str) -> tuple[str, ...]:
+    """A word's casefolded token(s): "isn't" is "is" + "not"."""
+    norm = word.casefold()
+    if norm in _CONTRACTIONS:
+        return _CONTRACTIONS[norm]
+    if norm.endswith("n't") and len(norm) > 3:
+        return norm[:-3], "not"
+    return (norm,)
+
+
 def tokenise(text: str) -> list[Token]:
     """Words, numbers and punctuation, casefolded; "isn't" becomes "is" + "not"."""
     tokens: list[Token] = []
     for match in _TOKEN.finditer(text):
         word = match.group(0)
-        norm = word.casefold()
         start, end = match.span()
-        if norm in _CONTRACTIONS:
-            first, second = _CONTRACTIONS[norm]
-            tokens += [Token(word, first, start, end), Token(word, second, start, end)]
-        elif norm.endswith("n't") and len(norm) > 3:
-            tokens += [Token(word, norm[:-3], start, end), Token(word, "not", start, end)]
-        else:
-            tokens.append(Token(word, norm, start, end))
+        tokens += [Token(word, norm, start, end) for norm in _norms(word)]
     return tokens
+
+
+def padded_words(text: str) -> str:
+    """The tokens of a whole (normalised) text as `Sentence.padded` joins them, without building
+    sentences: a quick first look for a pattern before a text is parsed."""
+    return " " + " ".join(norm for word in _TOKEN.findall(text) for norm in _norms(word)) + " "
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -345,3 +354,63 @@ def phrase(template: str, **classes: str | frozenset[str] | tuple[str, ...]) -> 
         else:
             parts.append(f"(?:{item}) ")
     return re.compile("(?<= )" + "".join(parts))
+
+
+_SIMPLE_WORD = re.compile(r"(?:[^\W\d_]|[\d'.]|\[[^\W\d_]+\]\??|[^\W\d_]\?)+")
+
+
+def _spellings(fragment: str) -> set[str] | None:
+    """The words a simple word regex spells ("labell?ed", "categori[sz]e"), or None if it is not simple."""
+    if len(fragment) == 1 and not fragment.isalnum() and not fragment.isspace():
+        return {fragment}  # a punctuation token: ":"
+    if not _SIMPLE_WORD.fullmatch(fragment):
+        return None
+    words = {""}
+    for piece in re.findall(r"\[[^\]]+\]\??|.\??", fragment):
+        optional = piece.endswith("?")
+        chars = piece.rstrip("?").strip("[]") if piece.startswith("[") else piece.rstrip("?")
+        choices = set(chars) | ({""} if optional else set())
+        words = {w + c for w in words for c in choices}
+    return words
+
+
+def _item_words(item: str, classes: dict[str, str]) -> set[str] | None:
+    """Words one of which every match of a mandatory template item contains (one per alternative)."""
+    named = re.fullmatch(r"\{(\w+)\}", item)
+    group = re.fullmatch(r"\(\?:(.*)\)", item)
+    body = classes.get(named.group(1)) if named else (group.group(1) if group else item)
+    if body is None or "(" in body or "{" in body:
+        return None
+    words: set[str] = set()
+    for entry in _top_level(body):
+        tokens = [t for t in _as_tokens(entry).split() if t != "-"]
+        spelt = _spellings(max(tokens, key=len)) if tokens else None
+        if spelt is None:
+            return None
+        words |= spelt
+    return words
+
+
+def _unglued(item: str) -> list[str]:
+    """"(?:only )?(?:as|under)" is two items written as one: split after each top-level optional group."""
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(item):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and char in "?*" and i > 0 and item[i - 1] == ")" and i + 1 < len(item):
+            pieces.append(item[start : i + 1])
+            start = i + 1
+    return [*pieces, item[start:]]
+
+
+def anchor_words(template: str, common: frozenset[str], **classes: str) -> frozenset[str] | None:
+    """Words of which every match of `phrase(template, **classes)` contains one: the words of a
+    mandatory item, the one with fewest `common` words. A text holding none cannot match, so a
+    rule can skip parsing it; None when no item is simple enough to say."""
+    best: set[str] | None = None
+    for item in (piece for glued in _items(template) for piece in _unglued(glued)):
+        if re.search(r"(?:[?*+]|\{\d*,?\d*\})$", item):
+            continue
+        words = _item_words(item, classes)
+        if words is not None and (best is None or len(words & common) < len(best & common)):
+            best = words
+    return frozenset(best) if best is not None else None

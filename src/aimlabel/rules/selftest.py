@@ -79,7 +79,6 @@ class SelfTest:
     misses: list[Miss] = field(default_factory=list)
     rules_version: str = RULES_VERSION
     pages: int = 0
-    pages_flagged_right: int = 0
     flag_pages: int = 0
     flag_pages_caught: int = 0
     clean_pages: int = 0
@@ -212,7 +211,6 @@ def _score(result: SelfTest, item: dict[str, Any], found: dict[str, list[Finding
     result.items += 1
     if item["kind"] == "page":
         result.pages += 1
-        result.pages_flagged_right += bool(expected) == bool(raised)
         if expected:
             result.flag_pages += 1
             result.flag_pages_caught += bool(raised)

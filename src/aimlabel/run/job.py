@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aimlabel.core.articles import Article, InputFormat, InputProblem, iter_articles
+from aimlabel.core.articles import Article, InputFormat, InputProblem
 from aimlabel.core.hashing import sha256_file
-from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, load_prompt
+from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, load_prompt
+from aimlabel.core.readers import ArticleStream, InputError, iter_articles
 from aimlabel.core.record import ErrorInfo, LabelRecord
 from aimlabel.core.schema import SCHEMA_VERSION, label_model, schema_hash
+from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
 from aimlabel.model.base import ModelAdapter, ModelSettings
 from aimlabel.model.factory import open_adapter
 from aimlabel.model.recording import RecordingReader, RecordingWriter
@@ -40,7 +42,7 @@ from aimlabel.run.store import Claim, RunStore
 
 if TYPE_CHECKING:
     import httpx2
-from aimlabel.core.taxonomy import default_taxonomy
+    from pydantic import BaseModel
 
 
 class JobError(Exception):
@@ -78,6 +80,7 @@ class LabelJob:
     settings: ModelSettings
     input_format: InputFormat = InputFormat.AUTO
     encoding: str = "utf-8"
+    delimiter: str | None = None
     record: Path | None = None
     replay: RecordingReader | None = None
     fast_replay: bool = True
@@ -190,6 +193,23 @@ def build_manifest(job: LabelJob, prompt_hash: str, prompt_version: str, schema_
     )
 
 
+def open_input(job: LabelJob) -> ArticleStream:
+    """The job's articles, opened and checked before anything else is made (no run, no output)."""
+    try:
+        return iter_articles(job.input, job.input_format, job.encoding, job.delimiter)
+    except InputError as exc:
+        raise JobError(str(exc)) from None
+
+
+def open_recorder(job: LabelJob) -> RecordingWriter | None:
+    if job.record is None:
+        return None
+    try:
+        return RecordingWriter(job.record, producer=job.producer)
+    except OSError as exc:
+        raise JobError(f"cannot write the recording to {job.record}: {exc.strerror or exc}") from None
+
+
 def _refuse_changed(stored: RunManifest, manifest: RunManifest, run_name: str) -> None:
     changed = stored.changed(manifest)
     if changed:
@@ -265,7 +285,26 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
     prices = job.prices or load_prices()
     if job.max_cost is not None and prices.price_for(job.settings.model) is None:
         raise JobError(f"--max-cost needs a price for model {job.settings.model!r}: add it to a --prices file")
+    items = open_input(job)
+    try:
+        return await _run(job, items, open_recorder(job), Labelling(prompt, response_model, taxonomy, prices), sink, on_problem)
+    finally:
+        items.close()
 
+
+@dataclass(frozen=True)
+class Labelling:
+    """What every article of a job is labelled with."""
+
+    prompt: Prompt
+    response_model: type[BaseModel]
+    taxonomy: Taxonomy
+    prices: PriceTable
+
+
+async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | None, how: Labelling, sink: Sink,
+               on_problem: Callable[[InputProblem], None] | None) -> JobResult:
+    prompt, response_model, prices = how.prompt, how.response_model, how.prices
     lease: Lease | None = None
     finished: dict[int, str] = {}
     claim: Claim | None = None
@@ -279,20 +318,20 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
         inner = open_adapter(
             job.settings,
             transport=job.transport,
-            record_to=RecordingWriter(job.record, producer=job.producer) if job.record is not None else None,
+            record_to=recorder,
             replay_from=job.replay,
             fast_replay=job.fast_replay,
         )
         adapter: ModelAdapter = inner
         if job.store is not None and job.use_cache and job.record is None and job.replay is None:
             adapter = CachedAdapter(inner, job.store)
-        labeler = Labeler(adapter, prompt, response_model, taxonomy, job.max_article_tokens, job.rules, job.fix_rounds)
+        labeler = Labeler(adapter, prompt, response_model, how.taxonomy, job.max_article_tokens, job.rules, job.fix_rounds)
         rule = StopRule.for_adapter(adapter, max_cost=job.max_cost, resume_hint=run_name)
         side = JobSide(job, prices, run_id, finished, rule)
         keeper = asyncio.create_task(lease.keep(job.heartbeat_every, rule)) if lease is not None else None
         try:
             totals = await label_items(
-                iter_articles(job.input, job.input_format, job.encoding), labeler, sink,
+                items, labeler, sink,
                 source=job.input, concurrency=job.concurrency, on_problem=on_problem, side=side,
             )
         finally:

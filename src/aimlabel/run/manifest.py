@@ -13,10 +13,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from aimlabel.core.provenance import ToolInfo, tool_info
 from aimlabel.core.record import Versions
+from aimlabel.core.redact import redact_url
 
 # Settings that change answers: a run can only be resumed with the same values.
 RESUME_KEYS = ("model", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",
@@ -40,6 +41,12 @@ class RunManifest(Versions, ToolInfo):
     source: str | None = None
     started_at: str | None = None
     earlier_base_urls: list[str | None] = []
+
+    @field_validator("base_url", mode="after")
+    @classmethod
+    def _no_credentials(cls, url: str | None) -> str | None:
+        """A key in the URL's userinfo or query is never kept (and both sides of a resume compare alike)."""
+        return redact_url(url)
 
     def changed(self, other: RunManifest) -> list[str]:
         """The resume keys whose values differ between the two manifests."""

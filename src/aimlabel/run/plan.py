@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from aimlabel.core.articles import InputFormat, InputProblem, iter_articles
+from aimlabel.core.articles import InputFormat, InputProblem
 from aimlabel.core.prompt import Prompt, render
+from aimlabel.core.readers import iter_articles
 from aimlabel.core.record import Usage
 from aimlabel.core.schema import label_model, strict_json_schema
 from aimlabel.core.tokens import counter_for
@@ -38,13 +39,15 @@ class Plan:
 
 
 def make_plan(input: str, prompt: Prompt, *, model: str, prices: PriceTable, max_article_tokens: int,
-              expected_output_tokens: int, input_format: InputFormat = InputFormat.AUTO, encoding: str = "utf-8") -> Plan:
+              expected_output_tokens: int, input_format: InputFormat = InputFormat.AUTO, encoding: str = "utf-8",
+              delimiter: str | None = None) -> Plan:
+    """The plan; an input that cannot be read as articles at all raises `InputError`."""
     count, how = counter_for(model)
     schema_tokens = count(json.dumps(strict_json_schema(label_model())))
     system_tokens = count(prompt.system) + MESSAGE_OVERHEAD_TOKENS
     articles = bad = cut = prompt_tokens = 0
     first: list[dict[str, str]] | None = None
-    for item in iter_articles(input, input_format, encoding):
+    for item in iter_articles(input, input_format, encoding, delimiter):
         if isinstance(item, InputProblem):
             bad += 1
             continue

@@ -24,6 +24,7 @@ from typing import Any
 import platformdirs
 
 from aimlabel.core.record import LabelRecord
+from aimlabel.core.redact import redact
 from aimlabel.run.lease import STALE_AFTER, Owner, RunBusy, stale_because
 from aimlabel.run.manifest import RunManifest
 
@@ -206,7 +207,7 @@ class RunStore:
         now = time.time()
         self.db.execute(
             "INSERT INTO runs (name, created_at, updated_at, status, manifest) VALUES (?, ?, ?, 'running', ?)",
-            (name, now, now, json.dumps(manifest.model_dump(mode="json"), sort_keys=True)),
+            (name, now, now, redact(json.dumps(manifest.model_dump(mode="json"), sort_keys=True))),
         )
         info = self.find_run(name)
         if info is None:
@@ -253,7 +254,7 @@ class RunStore:
 
     def update_manifest(self, run_id: int, manifest: RunManifest) -> None:
         self.db.execute("UPDATE runs SET manifest = ?, updated_at = ? WHERE id = ?",
-                        (json.dumps(manifest.model_dump(mode="json"), sort_keys=True), time.time(), run_id))
+                        (redact(json.dumps(manifest.model_dump(mode="json"), sort_keys=True)), time.time(), run_id))
 
     def mark_run(self, run_id: int, status: str, totals: dict[str, Any] | None = None) -> None:
         now = time.time()
@@ -269,7 +270,7 @@ class RunStore:
     # items ----------------------------------------------------------------------------------
 
     def put_item(self, run_id: int, seq: int, record: LabelRecord) -> None:
-        """Commit one item's record (replacing an earlier attempt at the same position)."""
+        """Commit one item's record (replacing an earlier attempt at the same position), secrets redacted."""
         self.db.execute(
             """INSERT OR REPLACE INTO items (run_id, seq, item_key, article_hash, status, error_type, label, findings,
                requests, answers, total_tokens, latency_ms, record, updated_at)
@@ -277,10 +278,10 @@ class RunStore:
             (
                 run_id, seq, record.id, record.article.content_hash if record.article else None, record.status,
                 record.error.type if record.error else None,
-                json.dumps(record.label) if record.label is not None else None,
-                json.dumps([f.model_dump() for f in record.findings]),
+                redact(json.dumps(record.label)) if record.label is not None else None,
+                redact(json.dumps([f.model_dump() for f in record.findings])),
                 record.attempts.requests, record.attempts.answers, record.usage.total_tokens, record.latency_ms,
-                record.to_json(), time.time(),
+                redact(record.to_json()), time.time(),
             ),
         )
 
@@ -304,7 +305,7 @@ class RunStore:
         return json.loads(row[0]) if row else None
 
     def cache_put(self, key: str, answer: dict[str, Any]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO cache (key, answer, created_at) VALUES (?, ?, ?)", (key, json.dumps(answer), time.time()))
+        self.db.execute("INSERT OR REPLACE INTO cache (key, answer, created_at) VALUES (?, ?, ?)", (key, redact(json.dumps(answer)), time.time()))
 
 
 def _unwritable(path: Path) -> str:

@@ -27,13 +27,15 @@ def chat_completion(
     model: str = "fake-model",
     usage: tuple[int, int] = (900, 150),
     finish_reason: str | None = None,
+    tool_name: str = "AimLabel",
 ) -> dict[str, Any]:
-    """A ChatCompletion body carrying `answer` the way `mode` expects it."""
+    """A ChatCompletion body carrying `answer` the way `mode` expects it (`tool_name`: the
+    response model's name, which a tools-mode answer must carry)."""
     text = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
     if mode == "tools":
         message: dict[str, Any] = {
             "role": "assistant", "content": None,
-            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "AimLabel", "arguments": text}}],
+            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": tool_name, "arguments": text}}],
         }
         finish = finish_reason or "tool_calls"
     else:

@@ -11,8 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aimlabel.core.labels_file import LabelItem
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS
 from aimlabel.core.record import LabelRecord
+from aimlabel.events.record import EventRecord
 from aimlabel.model.base import ModelSettings
 from aimlabel.model.http import current_call
 from aimlabel.model.recording import FIXTURE_PRODUCER, ItemRecording
@@ -72,3 +74,22 @@ def _zero_times(out_dir: Path) -> None:
         for exchange in recording.exchanges:
             exchange.elapsed_ms = 0.0
         path.write_text(recording.model_dump_json(indent=1) + "\n", encoding="utf-8")
+
+
+def record_event_answers(items: list[LabelItem], answers: dict[str, dict[str, Any]], out_dir: Path, *,
+                         mode: str = "json_schema", model: str = FIXTURE_PRODUCER) -> list[EventRecord]:
+    """Record hand-written event answers (title, summary, rationale by event id) for the events of
+    `items` into `out_dir`, through the real event call, as `record_fixture_answers` does for labels."""
+    from aimlabel.events.run import EventsJob, run_events
+
+    def answer_for(_: dict[str, Any]) -> Reply:
+        key = current_call.get().item_key.removeprefix("event:")
+        if key not in answers:
+            return Reply(400, {"error": {"message": f"no fixture answer for event {key!r}"}})
+        return Reply(200, chat_completion(answers[key], mode=mode, model=model, tool_name="AimEvent"))
+
+    job = EventsJob(items=items, settings=ModelSettings(model=model, base_url="http://fixture.invalid/v1", mode=mode),  # type: ignore[arg-type]
+                    record=out_dir, producer=FIXTURE_PRODUCER, transport=ScriptedModel(answer_for=answer_for).transport())
+    result = run_events(job)
+    _zero_times(out_dir)
+    return [d.record for d in result.drafts]

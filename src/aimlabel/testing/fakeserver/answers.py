@@ -36,21 +36,46 @@ def request_mode(body: dict[str, Any]) -> str:
     return "md_json"
 
 
-def article_block(body: dict[str, Any]) -> str | None:
-    """The text between the `<<<ARTICLE code>>>` and `<<<END ARTICLE code>>>` marker lines."""
+def article_block(body: dict[str, Any], kind: str = "ARTICLE") -> str | None:
+    """The text between the `<<<ARTICLE code>>>` and `<<<END ARTICLE code>>>` marker lines (or
+    another `kind` of block: `EVENT` for an event call)."""
     for message in body.get("messages", ()):
         content = message.get("content") if isinstance(message, dict) else None
         if message.get("role") != "user" or not isinstance(content, str):
             continue
-        start = content.find("<<<ARTICLE ")
+        start = content.find(f"<<<{kind} ")
         if start < 0:
             continue
         open_end = content.find("\n", start)
-        close = content.find("\n<<<END ARTICLE ", open_end)
+        close = content.find(f"\n<<<END {kind} ", open_end)
         if open_end < 0 or close < 0:
             continue
         return content[open_end + 1:close]
     return None
+
+
+# An event's rationale per class, worded so the rule check has nothing to flag.
+_EVENT_RATIONALE = {
+    "AI Incident": "The articles report harm that has occurred, and an AI system's use contributed to it. This is an AI Incident.",
+    "AI Hazard": ("The articles describe an AI system whose use could plausibly lead to fraud and impersonation, and no harm "
+                  "has occurred yet. This is an AI Hazard."),
+    "Complementary Information": ("The articles report a regulator's response to an earlier AI incident, an investigation. "
+                                  "This is Complementary Information."),
+    "Unrelated": "The articles involve no AI system that caused or could cause harm. This is Unrelated.",
+}
+
+
+def event_answer(block: str) -> dict[str, Any]:
+    """The fake's event page: read off the event block (its class line and first headline)."""
+    lines = block.splitlines()
+    cls = next((line.removeprefix("Event class: ") for line in lines if line.startswith("Event class: ")), "AI Hazard")
+    headline = next((line.removeprefix("Headline: ") for line in lines if line.startswith("Headline: ")), "an AI system")
+    shown = sum(1 for line in lines if line.startswith("Headline: "))
+    return {
+        "title": f"Event: {headline}"[:200],
+        "summary": f"The event groups {shown} article(s), the first headlined {headline!r}. Their labels conclude {cls}.",
+        "rationale": _EVENT_RATIONALE.get(cls, _EVENT_RATIONALE["AI Hazard"]),
+    }
 
 
 def _first_sentence(block: str) -> str:
@@ -100,18 +125,23 @@ class Answerer:
                 label[f.key] = pick if related else None
         return label
 
-    def completion(self, body: dict[str, Any], fault: str | None) -> dict[str, Any]:
-        """The ChatCompletion JSON for a 200 answer, shaped by `fault` (length/invalid/refusal)."""
+    def completion(self, body: dict[str, Any], fault: str | None, echo: str | None = None) -> dict[str, Any]:
+        """The ChatCompletion JSON for a 200 answer, shaped by `fault` (length/invalid/refusal);
+        `echo` (the request's credential) is written into the rationale, as a reflecting server would."""
         mode = request_mode(body)
         model = str(body.get("model") or "fake-model")
-        answer = self.label(article_block(body))
+        event = article_block(body, "EVENT")
+        answer = event_answer(event) if event is not None else self.label(article_block(body))
+        name = "AimEvent" if event is not None else "AimLabel"
+        if echo is not None and "rationale" in answer:
+            answer["rationale"] += f" (Request authorised with {echo}.)"
         if fault == "invalid":
-            answer = {**answer, "classification": "Not a class"}
+            answer = {**answer, "classification": "Not a class"} if event is None else {**answer, "summary": "One sentence only."}
             answer.pop("rationale", None)
         if fault == "length":
             text = json.dumps(answer, ensure_ascii=False)
-            return chat_completion(text[: len(text) // 2], mode=mode, model=model, finish_reason="length")
-        result = chat_completion(answer, mode=mode, model=model)
+            return chat_completion(text[: len(text) // 2], mode=mode, model=model, finish_reason="length", tool_name=name)
+        result = chat_completion(answer, mode=mode, model=model, tool_name=name)
         if fault == "refusal":
             result["choices"][0]["message"] = {"role": "assistant", "content": None, "refusal": REFUSAL}
             result["choices"][0]["finish_reason"] = "stop"

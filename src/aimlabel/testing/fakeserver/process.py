@@ -99,11 +99,15 @@ class FakeServerProcess:
 
 
 def server_args(**options: Any) -> list[str]:
-    """`latency=0.5, rate_429=0.2` -> `--latency 0.5 --rate-429 0.2` (None values are left out)."""
+    """`latency=0.5, rate_429=0.2, echo_key=True` -> `--latency 0.5 --rate-429 0.2 --echo-key` (None and
+    False values are left out)."""
     args: list[str] = []
     for name, value in options.items():
-        if value is not None:
-            args += [f"--{name.replace('_', '-')}", str(value)]
+        flag = f"--{name.replace('_', '-')}"
+        if value is True:
+            args.append(flag)
+        elif value is not None and value is not False:
+            args += [flag, str(value)]
     return args
 
 

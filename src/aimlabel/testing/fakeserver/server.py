@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import hashlib
 import json
@@ -47,6 +48,7 @@ class ServerOptions:
     rates: dict[str, float] = field(default_factory=dict)
     max_requests: int | None = None
     max_seconds: float = 600.0
+    echo_key: bool = False
     slow: str | None = None
     slow_factor: float = 40.0
 
@@ -119,7 +121,7 @@ class FakeServer:
                 if request is None:
                     return
                 method, path, headers, body = request
-                response = await self.dispatch(method, path, body)
+                response = await self.dispatch(method, path, body, headers)
                 keep = headers.get("connection", "").lower() != "close"
                 await _write(writer, response, keep)
                 if not keep:
@@ -133,7 +135,7 @@ class FakeServer:
                 self._tasks.discard(task)
             writer.transport.abort()
 
-    async def dispatch(self, method: str, path: str, body: bytes) -> Response:
+    async def dispatch(self, method: str, path: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
         path = path.split("?", 1)[0].rstrip("/")
         self.stats.by_path[path] += 1
         if path in ("/stats", "/v1/stats") and method == "GET":
@@ -144,10 +146,10 @@ class FakeServer:
         if path == "/v1/chat/completions":
             if method != "POST":
                 return _error(405, "use POST", "invalid_request_error")
-            return await self.chat(body)
+            return await self.chat(body, credential((headers or {}).get("authorization", "")) if self.options.echo_key else None)
         return _error(404, f"no route {method} {path}", "not_found")
 
-    async def chat(self, raw: bytes) -> Response:
+    async def chat(self, raw: bytes, echo: str | None = None) -> Response:
         stats = self.stats
         stats.chat_requests += 1
         stats.first_request_at = stats.first_request_at or time.time()
@@ -165,7 +167,7 @@ class FakeServer:
                 status = "400"
                 return _error(400, "request body is not JSON", "invalid_request_error")
             stats.by_mode[request_mode(body)] += 1
-            response = await self._fault_or_answer(body, fault)
+            response = await self._fault_or_answer(body, fault, echo)
             status = str(response.status)
             if fault is None and response.status == 200:
                 stats.answered[digest] += 1
@@ -178,7 +180,7 @@ class FakeServer:
             if limit is not None and stats.chat_requests >= limit:
                 asyncio.get_running_loop().call_later(0.05, self.stopped.set)
 
-    async def _fault_or_answer(self, body: dict[str, Any], fault: str | None) -> Response:
+    async def _fault_or_answer(self, body: dict[str, Any], fault: str | None, echo: str | None = None) -> Response:
         o = self.options
         if fault == "429":
             return _error(429, "rate limited (fake)", "rate_limit_exceeded", {"retry-after": f"{o.retry_after:g}"})
@@ -197,7 +199,7 @@ class FakeServer:
             return _error(500, "internal error (fake)", "server_error")
         if fault == "junk":
             return Response(200, JUNK, {"content-type": "application/json"})
-        return _json(200, self.answerer.completion(body, fault))
+        return _json(200, self.answerer.completion(body, fault, echo))
 
     async def serve(self, announce: bool = True) -> None:
         o = self.options
@@ -217,6 +219,17 @@ class FakeServer:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await server.wait_closed()
+
+
+def credential(authorization: str) -> str:
+    """What an Authorization header carries: a Bearer token, or Basic auth's decoded user:password."""
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(value).decode("utf-8", "replace")
+        except ValueError:
+            return value
+    return value
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:
@@ -275,6 +288,9 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     for kind in FAULTS:
         p.add_argument(f"--rate-{kind}", type=float, default=0.0, metavar="SHARE",
                        help=f"Share of chat requests that get the {kind!r} fault.")
+    p.add_argument("--echo-key", action="store_true",
+                   help="Reflect the request's credential (Bearer key, or the user:password of Basic auth) into each label, "
+                        "as a hostile or buggy server might: for testing redaction.")
     p.add_argument("--slow", default=None, metavar="TEXT",
                    help="Articles whose text (title included) contains TEXT answer --slow-factor times slower.")
     p.add_argument("--slow-factor", type=float, default=40.0, help="How much slower a --slow article answers (default 40).")
@@ -285,7 +301,7 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     if not 0 <= a.jitter <= 1:
         p.error("--jitter must be between 0 and 1")
     return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
-                         {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, a.slow, a.slow_factor)
+                         {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, a.echo_key, a.slow, a.slow_factor)
 
 
 def main(argv: list[str] | None = None) -> int:
