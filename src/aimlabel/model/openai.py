@@ -14,7 +14,7 @@ import asyncio
 import json
 import logging
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx2
 import instructor
@@ -117,6 +117,12 @@ def _usage_of(obj: Any) -> Usage:
     )
 
 
+class PlainAnswer(NamedTuple):
+    label: BaseModel
+    usage: Usage
+    model_served: str
+
+
 def plain_exchange(exchange: Exchange) -> bool:
     """A 200 with a JSON object body: the only exchange the fast lanes may answer without the client."""
     content_type = next((v for k, v in exchange.headers.items() if k.lower() == "content-type"), "application/json")
@@ -179,7 +185,7 @@ class OpenAIAdapter:
             request["messages"] = handlers.message_converter(request["messages"], autodetect_images=False)
         return {k: v for k, v in request.items() if k != "extra_body"} | (request.get("extra_body") or {})
 
-    def parse_plain(self, response: Any, response_model: type[BaseModel]) -> tuple[BaseModel, ChatCompletion] | None:
+    def parse_plain(self, response: Any, response_model: type[BaseModel]) -> PlainAnswer | None:
         """A plain answer (a chat completion's JSON) parsed by instructor's own response parser, or
         None when instructor would not take it as it is (it would re-ask, or fail)."""
         try:
@@ -188,7 +194,7 @@ class OpenAIAdapter:
                                                    validation_context=None, strict=True, stream=False, is_async=True)
         except Exception:  # instructor would re-ask or fail: the full lane does exactly that
             return None
-        return label, completion
+        return PlainAnswer(label, _usage_of(completion.usage), completion.model)
 
     async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
         kwargs = self._request_kwargs(response_model)
@@ -261,13 +267,12 @@ class OpenAIAdapter:
         parsed = self.parse_plain(exchange.response, response_model)
         if parsed is None:
             return None
-        label, completion = parsed
         reader.next_exchange(key)
         self.fast_replays += 1
         return ModelAnswer(
-            label=label, error=None, usage=_usage_of(completion.usage),
+            label=parsed.label, error=None, usage=parsed.usage,
             attempts=Attempts(requests=1, answers=1), latency_ms=round(exchange.elapsed_ms, 3),
-            model_served=completion.model, recording_producer=recording.producer,
+            model_served=parsed.model_served, recording_producer=recording.producer,
         )
 
     async def aclose(self) -> None:

@@ -26,10 +26,12 @@ from typing import Any
 
 from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, request_mode
+from aimlabel.testing.fakeserver.batches import MAX_FILE_BYTES, BatchOptions, BatchService, read_reply_body
 
 MAX_HEADER = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+MAX_UPLOAD = MAX_FILE_BYTES + 1024 * 1024  # a batch input file and its multipart envelope
+REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
            413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error"}
 JUNK = b"<html><body>502 upstream hiccup, not JSON</body></html>"
 
@@ -47,6 +49,7 @@ class ServerOptions:
     rates: dict[str, float] = field(default_factory=dict)
     max_requests: int | None = None
     max_seconds: float = 600.0
+    batch: BatchOptions = field(default_factory=BatchOptions)
 
 
 @dataclass
@@ -85,6 +88,7 @@ class Response:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    cut_at: int | None = None  # send the full length in the headers, then only this many bytes, then close
 
 
 def _json(status: int, value: Any, headers: dict[str, str] | None = None) -> Response:
@@ -102,6 +106,7 @@ class FakeServer:
         self.faults = FaultPlan(options.rates, options.seed)
         self._delays = random.Random(options.seed + 1)  # its own stream: jitter never shifts the faults
         self.answerer = Answerer(default_taxonomy())
+        self.batches = BatchService(options.batch, self.answerer, self.faults)
         self.stopped = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -116,7 +121,7 @@ class FakeServer:
                 if request is None:
                     return
                 method, path, headers, body = request
-                response = await self.dispatch(method, path, body)
+                response = await self.dispatch(method, path, body, headers)
                 keep = headers.get("connection", "").lower() != "close"
                 await _write(writer, response, keep)
                 if not keep:
@@ -130,11 +135,15 @@ class FakeServer:
                 self._tasks.discard(task)
             writer.transport.abort()
 
-    async def dispatch(self, method: str, path: str, body: bytes) -> Response:
-        path = path.split("?", 1)[0].rstrip("/")
+    async def dispatch(self, method: str, target: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
+        path = target.split("?", 1)[0].rstrip("/")
         self.stats.by_path[path] += 1
         if path in ("/stats", "/v1/stats") and method == "GET":
-            return _json(200, self.stats.as_json())
+            return _json(200, {**self.stats.as_json(), "batch": self.batches.stats.as_json()})
+        if path.startswith(("/v1/files", "/v1/batches")):
+            reply = self.batches.handle(method, target, headers or {}, body)
+            kind = "application/octet-stream" if reply.path is not None else "application/json"
+            return Response(reply.status, read_reply_body(reply), {"content-type": kind}, reply.cut_at)
         if path == "/v1/models" and method == "GET":
             model = {"id": self.options.model, "object": "model", "created": 1_700_000_000, "owned_by": "aimlabel-fake"}
             return _json(200, {"object": "list", "data": [model]})
@@ -210,6 +219,7 @@ class FakeServer:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await server.wait_closed()
+            self.batches.close()
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:
@@ -237,7 +247,7 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[st
         body = b"".join(c[:-2] for c in chunks)
     else:
         length = int(headers.get("content-length") or 0)
-        if length > MAX_BODY:
+        if length > (MAX_UPLOAD if path.startswith("/v1/files") else MAX_BODY):
             raise ValueError("body too large")
         body = await reader.readexactly(length) if length else b""
     return method, path, headers, body
@@ -247,8 +257,10 @@ async def _write(writer: asyncio.StreamWriter, response: Response, keep_alive: b
     head = [f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Unknown')}",
             f"content-length: {len(response.body)}", f"connection: {'keep-alive' if keep_alive else 'close'}"]
     head += [f"{k}: {v}" for k, v in response.headers.items()]
-    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body[:response.cut_at])
     await writer.drain()
+    if response.cut_at is not None:
+        raise _Close
 
 
 def parse_args(argv: list[str] | None = None) -> ServerOptions:
@@ -268,14 +280,20 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     for kind in FAULTS:
         p.add_argument(f"--rate-{kind}", type=float, default=0.0, metavar="SHARE",
                        help=f"Share of chat requests that get the {kind!r} fault.")
+    p.add_argument("--batch-polls", type=int, default=1, metavar="N", help="A batch moves on one state every N retrieves.")
+    p.add_argument("--batch-expire", default="", metavar="K,..", help="Batches (1 = the first created) that expire half run.")
+    p.add_argument("--batch-fail", default="", metavar="K,..", help="Batches that fail validation.")
+    p.add_argument("--batch-drop-downloads", type=int, default=0, metavar="N", help="Cut off the first N file downloads half way.")
     p.add_argument("--max-requests", type=int, default=None, help="Stop after this many chat requests.")
     p.add_argument("--max-seconds", type=float, default=600.0, help="Stop after this many seconds (safety net).")
     a = p.parse_args(argv)
     rates = {kind: getattr(a, f"rate_{kind}") for kind in FAULTS}
     if not 0 <= a.jitter <= 1:
         p.error("--jitter must be between 0 and 1")
+    ordinals = {name: frozenset(int(k) for k in getattr(a, f"batch_{name}").split(",") if k.strip()) for name in ("expire", "fail")}
+    batch = BatchOptions(max(1, a.batch_polls), ordinals["expire"], ordinals["fail"], a.batch_drop_downloads)
     return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
-                         {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds)
+                         {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, batch)
 
 
 def main(argv: list[str] | None = None) -> int:
