@@ -26,7 +26,8 @@ from typing import Any
 
 from aimlabel.run.store import RunStore
 
-LIVE_STATES = ("submitted", "offline")  # steps in these batches are still owed an answer
+LIVE_STATES = ("submitted", "offline")  # batches whose requests are out, owed an answer
+OWED_STATES = ("sealed", "uploading", "uploaded", "creating", *LIVE_STATES)  # and those on their way out
 
 
 @dataclass(frozen=True)
@@ -180,16 +181,16 @@ class BatchTables:
         return len(seqs)
 
     def waiting(self, run_id: int) -> Iterator[int]:
-        """Articles with a request still owed an answer."""
+        """Articles with a request still owed an answer (sent, or in a file on its way)."""
         rows = self.db.execute(f"""SELECT DISTINCT s.seq FROM batch_steps s JOIN batches b ON b.id = s.batch
-                                   WHERE s.run_id = ? AND s.answer IS NULL AND b.state IN {LIVE_STATES}""", (run_id,))
+                                   WHERE s.run_id = ? AND s.answer IS NULL AND b.state IN {OWED_STATES}""", (run_id,))
         for (seq,) in rows:
             yield seq
 
     def spend(self, run_id: int) -> tuple[int, int, float]:
         """Answered prompt and completion tokens, and the cost estimate of requests still out."""
         row = self.db.execute(f"""SELECT COALESCE(SUM(s.prompt_tokens), 0), COALESCE(SUM(s.completion_tokens), 0),
-                                  COALESCE(SUM(CASE WHEN s.answer IS NULL AND b.state IN {LIVE_STATES} THEN s.est_cost END), 0)
+                                  COALESCE(SUM(CASE WHEN s.answer IS NULL AND b.state IN {OWED_STATES} THEN s.est_cost END), 0)
                                   FROM batch_steps s JOIN batches b ON b.id = s.batch WHERE s.run_id = ?""", (run_id,)).fetchone()
         return int(row[0]), int(row[1]), float(row[2])
 

@@ -13,7 +13,8 @@ half of its lines run (the rest are `batch_expired` lines in the error file); `c
 to `cancelling`, then `cancelled`, with half run and the rest `batch_cancelled`. Lines are
 answered as the chat endpoint answers, faults included (`--rate-500` etc. draw per line, in
 order): 200s go to the output file, everything else to the error file.
-`--batch-drop-downloads N` cuts the first N content downloads off half way (a lost connection).
+`--batch-drop-downloads N` cuts the first N content downloads off half way (a lost connection);
+`--batch-download-pause S` sends a download in 64 KB blocks S seconds apart (a slow link).
 Files live on disk in a temp folder, so a large request file is never held in memory.
 """
 
@@ -47,6 +48,7 @@ class BatchOptions:
     expire: frozenset[int] = frozenset()
     fail: frozenset[int] = frozenset()
     drop_downloads: int = 0
+    download_pause: float = 0.0
 
 
 @dataclass

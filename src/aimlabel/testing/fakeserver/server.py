@@ -34,6 +34,7 @@ MAX_UPLOAD = MAX_FILE_BYTES + 1024 * 1024  # a batch input file and its multipar
 REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
            413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error"}
 JUNK = b"<html><body>502 upstream hiccup, not JSON</body></html>"
+SLOW_BLOCK = 64 * 1024
 
 
 @dataclass
@@ -89,6 +90,7 @@ class Response:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     cut_at: int | None = None  # send the full length in the headers, then only this many bytes, then close
+    pause: float = 0.0  # seconds between blocks of the body (a slow download)
 
 
 def _json(status: int, value: Any, headers: dict[str, str] | None = None) -> Response:
@@ -143,7 +145,8 @@ class FakeServer:
         if path.startswith(("/v1/files", "/v1/batches")):
             reply = self.batches.handle(method, target, headers or {}, body)
             kind = "application/octet-stream" if reply.path is not None else "application/json"
-            return Response(reply.status, read_reply_body(reply), {"content-type": kind}, reply.cut_at)
+            pause = self.options.batch.download_pause if reply.path is not None else 0.0
+            return Response(reply.status, read_reply_body(reply), {"content-type": kind}, reply.cut_at, pause)
         if path == "/v1/models" and method == "GET":
             model = {"id": self.options.model, "object": "model", "created": 1_700_000_000, "owned_by": "aimlabel-fake"}
             return _json(200, {"object": "list", "data": [model]})
@@ -257,8 +260,13 @@ async def _write(writer: asyncio.StreamWriter, response: Response, keep_alive: b
     head = [f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Unknown')}",
             f"content-length: {len(response.body)}", f"connection: {'keep-alive' if keep_alive else 'close'}"]
     head += [f"{k}: {v}" for k, v in response.headers.items()]
-    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body[:response.cut_at])
+    body = response.body[:response.cut_at]
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (b"" if response.pause else body))
     await writer.drain()
+    for start in range(0, len(body) if response.pause else 0, SLOW_BLOCK):
+        await asyncio.sleep(response.pause)
+        writer.write(body[start:start + SLOW_BLOCK])
+        await writer.drain()
     if response.cut_at is not None:
         raise _Close
 
@@ -284,6 +292,8 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     p.add_argument("--batch-expire", default="", metavar="K,..", help="Batches (1 = the first created) that expire half run.")
     p.add_argument("--batch-fail", default="", metavar="K,..", help="Batches that fail validation.")
     p.add_argument("--batch-drop-downloads", type=int, default=0, metavar="N", help="Cut off the first N file downloads half way.")
+    p.add_argument("--batch-download-pause", type=float, default=0.0, metavar="S",
+                   help="Seconds between 64 KB blocks of a file download (a slow link).")
     p.add_argument("--max-requests", type=int, default=None, help="Stop after this many chat requests.")
     p.add_argument("--max-seconds", type=float, default=600.0, help="Stop after this many seconds (safety net).")
     a = p.parse_args(argv)
@@ -291,7 +301,7 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     if not 0 <= a.jitter <= 1:
         p.error("--jitter must be between 0 and 1")
     ordinals = {name: frozenset(int(k) for k in getattr(a, f"batch_{name}").split(",") if k.strip()) for name in ("expire", "fail")}
-    batch = BatchOptions(max(1, a.batch_polls), ordinals["expire"], ordinals["fail"], a.batch_drop_downloads)
+    batch = BatchOptions(max(1, a.batch_polls), ordinals["expire"], ordinals["fail"], a.batch_drop_downloads, a.batch_download_pause)
     return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
                          {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, batch)
 
