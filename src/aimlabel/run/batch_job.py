@@ -275,6 +275,7 @@ def collect(run: BatchRun, api: BatchApi | None, *, output_file: Path | None = N
         settle_offline(run.tables, run.run_id)
     interval = poll
     first = True
+    said = ""
     while True:
         news = first
         first = False
@@ -290,7 +291,10 @@ def collect(run: BatchRun, api: BatchApi | None, *, output_file: Path | None = N
         summary.ingest = ingested
         if summary.done or not wait or not summary.requests.get("waiting") or api is None:
             return summary
-        note(progress_line(run, summary))
+        line = progress_line(run, summary)
+        if line != said:
+            note(line)
+            said = line
         sleep(interval)
         interval = poll if news else min(interval * 1.5, max_poll)
 

@@ -333,6 +333,8 @@ class BatchService:
 
     def _run(self, batch: FakeBatch, final: str) -> None:
         """Answer the lines (all, or the first half for an expired or cancelled batch) into files."""
+        if not batch.total:  # cancelled before validation counted the lines
+            batch.total = sum(1 for _ in self._lines(batch))
         run_upto = batch.total if final == "completed" else batch.total // 2
         out = self._store(f"batch_{batch.id}_output.jsonl", "batch_output")
         err = self._store(f"batch_{batch.id}_error.jsonl", "batch_output")

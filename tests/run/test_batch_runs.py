@@ -1,0 +1,247 @@
+"""Batch runs end to end: the real CLI, the real openai client over HTTP, the fake server's Files
+and Batches endpoints, a real SQLite store. Every article ends ok, needs_review or failed (with
+why), once; a batch run's records are the records a live run writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from aimlabel.cli import app
+from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.testing.fakeserver import FakeServerProcess, start_fake_server
+from aimlabel.testing.fakeserver.answers import Answerer
+
+KEY = "sk-test-batch-0123456789"
+
+
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"OPENAI_API_KEY": KEY, "COLUMNS": "200"})
+
+
+def write_articles(path: Path, n: int) -> list[str]:
+    ids = [f"a{i:03d}" for i in range(n)]
+    with path.open("w", encoding="utf-8") as fh:
+        for i, art_id in enumerate(ids):
+            text = f"Article {i} reports that system {i * 7 % 13} misfired in town {i}. A second sentence follows."
+            fh.write(json.dumps({"id": art_id, "title": f"Story {i}", "text": text}) + "\n")
+    return ids
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def comparable(record: dict[str, Any]) -> dict[str, Any]:
+    record = json.loads(json.dumps(record))
+    record.pop("latency_ms")
+    for key in ("batch_id", "source", "recording_producer"):
+        record["provenance"].pop(key)
+    return record
+
+
+def submit(server: FakeServerProcess, articles: Path, run: str, *extra: str) -> Result:
+    return cli("label", str(articles), "--batch", "--run", run, "--base-url", server.base_url, "--model", "fake", *extra)
+
+
+def collect(run: str, *extra: str) -> Result:
+    return cli("batch", "collect", run, "--wait", "--poll-interval", "0.01", *extra)
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    write_articles(tmp_path / "in.jsonl", 25)
+    return tmp_path / "in.jsonl"
+
+
+@pytest.fixture
+def clean_server() -> Iterator[FakeServerProcess]:
+    with start_fake_server(max_seconds=120) as server:
+        yield server
+
+
+def test_a_batch_run_writes_the_records_a_live_run_writes(clean_server: FakeServerProcess, articles: Path, tmp_path: Path) -> None:
+    live = cli("label", str(articles), "--run", "live", "--base-url", clean_server.base_url, "--model", "fake", "--no-cache",
+               "-q", "-o", str(tmp_path / "live.jsonl"))
+    assert live.exit_code == 0, live.stderr
+    sent = submit(clean_server, articles, "nightly", "--batch-max-requests", "10", "--no-cache")
+    assert sent.exit_code == 0, sent.stderr
+    table = sent.stdout.splitlines()
+    assert table[0].split("\t") == ["file", "state", "batch_id", "status", "requests", "completed", "failed"]
+    assert [row.split("\t")[4] for row in table[1:]] == ["10", "10", "5"]
+    status = cli("batch", "status", "nightly")
+    assert status.exit_code == 4 and "25 waiting" in status.stderr
+    done = collect("nightly", "-o", str(tmp_path / "batch.jsonl"))
+    assert done.exit_code == 0, done.stderr
+    assert "25 ok, 0 need review, 0 failed" in done.stderr
+    batch, plain = records(tmp_path / "batch.jsonl"), records(tmp_path / "live.jsonl")
+    assert [comparable(r) for r in batch] == [comparable(r) for r in plain]
+    assert {r["provenance"]["source"] for r in batch} == {"live"}
+    assert all(r["provenance"]["batch_id"].startswith("batch_") for r in batch)
+    stats = clean_server.stats()
+    assert stats["batch"]["created"] == 3 and stats["batch"]["lines"] == 25
+    assert set(stats["batch"]["by_line"].values()) == {1}
+    again = collect("nightly")
+    assert again.exit_code == 0 and clean_server.stats()["batch"] == stats["batch"], "collect again: nothing new asked or read"
+    runs = cli("runs")
+    assert "nightly\tfinished" in runs.stdout
+
+
+def test_failures_retries_reasks_and_an_expired_batch_all_end_accounted_for(articles: Path, tmp_path: Path) -> None:
+    faults = dict(rate_500=0.1, rate_429=0.05, rate_invalid=0.1, rate_timeout=0.05, seed=11, batch_expire="2")
+    with start_fake_server(max_seconds=120, **faults) as server:  # type: ignore[arg-type]
+        assert submit(server, articles, "rough", "--batch-max-requests", "8", "--no-cache").exit_code == 0
+        done = collect("rough", "-o", str(tmp_path / "out.jsonl"))
+        stats = server.stats()["batch"]
+    assert done.exit_code == 0, done.stderr
+    out = records(tmp_path / "out.jsonl")
+    assert [r["id"] for r in out] == [f"a{i:03d}" for i in range(25)]
+    assert all(r["status"] == "ok" for r in out), [r["error"] for r in out]
+    assert stats["by_status"]["500"] > 0 and stats["by_status"]["timeout"] > 0 and stats["created"] > 4
+    assert set(stats["by_line"].values()) == {1}, "every request ran once: a retry is a new request"
+    requests = sum(r["attempts"]["requests"] for r in out)
+    assert requests == stats["lines"] + 4, "the expired batch's 4 unrun requests count as attempts too"
+    assert sum(r["attempts"]["answers"] for r in out) == stats["by_status"]["200"]
+
+
+def test_a_failed_batch_fails_its_articles_with_the_api_reason_and_a_resume_sends_them_again(articles: Path) -> None:
+    with start_fake_server(max_seconds=120, batch_fail="1") as server:
+        assert submit(server, articles, "f", "--batch-max-requests", "10").exit_code == 0
+        first = collect("f")
+        assert first.exit_code == 1 and "15 ok, 0 need review, 10 failed" in first.stderr
+        failed = [r for r in records_of("f") if r["status"] == "failed"]
+        assert {r["error"]["type"] for r in failed} == {"batch_failed"}
+        assert "the batch failed (fake)" in failed[0]["error"]["message"]
+        again = submit(server, articles, "f")
+        assert again.exit_code == 0 and "10 failed article(s) from before are labelled again" in again.stderr
+        assert collect("f").exit_code == 0
+    assert [r["status"] for r in records_of("f")] == ["ok"] * 25
+
+
+def records_of(run: str) -> list[dict[str, Any]]:
+    exported = cli("export", run)
+    assert exported.exit_code == 0, exported.stderr
+    return [json.loads(line) for line in exported.stdout.splitlines()]
+
+
+def test_cancel_keeps_what_ran_fails_the_rest_and_a_resume_finishes(articles: Path) -> None:
+    with start_fake_server(max_seconds=120, batch_polls=3) as server:
+        assert submit(server, articles, "c").exit_code == 0
+        cancelled = cli("batch", "cancel", "c")
+        assert cancelled.exit_code == 0 and ": cancelling" in cancelled.stderr
+        assert collect("c").exit_code == 1
+        got = records_of("c")
+        assert sum(r["status"] == "ok" for r in got) == 12
+        assert {r["error"]["type"] for r in got if r["status"] == "failed"} == {"batch_cancelled"}
+        assert submit(server, articles, "c").exit_code == 0
+        assert collect("c").exit_code == 0
+    assert [r["status"] for r in records_of("c")] == ["ok"] * 25
+
+
+def test_max_cost_holds_for_batches(articles: Path, tmp_path: Path) -> None:
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"models": {"fake": {"input": 2.0, "output": 2.0, "batch_input": 1.0, "batch_output": 1.0}}}))
+    with start_fake_server(max_seconds=120) as server:
+        sent = submit(server, articles, "b", "--max-cost", "0.03", "--prices", str(prices))
+        assert sent.exit_code == 0, sent.stderr
+        assert collect("b", "--prices", str(prices)).exit_code == 1
+        got = records_of("b")
+        spent = sum(r["usage"]["total_tokens"] for r in got) / 1e6
+        budget = [r for r in got if r["status"] == "failed"]
+        assert budget and {r["error"]["type"] for r in budget} == {"budget"} and spent <= 0.03
+        assert "--batch --run b" in budget[0]["error"]["message"]
+        assert submit(server, articles, "b", "--max-cost", "1", "--prices", str(prices)).exit_code == 0
+        assert collect("b", "--prices", str(prices)).exit_code == 0
+    assert [r["status"] for r in records_of("b")] == ["ok"] * 25
+
+
+def test_files_split_at_the_request_and_byte_limits(clean_server: FakeServerProcess, articles: Path) -> None:
+    assert submit(clean_server, articles, "split", "--batch-max-bytes", "100000").exit_code == 0
+    with _store() as db:
+        sizes = db.execute("SELECT requests, bytes FROM batches ORDER BY id").fetchall()
+    assert sum(n for n, _ in sizes) == 25 and len(sizes) > 2
+    assert all(size <= 100_000 for _, size in sizes) and all(n >= 1 for n, _ in sizes)
+    assert collect("split").exit_code == 0
+
+
+def _store() -> sqlite3.Connection:
+    return sqlite3.connect(os.environ["AIMLABEL_STORE"])
+
+
+def test_an_offline_run_round_trips_through_another_engine(articles: Path, tmp_path: Path, clean_server: FakeServerProcess) -> None:
+    live = cli("label", str(articles), "--run", "live", "--base-url", clean_server.base_url, "--model", "fake", "--no-cache",
+               "-q", "-o", str(tmp_path / "live.jsonl"))
+    assert live.exit_code == 0
+    requests = tmp_path / "requests.jsonl"
+    prepared = cli("batch", "prepare", str(articles), "--model", "fake", "--run", "local", "-o", str(requests))
+    assert prepared.exit_code == 0, prepared.stderr
+    assert "vllm.entrypoints.openai.run_batch" in prepared.stderr
+    outputs = engine(requests, tmp_path / "results.jsonl", invalid_first=3)
+    first = cli("batch", "collect", "local", "--output-file", str(outputs))
+    assert first.exit_code == 4 and "3 article(s) need another request" in first.stderr
+    follow_up = tmp_path / "requests.2.jsonl"
+    assert len(follow_up.read_text().splitlines()) == 3
+    done = cli("batch", "collect", "local", "--output-file", str(engine(follow_up, tmp_path / "results.2.jsonl")),
+               "-o", str(tmp_path / "offline.jsonl"))
+    assert done.exit_code == 0, done.stderr
+    offline, plain = records(tmp_path / "offline.jsonl"), records(tmp_path / "live.jsonl")
+    for record in offline[:3]:
+        assert record["attempts"] == {"requests": 2, "answers": 2}
+    assert [comparable(r) for r in offline[3:]] == [comparable(r) for r in plain[3:]]
+    assert [r["label"] for r in offline] == [r["label"] for r in plain]
+
+
+def engine(requests: Path, out: Path, invalid_first: int = 0) -> Path:
+    """What an offline engine does with a request file: one output line per request (the fake's answers)."""
+    answerer = Answerer(default_taxonomy())
+    with requests.open() as fh, out.open("w") as sink:
+        for number, line in enumerate(fh):
+            row = json.loads(line)
+            body = answerer.completion(row["body"], "invalid" if number < invalid_first else None)
+            sink.write(json.dumps({"id": f"vllm-{number}", "custom_id": row["custom_id"], "error": None,
+                                   "response": {"status_code": 200, "request_id": f"v{number}", "body": body}}) + "\n")
+    return out
+
+
+def test_a_recorded_batch_run_replays_offline_with_the_same_records(clean_server: FakeServerProcess, articles: Path, tmp_path: Path) -> None:
+    rec = tmp_path / "rec"
+    assert submit(clean_server, articles, "r", "--record", str(rec)).exit_code == 0
+    assert collect("r", "-o", str(tmp_path / "batch.jsonl")).exit_code == 0
+    replay = cli("label", str(articles), "--replay", str(rec), "--no-store", "-q", "-o", str(tmp_path / "replay.jsonl"))
+    assert replay.exit_code == 0, replay.stderr
+    replayed, batch = records(tmp_path / "replay.jsonl"), records(tmp_path / "batch.jsonl")
+    assert {r["provenance"]["source"] for r in replayed} == {"replay"}
+    assert [comparable(r) for r in replayed] == [comparable(r) for r in batch]
+
+
+def test_live_and_batch_runs_do_not_resume_each_other(clean_server: FakeServerProcess, articles: Path) -> None:
+    assert cli("label", str(articles), "--run", "l", "--base-url", clean_server.base_url, "--model", "fake", "-q").exit_code == 0
+    refused = submit(clean_server, articles, "l")
+    assert refused.exit_code == 2 and "different api" in refused.stderr
+    assert submit(clean_server, articles, "b").exit_code == 0
+    live = cli("label", str(articles), "--run", "b", "--base-url", clean_server.base_url, "--model", "fake", "-q")
+    assert live.exit_code == 2 and "different api" in live.stderr
+    not_batch = cli("batch", "status", "l")
+    assert not_batch.exit_code == 2 and "a live run, not a batch run" in not_batch.stderr
+
+
+def test_batch_options_that_cannot_work_are_usage_errors(articles: Path) -> None:
+    assert "needs an input file" in cli("label", "-", "--batch", "--model", "m", "--base-url", "http://x/v1").stderr
+    assert "drop -o" in cli("label", str(articles), "--batch", "--model", "m", "--base-url", "http://x/v1", "-o", "x").stderr
+    assert "drop --no-store" in cli("label", str(articles), "--batch", "--model", "m", "--base-url", "http://x/v1", "--no-store").stderr
+    assert cli("batch", "collect", "nope").exit_code == 2
+
+
+def test_plan_prices_a_batch_at_batch_rates(articles: Path) -> None:
+    live = cli("plan", str(articles), "--model", "gpt-4o-mini", "--json")
+    batch = cli("plan", str(articles), "--model", "gpt-4o-mini", "--json", "--batch")
+    live_plan, batch_plan = json.loads(live.stdout), json.loads(batch.stdout)
+    assert batch_plan["batch"] is True and batch_plan["price_in_per_million"] == 0.075
+    assert batch_plan["estimated_cost_usd"] == pytest.approx(live_plan["estimated_cost_usd"] / 2)
