@@ -40,8 +40,20 @@ def _assert_type(data: dict[str, Any], model: type[Batch] | type[FileObject]) ->
     assert set(data) <= set(model.model_fields), set(data) - set(model.model_fields)
 
 
+_clients: list[openai.OpenAI] = []
+
+
 def _client(server: FakeServerProcess) -> openai.OpenAI:
-    return openai.OpenAI(base_url=server.base_url, api_key="test", max_retries=0)
+    client = openai.OpenAI(base_url=server.base_url, api_key="test", max_retries=0)
+    _clients.append(client)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _clients:
+        _clients.pop().close()
 
 
 def _batch(server: FakeServerProcess, data: bytes) -> tuple[openai.OpenAI, Batch]:
@@ -150,8 +162,9 @@ def test_a_download_cut_off_half_way_is_fetched_again_whole(tmp_path: Path) -> N
         _poll(client, server, batch.id)
         file_id = client.batches.retrieve(batch.id).output_file_id
         assert file_id is not None
-        with pytest.raises(http.client.IncompleteRead):  # the first download drops the connection half way
-            urllib.request.urlopen(f"{server.base_url}/files/{file_id}/content", timeout=10).read()
+        with urllib.request.urlopen(f"{server.base_url}/files/{file_id}/content", timeout=10) as response, \
+                pytest.raises(http.client.IncompleteRead):  # the first download drops the connection half way
+            response.read()
         full = client.files.content(file_id).content
         api = BatchApi(ModelSettings(model="fake", base_url=server.base_url, api_key="test", retry=RetryPolicy(max_retries=2, base_wait=0.01)))
         assert api.download(file_id, tmp_path / "out.jsonl") == len(full)
