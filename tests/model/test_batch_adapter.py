@@ -108,6 +108,23 @@ def test_batch_passes_send_the_live_requests_and_give_the_live_records(mode: str
     assert [r.provenance.batch_id for r in records if r.provenance][:4] == ["batch_2", "batch_1", "batch_0", "batch_0"]
 
 
+@pytest.mark.parametrize("mode", ["json_schema", "tools", "md_json"])
+def test_body_text_is_the_canonical_json_of_the_body(mode: str) -> None:
+    """The shared parts are encoded once, and every body still hashes as `canonical_json` would."""
+    from aimlabel.core.hashing import canonical_json
+    from aimlabel.core.prompt import render
+    from aimlabel.model.batch import BodyText
+    from aimlabel.model.openai import OpenAIAdapter
+
+    client = OpenAIAdapter(ModelSettings(model="gpt-x", base_url="http://fake.invalid/v1", mode=mode, max_completion_tokens=99))  # type: ignore[arg-type]
+    encode = BodyText()
+    for article in [*example_articles(), *example_articles()]:
+        messages = render(default_prompt(), article).messages
+        for extra in ([], [{"role": "assistant", "content": "{\"a\": \"é\"}"}, {"role": "user", "content": "fix it"}]):
+            body = client.request_body([*messages, *extra], label_model())
+            assert encode(body) == canonical_json(body)
+
+
 def test_request_lines_are_batch_api_input_lines(answers: dict[str, Any]) -> None:
     """What the API documents for an input line (custom_id, method, url, body), one JSON object a line."""
     adapter = BatchAdapter(ModelSettings(model="gpt-x", base_url="http://fake.invalid/v1"))

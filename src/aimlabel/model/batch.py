@@ -58,6 +58,40 @@ class PendingRequest:
     body_hash: str
 
 
+class BodyText:
+    """`canonical_json` of request bodies, with the parts every request shares (the system prompt,
+    the response schema) encoded once: a part that is the very object it was last time at the same
+    place reuses its text. A test checks the result equals `canonical_json(body)`."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[object, ...], tuple[object, str]] = {}
+
+    def __call__(self, body: dict[str, Any]) -> str:
+        parts = []
+        for key in sorted(body):
+            value = body[key]
+            if key == "messages" and isinstance(value, list):
+                text = "[" + ",".join(self._message(i, m) for i, m in enumerate(value)) + "]"
+            else:
+                text = self._same(("body", key), value)
+            parts.append(f"{json.dumps(key, ensure_ascii=False)}:{text}")
+        return "{" + ",".join(parts) + "}"
+
+    def _message(self, index: int, message: Any) -> str:
+        if not isinstance(message, dict):
+            return canonical_json(message)
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{self._same(('message', index, k), message[k])}"
+                              for k in sorted(message)) + "}"
+
+    def _same(self, place: tuple[object, ...], value: Any) -> str:
+        last = self._last.get(place)
+        if last is not None and last[0] is value:
+            return last[1]
+        text = canonical_json(value)
+        self._last[place] = (value, text)
+        return text
+
+
 def request_line(custom_id: str, body_text: str) -> str:
     """One line of a Batch API input file (`body_text`: the body as canonical JSON)."""
     return f'{{"custom_id":{json.dumps(custom_id, ensure_ascii=False)},"method":"POST","url":"{ENDPOINT}","body":{body_text}}}\n'
@@ -141,6 +175,7 @@ class BatchAdapter:
         self._client = OpenAIAdapter(settings, transport=BatchTransport(self), sleep=_no_sleep, fast_replay=False)
         self._steps: dict[str, deque[Step]] = {}
         self._last: tuple[int, str, str] | None = None
+        self._body_text = BodyText()
         self.pending: PendingRequest | None = None
         self.served: list[Exchange] = []
         self.batch_id: str | None = None
@@ -154,7 +189,7 @@ class BatchAdapter:
     def _body(self, messages: list[dict[str, str]], response_model: type[BaseModel]) -> tuple[str, str]:
         if self._last is not None and self._last[0] == id(messages):
             return self._last[1], self._last[2]
-        text = canonical_json(self._client.request_body(messages, response_model))
+        text = self._body_text(self._client.request_body(messages, response_model))
         digest = sha256_text(text)
         self._last = (id(messages), text, digest)
         return text, digest

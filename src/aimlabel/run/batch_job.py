@@ -271,8 +271,9 @@ def collect(run: BatchRun, api: BatchApi | None, *, output_file: Path | None = N
     with `wait`, repeat until every article is settled. Safe to run any number of times."""
     ingested = IngestTotals()
     if output_file is not None:
-        ingested.add(ingest_lines(run.tables, run.run_id, output_file, note))
-        settle_offline(run.tables, run.run_id)
+        with run.tables.transaction():
+            ingested.add(ingest_lines(run.tables, run.run_id, output_file, note))
+            settle_offline(run.tables, run.run_id)
     interval = poll
     first = True
     said = ""

@@ -21,6 +21,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,19 +114,25 @@ class BatchTables:
         found = self.db.execute(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", (row,)).fetchone()
         return _batch_row(found)
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: what a killed process had done inside is not there afterwards."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def discard_preparing(self, run_id: int) -> list[str]:
         """Forget request files a killed process was still writing; returns their paths to delete."""
         rows = self.db.execute("SELECT id, local_path FROM batches WHERE run_id = ? AND state = 'preparing'", (run_id,)).fetchall()
         if rows:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self.transaction():
                 for row_id, _ in rows:
                     self.db.execute("DELETE FROM batch_steps WHERE batch = ?", (row_id,))
                     self.db.execute("DELETE FROM batches WHERE id = ?", (row_id,))
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
         return [path for _, path in rows if path]
 
     # steps ------------------------------------------------------------------------------------

@@ -103,21 +103,16 @@ def collect_batch(run: BatchRun, api: BatchApi, row: BatchRow, remote: RemoteBat
             target = directory / f"{row.id}-{file_id}.jsonl"
             api.download(file_id, target)
             files.append(target)
+    from aimlabel.model.batch import line_error
+
     totals = IngestTotals()
-    tables.db.execute("BEGIN IMMEDIATE")
-    try:
+    with tables.transaction():
         for path in files:
             totals.add(ingest_lines(tables, run.run_id, path, note, batch=row.id))
         code, message = NO_LINE.get(remote.status, ("batch_failed", "; ".join(remote.errors) or f"the batch {remote.status}"))
-        from aimlabel.model.batch import line_error
-
         for custom_id in list(tables.unanswered(row.id)):
             tables.answer(run.run_id, custom_id, line_error(code, message), 0, 0, batch=row.id)
         tables.update_batch(row.id, state="collected")
-        tables.db.execute("COMMIT")
-    except BaseException:
-        tables.db.execute("ROLLBACK")
-        raise
     for path in files:
         path.unlink(missing_ok=True)
     return totals
