@@ -245,3 +245,31 @@ def test_plan_prices_a_batch_at_batch_rates(articles: Path) -> None:
     live_plan, batch_plan = json.loads(live.stdout), json.loads(batch.stdout)
     assert batch_plan["batch"] is True and batch_plan["price_in_per_million"] == 0.075
     assert batch_plan["estimated_cost_usd"] == pytest.approx(live_plan["estimated_cost_usd"] / 2)
+
+
+def test_unreadable_lines_and_repeated_ids_each_get_their_record(clean_server: FakeServerProcess, tmp_path: Path) -> None:
+    articles = tmp_path / "mixed.jsonl"
+    write_articles(articles, 3)
+    with articles.open("a", encoding="utf-8") as fh:
+        fh.write("{not json\n")
+        fh.write(json.dumps({"id": "a001", "title": "The same id again", "text": "Another story entirely. More."}) + "\n")
+    sent = submit(clean_server, articles, "m")
+    assert sent.exit_code == 0 and "mixed.jsonl:4: skipped" in sent.stderr
+    assert collect("m").exit_code == 1
+    got = records_of("m")
+    assert [(r["id"], r["status"]) for r in got] == [("a000", "ok"), ("a001", "ok"), ("a002", "ok"), (f"{articles}:4", "failed"),
+                                                     ("a001", "ok")]
+    assert got[3]["error"]["type"] == "invalid_input" and "line 4" in got[3]["error"]["message"]
+    assert got[4]["label"] != got[1]["label"]
+    with _store() as db:
+        assert db.execute("SELECT custom_id FROM batch_steps ORDER BY seq").fetchall() == [("a000",), ("a001",), ("a002",),
+                                                                                        ("a001#4.0",)]
+
+
+def test_cancelling_an_offline_run_settles_its_waiting_articles(articles: Path, tmp_path: Path) -> None:
+    assert cli("batch", "prepare", str(articles), "--model", "fake", "--run", "o", "-o", str(tmp_path / "r.jsonl")).exit_code == 0
+    cancelled = cli("batch", "cancel", "o")
+    assert cancelled.exit_code == 0 and "dropped" in cancelled.stderr
+    settled = cli("batch", "collect", "o")
+    assert settled.exit_code == 1, settled.stderr
+    assert {r["error"]["type"] for r in records_of("o")} == {"batch_cancelled"}

@@ -212,7 +212,7 @@ def collect_command(
     note = (lambda _: None) if quiet else (lambda line: err(f"aimlabel: {line}"))
     with _open_store(store) as db, _run_errors("collect"):
         batch_run = open_run(db, run, api_key, _prices(prices))
-        if batch_run.config.offline and output_file is None and not batch_run.summary().done:
+        if batch_run.config.offline and output_file is None and batch_run.state == "open" and not batch_run.summary().done:
             raise fail(f"run {run!r} is an offline batch run: give its engine's output with --output-file")
         api = _api(batch_run) if not batch_run.config.offline else None
         try:
@@ -253,7 +253,10 @@ def cancel_command(run: RunNameArg, store: o.StoreOpt = None, api_key: ApiKeyOpt
         batch_run.tables.set_job_state(batch_run.run_id, "cancelled")
         api = _api(batch_run)
         if api is None:
-            err(f"aimlabel: run {run} is offline: nothing to cancel at a provider; its unanswered requests end failed on collect")
+            for row in batch_run.tables.batches(batch_run.run_id, "offline"):
+                batch_run.tables.update_batch(row.id, state="discarded")
+            err(f"aimlabel: run {run} is offline: its unanswered requests are dropped; "
+                f"`aimlabel batch collect {run}` records them as failed (batch_cancelled)")
             return
         try:
             for line in cancel_all(batch_run, api):

@@ -238,7 +238,7 @@ def _files(run: BatchRun, api: BatchApi | None, note: Note) -> RequestFiles:
 async def _pass(run: BatchRun, api: BatchApi | None, note: Note) -> PassTotals:
     adapter, labeler = _adapter(run)
     try:
-        return await label_pass(run, adapter, labeler, _files(run, api, note))
+        return await label_pass(run, adapter, labeler, _files(run, api, note), note)
     finally:
         await adapter.aclose()
 

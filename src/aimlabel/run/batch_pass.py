@@ -142,8 +142,10 @@ def commit(tables: BatchTables) -> None:
         tables.db.execute("COMMIT")
 
 
-async def label_pass(run: BatchRun, adapter: BatchAdapter, labeler: Labeler, files: RequestFiles) -> PassTotals:
-    """Label every unsettled article of `run` once; see the module docstring."""
+async def label_pass(run: BatchRun, adapter: BatchAdapter, labeler: Labeler, files: RequestFiles,
+                     note: Callable[[str], None] = lambda _: None) -> PassTotals:
+    """Label every unsettled article of `run` once; see the module docstring. `note` hears about
+    each unreadable input line (its record says the same)."""
     from aimlabel.model.batch import OutputLine, Step
 
     store, tables, run_id, config = run.store, run.tables, run.run_id, run.config
@@ -162,6 +164,7 @@ async def label_pass(run: BatchRun, adapter: BatchAdapter, labeler: Labeler, fil
                 continue
             if isinstance(item, InputProblem):
                 item = InputProblem(config.input, item.line, item.message, item.raw_id)
+                note(f"{item.source}:{item.line}: skipped: {item.message}")
                 store.put_item(run_id, seq, problem_record(item))
                 totals.settled += 1
                 continue
