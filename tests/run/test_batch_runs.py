@@ -18,21 +18,13 @@ from aimlabel.cli import app
 from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.testing.fakeserver import FakeServerProcess, start_fake_server
 from aimlabel.testing.fakeserver.answers import Answerer
+from conftest import write_articles
 
 KEY = "sk-test-batch-0123456789"
 
 
 def cli(*args: str) -> Result:
     return CliRunner().invoke(app, list(args), env={"OPENAI_API_KEY": KEY, "COLUMNS": "200"})
-
-
-def write_articles(path: Path, n: int) -> list[str]:
-    ids = [f"a{i:03d}" for i in range(n)]
-    with path.open("w", encoding="utf-8") as fh:
-        for i, art_id in enumerate(ids):
-            text = f"Article {i} reports that system {i * 7 % 13} misfired in town {i}. A second sentence follows."
-            fh.write(json.dumps({"id": art_id, "title": f"Story {i}", "text": text}) + "\n")
-    return ids
 
 
 def records(path: Path) -> list[dict[str, Any]]:

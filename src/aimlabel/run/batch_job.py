@@ -36,7 +36,7 @@ from aimlabel.run.batch_pass import DEFAULT_MAX_BYTES, DEFAULT_MAX_REQUESTS, Bud
 from aimlabel.run.batch_store import BatchTables
 from aimlabel.run.batch_submit import IngestTotals, Note, collect_batch, ingest_lines, refresh, send, send_unsent, settle_offline
 from aimlabel.run.cache import BatchCachedAdapter
-from aimlabel.run.job import JobError, LabelJob, build_manifest
+from aimlabel.run.job import JobError, LabelJob, build_manifest, create_or_resume
 from aimlabel.run.manifest import RunManifest
 from aimlabel.run.pipeline import Labeler
 from aimlabel.run.plan import RequestTokens
@@ -169,17 +169,8 @@ def begin_run(store: RunStore, name: str, config: BatchConfig, api_key: str | No
     prompt = _load_prompt(config)
     manifest = _manifest(config, prompt)
     tables = BatchTables(store)
-    existing = store.find_run(name)
-    reset = 0
-    if existing is None:
-        run_id = store.create_run(name, manifest).id
-    else:
-        changed = existing.manifest.changed(manifest)
-        if changed:
-            raise JobError(f"run {name!r} was started with a different {', '.join(changed)}; "
-                           "resume it with the same settings or pick a new --run name")
-        run_id = existing.id
-        reset = tables.forget_failed(run_id)
+    run_id, existed = create_or_resume(store, name, manifest)
+    reset = tables.forget_failed(run_id) if existed else 0
     tables.put_job(run_id, config.model_dump_json())
     store.mark_run(run_id, "batch")
     run = BatchRun(store, tables, run_id, name, config, config.settings(api_key), prompt, prices)
