@@ -17,7 +17,8 @@ as its own process with a fresh run store, reading its CPU (user + system) and p
 
 Every command also runs with N=1, and the marginal CPU per article is (CPU at N - CPU at 1) /
 (N - 1), so interpreter and import start-up (over a second here) is left out; `python -c pass`
-is timed for scale. With `--repeat R` each figure is the median of R runs. Goal (issue 16):
+is timed for scale. `--no-rules` leaves the rule check out (its own parse cache grows with the
+first few thousand distinct texts, which shows in collect's peak RSS). With `--repeat R` each figure is the median of R runs. Goal (issue 16):
 under 1 ms of CPU per article for prepare and for collect, and memory that stays flat as N
 grows (the request file is streamed, never held whole).
 """
@@ -42,6 +43,7 @@ from aimlabel.testing.fakeserver import start_fake_server
 from aimlabel.testing.fakeserver.answers import Answerer
 
 AIMLABEL = [sys.executable, "-m", "aimlabel"]
+RULES: list[str] = []  # ["--no-rules"] with --no-rules
 
 
 @dataclass
@@ -77,7 +79,7 @@ def engine(requests: Path, out: Path) -> None:
 def offline(articles: Path, work: Path, env: dict[str, str]) -> dict[str, Cost]:
     env = {**env, "AIMLABEL_STORE": str(work / "runs.sqlite")}
     requests, results = work / "requests.jsonl", work / "results.jsonl"
-    prepare = run([*AIMLABEL, "batch", "prepare", str(articles), "--model", "fake", "--run", "b", "-o", str(requests)], env)
+    prepare = run([*AIMLABEL, "batch", "prepare", str(articles), "--model", "fake", "--run", "b", "-o", str(requests), *RULES], env)
     engine(requests, results)
     collect = run([*AIMLABEL, "batch", "collect", "b", "--output-file", str(results)], env)
     return {"prepare": prepare, "collect --output-file": collect}
@@ -86,7 +88,8 @@ def offline(articles: Path, work: Path, env: dict[str, str]) -> dict[str, Cost]:
 def api(articles: Path, work: Path, env: dict[str, str]) -> dict[str, Cost]:
     env = {**env, "AIMLABEL_STORE": str(work / "runs.sqlite"), "OPENAI_API_KEY": "sk-bench-0123456789"}
     with start_fake_server(max_seconds=3600) as server:
-        submit = run([*AIMLABEL, "label", str(articles), "--batch", "--run", "b", "--base-url", server.base_url, "--model", "fake"], env)
+        submit = run([*AIMLABEL, "label", str(articles), "--batch", "--run", "b", "--base-url", server.base_url, "--model", "fake",
+                      *RULES], env)
         collect = run([*AIMLABEL, "batch", "collect", "b", "--wait", "--poll-interval", "0.05", "-q"], env)
     return {"label --batch": submit, "collect --wait": collect}
 
@@ -95,7 +98,7 @@ def live(articles: Path, work: Path, env: dict[str, str]) -> dict[str, Cost]:
     env = {**env, "AIMLABEL_STORE": str(work / "runs.sqlite"), "OPENAI_API_KEY": "sk-bench-0123456789"}
     with start_fake_server(max_seconds=3600) as server:
         label = run([*AIMLABEL, "label", str(articles), "--run", "l", "--base-url", server.base_url, "--model", "fake",
-                     "--concurrency", "16", "-q", "-o", str(work / "out.jsonl")], env)
+                     "--concurrency", "16", "-q", "-o", str(work / "out.jsonl"), *RULES], env)
     return {"label (live, baseline)": label}
 
 
@@ -118,13 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--api", action="store_true", help="Also time the Batch API path against the fake server.")
     p.add_argument("--live", action="store_true", help="Also time the live path (the baseline) against the fake server.")
     p.add_argument("--repeat", type=int, default=1, help="Runs per figure; the median is printed.")
+    p.add_argument("--no-rules", action="store_true",
+                   help="Label without the rule check (to see the batch path's own cost and memory apart from the check's).")
     a = p.parse_args(argv)
+    RULES[:] = ["--no-rules"] if a.no_rules else []
     sizes = [int(x) for x in a.n.split(",") if x.strip()]
     paths: list[Callable[[Path, Path, dict[str, str]], dict[str, Cost]]] = [offline]
     paths += [api] if a.api else []
     paths += [live] if a.live else []
     env = {**os.environ, "COLUMNS": "100"}
-    print(f"# aimlabel batch bench: {os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {a.repeat}", flush=True)
+    print(f"# aimlabel batch bench: {os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {a.repeat}"
+          f"{', no rule check' if a.no_rules else ''}", flush=True)
     with tempfile.TemporaryDirectory(prefix="aimlabel-bench-batch-") as tmp:
         root = Path(tmp)
         base = run([sys.executable, "-c", "pass"], env)

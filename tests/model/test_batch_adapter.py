@@ -161,3 +161,28 @@ def test_output_lines_become_the_exchange_a_live_call_sees(line: dict[str, Any],
 def test_an_unreadable_output_line_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="not a batch output line"):
         OutputLine.parse('{"response": null}')
+
+
+def test_a_request_that_keeps_expiring_fails_after_the_retries_and_a_cancelled_one_at_once() -> None:
+    settings = ModelSettings(model="gpt-x", base_url="http://fake.invalid/v1", retry=RetryPolicy(max_retries=2))
+    adapter = BatchAdapter(settings, keep_exchanges=True)
+    labeler = Labeler(adapter, default_prompt(), label_model(), default_taxonomy(), rules=None)
+
+    def settle(code: str) -> tuple[LabelRecord, int]:
+        answer = OutputLine.parse(json.dumps({"custom_id": "x", "response": None, "error": {"code": code, "message": "too late"}}))
+        steps: list[Step] = []
+        while True:
+            adapter.begin(steps)
+            record = asyncio.run(labeler.label(example_articles()[0], "test", 1))
+            if adapter.pending is None:
+                return record, len(steps)
+            steps.append(Step(adapter.pending.body_hash, answer.exchange(), f"batch_{len(steps)}"))
+
+    record, sent = settle("batch_expired")
+    assert sent == 3 and record.status == "failed" and record.error is not None
+    assert record.error.type == "connection" and "batch_expired: too late" in record.error.message
+    assert record.attempts.requests == 3 and adapter.replayable(), "an expired request replays as a dropped connection"
+    record, sent = settle("batch_cancelled")
+    assert sent == 1 and record.error is not None and record.error.type == "batch_cancelled"
+    assert not adapter.replayable()
+    asyncio.run(adapter.aclose())

@@ -265,3 +265,13 @@ def test_cancelling_an_offline_run_settles_its_waiting_articles(articles: Path, 
     settled = cli("batch", "collect", "o")
     assert settled.exit_code == 1, settled.stderr
     assert {r["error"]["type"] for r in records_of("o")} == {"batch_cancelled"}
+
+
+def test_the_answer_cache_serves_a_batch_run_and_batch_answers_fill_it(clean_server: FakeServerProcess, articles: Path) -> None:
+    assert cli("label", str(articles), "--run", "warm", "--base-url", clean_server.base_url, "--model", "fake", "-q").exit_code == 0
+    sent = submit(clean_server, articles, "cold")
+    assert sent.exit_code == 0 and "nothing to send" in sent.stderr
+    assert clean_server.stats()["batch"]["lines"] == 0
+    assert {r["cached"] for r in records_of("cold")} == {True}
+    assert submit(clean_server, articles, "paid", "--no-cache").exit_code == 0 and collect("paid").exit_code == 0
+    assert clean_server.stats()["batch"]["lines"] == 25

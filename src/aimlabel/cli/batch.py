@@ -173,7 +173,8 @@ def status_command(run: RunNameArg, store: o.StoreOpt = None, api_key: ApiKeyOpt
         _table(batch_run)
         summary = batch_run.summary()
         _report(batch_run, summary)
-    if not summary.done:
+        info = db.find_run(run)
+    if not summary.done or info is None or info.status != "finished":  # finished: a collect saw every article settle
         raise typer.Exit(int(ExitCode.PENDING))
 
 

@@ -198,6 +198,11 @@ class BatchAdapter:
         """Whether a batch answered the first request for `messages` (so no cache is asked)."""
         return bool(self._steps.get(self._body(messages, response_model)[1]))
 
+    def replayable(self) -> bool:
+        """Whether `served` replays to the same record: not when a cancelled or failed batch ended it
+        (no model answered; a replay would see a dropped connection and ask again)."""
+        return all(e.error is None or e.error in RETRIED_CODES for e in self.served)
+
     def take(self, body: Any) -> Exchange:
         """The next stored answer for a request the client sends (the full lane's transport)."""
         text = canonical_json(body)

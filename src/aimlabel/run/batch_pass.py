@@ -188,7 +188,7 @@ async def label_pass(run: BatchRun, adapter: BatchAdapter, labeler: Labeler, fil
             else:
                 store.put_item(run_id, seq, record)
                 totals.settled += 1
-                if recorder is not None and adapter.served:
+                if recorder is not None and adapter.served and adapter.replayable():
                     recorder.save(_recording(record, adapter.served, adapter.settings.model))
             done += 1
             if done % COMMIT_EVERY == 0:
