@@ -275,3 +275,45 @@ def test_the_answer_cache_serves_a_batch_run_and_batch_answers_fill_it(clean_ser
     assert {r["cached"] for r in records_of("cold")} == {True}
     assert submit(clean_server, articles, "paid", "--no-cache").exit_code == 0 and collect("paid").exit_code == 0
     assert clean_server.stats()["batch"]["lines"] == 25
+
+
+def test_a_crash_between_a_call_and_its_record_never_uploads_or_creates_twice(clean_server: FakeServerProcess, articles: Path) -> None:
+    """The two windows a SIGKILL can hit: after an upload before its file id is stored, and after a
+    create before its batch id is stored. The next send finds what was made instead of making it again."""
+    import asyncio
+
+    from aimlabel.cli.batch import batch_config
+    from aimlabel.cli.options import ModelOptions
+    from aimlabel.model.factory import open_batch_api
+    from aimlabel.run.batch_job import _pass, begin_run
+    from aimlabel.run.batch_submit import remote_name, send
+    from aimlabel.run.pricing import load_prices
+    from aimlabel.run.store import RunStore
+
+    options = ModelOptions(model="fake", base_url=clean_server.base_url, api_key=KEY, mode="json_schema", replay=None,  # type: ignore[arg-type]
+                           full_replay=False, max_article_tokens=2000, max_reasks=2, retries=1, timeout=10, temperature=0.0,
+                           max_completion_tokens=None, concurrency=1, prompt_file=None, store=None, no_store=False, prices=None,
+                           fix_rounds=1, no_rules=False, max_ai_principles=5)
+    config = batch_config(str(articles), options, input_format="auto", encoding="utf-8", max_cost=None, record=None,  # type: ignore[arg-type]
+                          no_cache=True, max_requests=10)
+    with RunStore(Path(os.environ["AIMLABEL_STORE"])) as store:
+        run, _ = begin_run(store, "crash", config, KEY, load_prices())
+        asyncio.run(_pass(run, None, lambda _: None))  # no API: the files stay sealed on disk
+        first, second = run.tables.batches(run.run_id, "sealed")[:2]
+        api = open_batch_api(run.settings)
+        try:
+            made = api.upload(Path(first.local_path or ""), remote_name("crash", first.id))  # uploaded; killed before storing
+            run.tables.update_batch(first.id, state="uploading")
+            send(run, api, run.tables.batch(first.id))
+            send(run, api, run.tables.batch(second.id))
+            remote = api.retrieve(run.tables.batch(second.id).batch_id or "")
+            run.tables.update_batch(second.id, state="creating", batch_id=None)  # created; killed before storing
+            send(run, api, run.tables.batch(second.id))
+        finally:
+            api.close()
+        assert run.tables.batch(first.id).file_id == made.id
+        assert run.tables.batch(second.id).batch_id == remote.id
+    stats = clean_server.stats()["batch"]
+    assert (stats["uploads"], stats["created"]) == (2, 2)
+    assert collect("crash").exit_code == 0
+    assert [r["status"] for r in records_of("crash")] == ["ok"] * 25

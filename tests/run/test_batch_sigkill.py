@@ -78,3 +78,39 @@ def test_collect_killed_twice_mid_download_finishes_with_nothing_lost_or_repeate
     by_line = stats["by_line"]
     assert isinstance(by_line, dict) and set(by_line.values()) == {1}, "no request was run twice"
     assert stats["dropped_downloads"] == 0 and isinstance(stats["downloads"], int) and stats["downloads"] >= 2 + 2
+
+
+def _submitted(store: Path) -> int:
+    if not store.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as db:
+            return db.execute("SELECT COUNT(*) FROM batches WHERE state = 'submitted'").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_submit_killed_between_files_resumes_and_sends_every_request_once(tmp_path: Path) -> None:
+    articles, store = tmp_path / "in.jsonl", tmp_path / "runs.sqlite"
+    _write_articles(articles, 240)
+    env = {**os.environ, "OPENAI_API_KEY": "sk-test-not-a-real-key", "AIMLABEL_STORE": str(store)}
+    with start_fake_server(max_seconds=300) as server:
+        cmd = [sys.executable, "-m", "aimlabel", "label", str(articles), "--batch", "--run", "s", "--base-url", server.base_url,
+               "--model", "fake", "--batch-max-requests", "20", "--no-cache"]
+        for kill_after in (2, 5):  # files sent before the kill; the next one is being written or uploaded
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while _submitted(store) < kill_after and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            assert proc.returncode == -signal.SIGKILL
+        resumed = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        assert resumed.returncode == 0, resumed.stderr
+        done = subprocess.run([sys.executable, "-m", "aimlabel", "batch", "collect", "s", "--wait", "--poll-interval", "0.01",
+                               "-o", str(tmp_path / "out.jsonl")], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        stats = server.stats()["batch"]
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["status"] for r in records] == ["ok"] * 240
+    assert stats["created"] == 12 and stats["lines"] == 240 and set(stats["by_line"].values()) == {1}
