@@ -92,11 +92,11 @@ def _submitted(store: Path) -> int:
 
 def test_submit_killed_between_files_resumes_and_sends_every_request_once(tmp_path: Path) -> None:
     articles, store = tmp_path / "in.jsonl", tmp_path / "runs.sqlite"
-    _write_articles(articles, 240)
+    _write_articles(articles, 120)
     env = {**os.environ, "OPENAI_API_KEY": "sk-test-not-a-real-key", "AIMLABEL_STORE": str(store)}
     with start_fake_server(max_seconds=300) as server:
         cmd = [sys.executable, "-m", "aimlabel", "label", str(articles), "--batch", "--run", "s", "--base-url", server.base_url,
-               "--model", "fake", "--batch-max-requests", "20", "--no-cache"]
+               "--model", "fake", "--batch-max-requests", "10", "--no-cache"]
         for kill_after in (2, 5):  # files sent before the kill; the next one is being written or uploaded
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.monotonic() + 60
@@ -112,5 +112,5 @@ def test_submit_killed_between_files_resumes_and_sends_every_request_once(tmp_pa
         assert done.returncode == 0, done.stderr
         stats = server.stats()["batch"]
     records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert [r["status"] for r in records] == ["ok"] * 240
-    assert stats["created"] == 12 and stats["lines"] == 240 and set(stats["by_line"].values()) == {1}
+    assert [r["status"] for r in records] == ["ok"] * 120
+    assert stats["created"] == 12 and stats["lines"] == 120 and set(stats["by_line"].values()) == {1}
