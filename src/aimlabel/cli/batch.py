@@ -49,7 +49,6 @@ COLLECT_EXITS = {
 STATUS_EXITS = {ExitCode.OK: "every article settled", ExitCode.USAGE: None, ExitCode.STOPPED: COLLECT_EXITS[ExitCode.STOPPED],
                 ExitCode.PENDING: "articles still waiting on batches"}
 CANCEL_EXITS = {ExitCode.OK: "cancelled (or nothing left to cancel)", ExitCode.USAGE: None, ExitCode.STOPPED: COLLECT_EXITS[ExitCode.STOPPED]}
-SUBMIT_NOTE = "With --batch: 0 batches sent (collect them with `aimlabel batch collect`), 4 requests sent and waiting."
 
 
 def _open_store(store: Path | None) -> RunStore:

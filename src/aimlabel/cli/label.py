@@ -26,7 +26,7 @@ EXITS = {
 commands = o.command_group()
 
 
-@commands.command("label", epilog=epilog(EXITS))
+@commands.command("label", epilog=epilog(EXITS, "With --batch, 0 once the batches are sent (then `aimlabel batch collect`)."))
 @o.with_model_options
 def label_command(
     input: Annotated[str | None, typer.Argument(help="Articles: .jsonl, .csv, .txt, or - for stdin.", show_default=False)] = None,

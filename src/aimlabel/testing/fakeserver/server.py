@@ -1,4 +1,5 @@
-"""An OpenAI-compatible chat server on asyncio streams, for end-to-end tests and benchmarks.
+"""An OpenAI-compatible chat server on asyncio streams, for end-to-end tests and benchmarks (with
+the Files and Batches endpoints of the Batch API, in `batches.py`).
 
 Why not `http.server`: a thread per connection on 2 cores does not hold 64+ keep-alive
 connections each sleeping 0.5 s without the server itself becoming the bottleneck we are trying
