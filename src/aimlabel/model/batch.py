@@ -174,7 +174,7 @@ class BatchAdapter:
         self.fast = 0
         self._client = OpenAIAdapter(settings, transport=BatchTransport(self), sleep=_no_sleep, fast_replay=False)
         self._steps: dict[str, deque[Step]] = {}
-        self._last: tuple[int, str, str] | None = None
+        self._last: tuple[list[dict[str, str]], str, str] | None = None
         self._body_text = BodyText()
         self.pending: PendingRequest | None = None
         self.served: list[Exchange] = []
@@ -187,11 +187,13 @@ class BatchAdapter:
         self.pending, self.served, self.batch_id, self._last = None, [], None, None
 
     def _body(self, messages: list[dict[str, str]], response_model: type[BaseModel]) -> tuple[str, str]:
-        if self._last is not None and self._last[0] == id(messages):
+        """The request body for `messages` as canonical JSON, and its hash (kept for the next call
+        with the same list: the cache asks `has_answer` before `ask`)."""
+        if self._last is not None and self._last[0] is messages:
             return self._last[1], self._last[2]
         text = self._body_text(self._client.request_body(messages, response_model))
         digest = sha256_text(text)
-        self._last = (id(messages), text, digest)
+        self._last = (messages, text, digest)
         return text, digest
 
     def has_answer(self, messages: list[dict[str, str]], response_model: type[BaseModel]) -> bool:
