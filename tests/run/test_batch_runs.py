@@ -317,3 +317,17 @@ def test_a_crash_between_a_call_and_its_record_never_uploads_or_creates_twice(cl
     assert (stats["uploads"], stats["created"]) == (2, 2)
     assert collect("crash").exit_code == 0
     assert [r["status"] for r in records_of("crash")] == ["ok"] * 25
+
+
+def test_what_failed_attempts_cost_still_counts_after_a_resume(articles: Path) -> None:
+    with start_fake_server(max_seconds=120, rate_invalid=0.3, seed=2) as server:
+        assert submit(server, articles, "t", "--max-reasks", "0", "--no-cache").exit_code == 0
+        assert collect("t").exit_code == 1, "some answers fail validation with no re-ask left"
+        failed = [r for r in records_of("t") if r["status"] == "failed"]
+        assert failed and {r["error"]["type"] for r in failed} == {"invalid_answer"}
+        assert submit(server, articles, "t", "--max-reasks", "0", "--no-cache").exit_code == 0
+        collect("t")
+        lines = server.stats()["batch"]["lines"]
+    assert lines > 25
+    runs = [row.split("\t") for row in cli("runs").stdout.splitlines()[1:]]
+    assert [int(row[6]) for row in runs if row[0] == "t"] == [lines * 1050], "every line run is paid for, failed ones too"

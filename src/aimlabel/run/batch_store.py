@@ -180,11 +180,15 @@ class BatchTables:
             yield seq
 
     def forget_failed(self, run_id: int) -> int:
-        """Drop failed records and their requests, so the next pass labels those articles afresh."""
+        """Drop failed records, so the next pass labels those articles afresh. Their requests are
+        set aside (moved to a negative position, custom_id suffixed), not deleted: what they cost
+        still counts toward the run's tokens, cost and budget."""
         seqs = [s for (s,) in self.db.execute("SELECT seq FROM items WHERE run_id = ? AND status = 'failed'", (run_id,))]
-        for seq in seqs:
-            self.db.execute("DELETE FROM batch_steps WHERE run_id = ? AND seq = ?", (run_id, seq))
-            self.db.execute("DELETE FROM items WHERE run_id = ? AND seq = ?", (run_id, seq))
+        with self.transaction():
+            for seq in seqs:
+                self.db.execute("UPDATE batch_steps SET seq = -1 - rowid, custom_id = custom_id || '~' || rowid "
+                                "WHERE run_id = ? AND seq = ?", (run_id, seq))
+                self.db.execute("DELETE FROM items WHERE run_id = ? AND seq = ?", (run_id, seq))
         return len(seqs)
 
     def waiting(self, run_id: int) -> Iterator[int]:
