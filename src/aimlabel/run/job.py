@@ -126,6 +126,19 @@ class JobSide:
         self.rule.observe(record, self.job.meter.cost)
 
 
+def create_or_resume(store: RunStore, name: str, manifest: RunManifest) -> tuple[int, bool]:
+    """The run `name`: created with `manifest`, or found and checked to have been started with the
+    same settings (`RunManifest.changed`). Returns its id and whether it existed."""
+    existing = store.find_run(name)
+    if existing is None:
+        return store.create_run(name, manifest).id, False
+    changed = existing.manifest.changed(manifest)
+    if changed:
+        raise JobError(f"run {name!r} was started with a different {', '.join(changed)}; "
+                       "resume it with the same settings or pick a new --run name")
+    return existing.id, True
+
+
 def new_run_name() -> str:
     return time.strftime("run-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
@@ -195,15 +208,8 @@ async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | 
     if job.store is not None:
         run_name = run_name or new_run_name()
         manifest = build_manifest(job, prompt.hash, prompt.version, schema_hash(response_model))
-        existing = job.store.find_run(run_name)
-        if existing is None:
-            run_id = job.store.create_run(run_name, manifest).id
-        else:
-            changed = existing.manifest.changed(manifest)
-            if changed:
-                raise JobError(f"run {run_name!r} was started with a different {', '.join(changed)}; "
-                               "resume it with the same settings or pick a new --run name")
-            run_id = existing.id
+        run_id, existed = create_or_resume(job.store, run_name, manifest)
+        if existed:
             finished = job.store.finished_items(run_id)
             job.store.mark_run(run_id, "running")
 
