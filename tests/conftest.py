@@ -50,6 +50,16 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     return path
 
 
+def write_articles(path: Path, n: int) -> list[str]:
+    """`n` short distinct articles a000, a001, ... as JSONL; returns their ids."""
+    ids = [f"a{i:03d}" for i in range(n)]
+    with path.open("w", encoding="utf-8") as fh:
+        for i, art_id in enumerate(ids):
+            text = f"Article {i} reports that system {i * 7 % 13} misfired in town {i}. A second sentence follows."
+            fh.write(json.dumps({"id": art_id, "title": f"Story {i}", "text": text}) + "\n")
+    return ids
+
+
 def check_article(article_id: str) -> Article:
     """An article of tests/data/check/articles.jsonl by id (realistic text for the rule tests)."""
     for line in (Path(__file__).parent / "data" / "check" / "articles.jsonl").read_text(encoding="utf-8").splitlines():

@@ -29,14 +29,13 @@ from aimlabel.run.job import LabelJob, run_label_job
 from aimlabel.run.store import RunStore
 from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
 from aimlabel.testing.fakeserver import start_fake_server
-from conftest import example_answers
+from conftest import example_answers, write_articles
 
 ENV = {**os.environ, "OPENAI_API_KEY": "sk-test-not-a-real-key"}
 
 
 def _articles(path: Path, n: int) -> Path:
-    path.write_text("".join(json.dumps({"id": f"a{i:03d}", "title": f"Story {i}", "text": f"An AI system did thing {i}."}) + "\n"
-                            for i in range(n)))
+    write_articles(path, n)
     return path
 
 

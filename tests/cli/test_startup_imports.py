@@ -38,7 +38,8 @@ print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]
     ["show", str(DATA / "review" / "labels_a.jsonl"), "--against", str(DATA / "review" / "labels_b.jsonl")],
     ["--help"],
     ["--version"],
-], ids=lambda args: args[0])
+    ["batch", "--help"],
+], ids=lambda args: " ".join(args[:2]) if args[0] == "batch" else args[0])
 def test_command_never_imports_the_model_stack(args: list[str], tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)], capture_output=True,
                           text=True, timeout=60, cwd=tmp_path, env={"AIMLABEL_STORE": str(tmp_path / "runs.sqlite"), "PATH": ""})

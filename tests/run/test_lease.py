@@ -25,7 +25,7 @@ from aimlabel.run.lease import Owner
 from aimlabel.run.store import RunStore
 from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
 from aimlabel.testing.fakeserver import start_fake_server
-from conftest import example_answers
+from conftest import example_answers, write_articles
 
 ARTICLES = str(examples_dir() / "articles.jsonl")
 
@@ -131,7 +131,7 @@ def test_two_processes_on_one_run_name(tmp_path: Path) -> None:
     """Before: both proceeded, calls went up and each JSONL disagreed with the store."""
     n = 24
     articles = tmp_path / "a.jsonl"
-    articles.write_text("".join(json.dumps({"id": f"a{i:03d}", "title": f"Story {i}", "text": f"AI thing {i}."}) + "\n" for i in range(n)))
+    write_articles(articles, n)
     store = tmp_path / "runs.sqlite"
     env = {**os.environ, "OPENAI_API_KEY": "sk-test-not-a-real-key"}
     with start_fake_server(latency=0.15, model="fake") as server:

@@ -19,18 +19,11 @@ from aimlabel.model.base import ModelSettings, RetryPolicy
 from aimlabel.run.job import LabelJob, run_label_job
 from aimlabel.testing.fakeserver import FakeServerProcess, start_fake_server
 from aimlabel.testing.fakeserver.answers import Answerer, FaultPlan
+from conftest import write_articles
 
 FAST_RETRY = RetryPolicy(max_retries=4, base_wait=0.01, max_wait=0.05, honour_retry_after_up_to=0.2)
 ERROR_TYPES = {"rate_limited", "server_error", "timeout", "connection", "invalid_answer", "invalid_response", "incomplete", "error"}
 
-
-def _write_articles(path: Path, n: int) -> list[str]:
-    ids = [f"a{i:03d}" for i in range(n)]
-    with path.open("w", encoding="utf-8") as fh:
-        for i, art_id in enumerate(ids):
-            text = f"Article {i} reports that system {i * 7 % 13} misfired in town {i}. A second sentence follows."
-            fh.write(json.dumps({"id": art_id, "title": f"Story {i}", "text": text}) + "\n")
-    return ids
 
 
 def _label(server: FakeServerProcess, articles: Path, mode: str = "json_schema", concurrency: int = 4,
@@ -55,7 +48,7 @@ def test_models_endpoint_lists_the_model(clean_server: FakeServerProcess) -> Non
 
 
 def test_clean_run_is_all_ok_and_the_same_in_every_mode(clean_server: FakeServerProcess, tmp_path: Path) -> None:
-    ids = _write_articles(tmp_path / "in.jsonl", 6)
+    ids = write_articles(tmp_path / "in.jsonl", 6)
     before = clean_server.stats()
     labels_by_mode = {}
     for mode in ("json_schema", "tools", "md_json"):
@@ -74,7 +67,7 @@ def test_clean_run_is_all_ok_and_the_same_in_every_mode(clean_server: FakeServer
 
 
 def test_fault_injected_run_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    ids = _write_articles(tmp_path / "in.jsonl", 40)
+    ids = write_articles(tmp_path / "in.jsonl", 40)
     faults = dict(rate_429=0.2, retry_after=0.05, rate_500=0.05, rate_timeout=0.05, hang=1.3, rate_junk=0.05)
     with start_fake_server(latency=0.02, seed=7, max_seconds=60, **faults) as server:
         records = _label(server, tmp_path / "in.jsonl", concurrency=8, timeout=1.0)
@@ -136,7 +129,7 @@ def test_a_slow_article_answers_slower(tmp_path: Path) -> None:
     """`--slow TEXT` delays only the articles containing TEXT (for the head-of-line benchmark)."""
     import time
 
-    _write_articles(tmp_path / "in.jsonl", 6)
+    write_articles(tmp_path / "in.jsonl", 6)
     with start_fake_server(latency=0.02, slow="Story 3", slow_factor=25, max_seconds=60) as server:
         started = time.perf_counter()
         records = _label(server, tmp_path / "in.jsonl", concurrency=6)

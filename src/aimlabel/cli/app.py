@@ -31,6 +31,7 @@ class Entry:
 COMMANDS: dict[str, Entry] = {
     "label": Entry("aimlabel.cli.label", "Label news articles as AI Incident, AI Hazard, Complementary Information or Unrelated."),
     "plan": Entry("aimlabel.cli.plan", "Render the first article's full prompt, count articles and tokens, and estimate the cost. No model call."),
+    "batch": Entry("aimlabel.cli.batch", "Label through the OpenAI Batch API at batch prices, or through an offline engine (vLLM `run_batch`): `aimlabel label INPUT --batch --run NAME` sends; `status`, `collect`, `cancel` and `prepare` follow it up."),
     "runs": Entry("aimlabel.cli.runs", "List the runs in the store: name, status, model, item counts, tokens and cost (tab-separated)."),
     "export": Entry("aimlabel.cli.runs", "Write a stored run's label records as JSONL, in input order."),
     "check": Entry("aimlabel.cli.check", "Check AIM labels against the rules: class vs harm, rationale vs label, evidence quotes in the article, taxonomy coherence, event consistency, and instructions aimed at AI in the article."),

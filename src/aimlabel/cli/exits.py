@@ -29,6 +29,7 @@ class ExitCode(IntEnum):
     FAILED = 1
     USAGE = 2
     STOPPED = 3
+    PENDING = 4
     INTERRUPTED = 130
     TERMINATED = 143
 
@@ -42,6 +43,7 @@ _HELP: dict[ExitCode, str] = {
     ExitCode.FAILED: "items failed or were flagged (each says why); also an unexpected error",
     ExitCode.USAGE: "usage error",
     ExitCode.STOPPED: "run stopped early (credentials refused, model not found, server unreachable, --max-cost reached)",
+    ExitCode.PENDING: "batches still running (a batch run): run it again later",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.TERMINATED: "stopped by SIGTERM, handled like Ctrl-C",
 }

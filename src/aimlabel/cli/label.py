@@ -27,7 +27,7 @@ EXITS = {
 commands = o.command_group()
 
 
-@commands.command("label", epilog=epilog(EXITS))
+@commands.command("label", epilog=epilog(EXITS, "With --batch, 0 once the batches are sent (then `aimlabel batch collect`)."))
 @o.with_model_options
 def label_command(
     ctx: typer.Context,
@@ -44,6 +44,9 @@ def label_command(
     max_cost: Annotated[float | None, typer.Option(min=0, help="Stop sending once this many USD are spent (by the price table); the rest are recorded as 'budget' and resumable.")] = None,
     fail_on_error: Annotated[float, typer.Option(min=0, max=1, help="Exit 1 only if more than this share of articles failed (0 = any failure).")] = 0.0,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No per-article progress on stderr.")] = False,
+    batch: Annotated[bool, typer.Option("--batch", help="Send the articles as OpenAI Batch API batches (half price, done within 24 h) and return; see `aimlabel batch`.")] = False,
+    batch_max_requests: Annotated[int, typer.Option(min=1, max=50_000, help="With --batch: requests per batch file (the API allows 50,000).")] = 50_000,
+    batch_max_bytes: Annotated[int, typer.Option(min=100_000, max=200_000_000, help="With --batch: bytes per batch file (the API allows 200 MB).")] = 200_000_000,
     debug: o.DebugOpt = False,
 ) -> None:
     """Label news articles as AI Incident, AI Hazard, Complementary Information or Unrelated.
@@ -67,6 +70,8 @@ def label_command(
       aimlabel label articles.jsonl --replay rec/
 
       aimlabel label articles.jsonl --model M --run daily   (run again with --run daily to resume)
+
+      aimlabel label articles.jsonl --model gpt-4o-mini --batch --run daily   (then: aimlabel batch collect daily --wait)
     """
     from aimlabel.core.resources import examples_dir
 
@@ -85,6 +90,21 @@ def label_command(
         raise fail("--full-replay only applies to --replay")
     if input != "-" and not Path(input).is_file():
         raise fail(f"input file not found: {input}")
+    if batch:
+        from aimlabel.cli.batch import batch_config, submit
+
+        if example or output is not None:
+            raise fail("--batch writes no records now (they come with `aimlabel batch collect NAME -o FILE`); drop " +
+                       ("--example" if example else "-o"))
+        o.open_replay(None, options.model, options.api_key, options.base_url)
+        config = batch_config(input, options, input_format=input_format, encoding=encoding, delimiter=delimiter, max_cost=max_cost, record=record,
+                              no_cache=no_cache, max_requests=batch_max_requests, max_bytes=batch_max_bytes)
+        submit(input=input, config=config, store_path=options.store, run=run, prices=options.prices, api_key=options.api_key)
+        return
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise fail(f"unknown --encoding {encoding!r}") from None
 
     reader, model = o.open_replay(replay, options.model, options.api_key, options.base_url)
     settings = options.settings(model)

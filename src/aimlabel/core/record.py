@@ -84,6 +84,7 @@ class _Producer(BaseModel):
     model_served: str | None = None
     mode: str | None = None
     recording_producer: str | None = None
+    batch_id: str | None = None
     prompt_id: str | None = None
 
 

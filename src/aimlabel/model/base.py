@@ -101,6 +101,7 @@ class ModelAnswer:
     model_served: str | None
     recording_producer: str | None
     cached: bool = False
+    batch_id: str | None = None
 
 
 class ModelAdapter(Protocol):

@@ -3,7 +3,8 @@
 Commands that never call a model (`check`, `eval --labels`, `review`, `show`, `plan`, `--help`)
 never reach this function, so they start without importing openai, instructor or httpx2. A
 replay is a model call too: it goes through the same client. A new backend (another SDK, the
-OpenAI Batch API) is a new branch here, keyed on `ModelSettings`, with its own lazy import.
+OpenAI Batch API) is a new branch here, keyed on `ModelSettings`, with its own lazy import: the
+Batch API's adapter and its Files/Batches client are `open_batch_adapter` and `open_batch_api`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from aimlabel.model.base import ModelAdapter, ModelSettings
 
 if TYPE_CHECKING:
+    from aimlabel.model.batch import BatchAdapter
+    from aimlabel.model.batch_api import BatchApi
     from aimlabel.model.http import Sleep
     from aimlabel.model.recording import RecordingReader, RecordingWriter
 
@@ -39,3 +42,21 @@ def open_adapter(
         raise ModelUnavailable(f"calling a model needs {exc.name or 'openai and instructor'}: {INSTALL_HINT}") from exc
     return OpenAIAdapter(settings, transport=transport, record_to=record_to, replay_from=replay_from, sleep=sleep,
                          fast_replay=fast_replay)
+
+
+def open_batch_adapter(settings: ModelSettings, *, requests_allowed: bool = True, keep_exchanges: bool = False) -> BatchAdapter:
+    """The adapter a batch run's labelling pass asks (answers from batch output lines; see `model.batch`)."""
+    try:
+        from aimlabel.model.batch import BatchAdapter
+    except ImportError as exc:  # pragma: no cover - the package depends on both
+        raise ModelUnavailable(f"a batch run needs {exc.name or 'openai and instructor'}: {INSTALL_HINT}") from exc
+    return BatchAdapter(settings, requests_allowed=requests_allowed, keep_exchanges=keep_exchanges)
+
+
+def open_batch_api(settings: ModelSettings, *, transport: Any = None) -> BatchApi:
+    """The Files and Batches endpoints of `settings.base_url`, through the openai SDK."""
+    try:
+        from aimlabel.model.batch_api import BatchApi
+    except ImportError as exc:  # pragma: no cover - the package depends on both
+        raise ModelUnavailable(f"the Batch API needs {exc.name or 'openai'}: {INSTALL_HINT}") from exc
+    return BatchApi(settings, transport=transport)

@@ -14,7 +14,7 @@ import asyncio
 import json
 import logging
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx2
 import instructor
@@ -31,7 +31,7 @@ from aimlabel.core.schema import response_format
 from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
 from aimlabel.model.errors import Kind, VendorError, classify_error, junk_body_error
 from aimlabel.model.http import CallContext, RetryTransport, Sleep, WireTransport, current_call
-from aimlabel.model.recording import ItemRecording, RecordingReader, RecordingWriter, ReplayError
+from aimlabel.model.recording import Exchange, ItemRecording, RecordingReader, RecordingWriter, ReplayError
 from aimlabel.model.replay import ReplayTransport
 
 MODES: dict[Mode, instructor.Mode] = {
@@ -117,6 +117,19 @@ def _usage_of(obj: Any) -> Usage:
     )
 
 
+class PlainAnswer(NamedTuple):
+    label: BaseModel
+    usage: Usage
+    model_served: str
+
+
+def plain_exchange(exchange: Exchange) -> bool:
+    """A 200 with a JSON object body: the only exchange the fast lanes may answer without the client."""
+    content_type = next((v for k, v in exchange.headers.items() if k.lower() == "content-type"), "application/json")
+    return (exchange.error is None and exchange.status in (None, 200) and "json" in content_type
+            and isinstance(exchange.response, dict))
+
+
 class OpenAIAdapter:
     """Ask any OpenAI-compatible chat endpoint (or a recording of one) for a label."""
 
@@ -156,12 +169,39 @@ class OpenAIAdapter:
         )
         self._openai_http = http
 
-    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
+    def _request_kwargs(self, response_model: type[BaseModel]) -> dict[str, Any]:
         kwargs: dict[str, Any] = dict(self.settings.request_params())
         if self.settings.mode == Mode.JSON_SCHEMA:
             kwargs["extra_body"] = {"response_format": response_format(response_model)}
+        return kwargs
+
+    def request_body(self, messages: list[dict[str, str]], response_model: type[BaseModel]) -> dict[str, Any]:
+        """The JSON body this adapter's first request for `messages` sends, built by instructor's own
+        request handler without the HTTP client (the replay fast lane and the Batch API use it)."""
+        handlers = self._handlers
+        _, request = handlers.request_handler(
+            response_model=_prepared(response_model),
+            kwargs={**self._request_kwargs(response_model), "model": self.settings.model, "messages": [dict(m) for m in messages]},
+        )
+        if handlers.message_converter is not None:
+            request["messages"] = handlers.message_converter(request["messages"], autodetect_images=False)
+        return {k: v for k, v in request.items() if k != "extra_body"} | (request.get("extra_body") or {})
+
+    def parse_plain(self, response: Any, response_model: type[BaseModel]) -> PlainAnswer | None:
+        """A plain answer (a chat completion's JSON) parsed by instructor's own response parser, or
+        None when instructor would not take it as it is (it would re-ask, or fail)."""
+        try:
+            completion = ChatCompletion.model_validate(response)
+            label = self._handlers.response_parser(response=completion, response_model=_prepared(response_model),
+                                                   validation_context=None, strict=True, stream=False, is_async=True)
+        except Exception:  # instructor would re-ask or fail: the full lane does exactly that
+            return None
+        return PlainAnswer(label, _usage_of(completion.usage), completion.model)
+
+    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
+        kwargs = self._request_kwargs(response_model)
         if self._fast_replay_from is not None:
-            recorded = self._recorded_answer(self._fast_replay_from, key, messages, response_model, kwargs)
+            recorded = self._recorded_answer(self._fast_replay_from, key, messages, response_model)
             if recorded is not None:
                 return recorded
         call = CallContext(item_key=key)
@@ -209,7 +249,7 @@ class OpenAIAdapter:
         )
 
     def _recorded_answer(self, reader: RecordingReader, key: str, messages: list[dict[str, str]],
-                         response_model: type[BaseModel], kwargs: dict[str, Any]) -> ModelAnswer | None:
+                         response_model: type[BaseModel]) -> ModelAnswer | None:
         """Replay's fast lane: a recorded plain answer, parsed by instructor without the HTTP client.
 
         Going through the openai client costs about 2 ms of CPU per call (request building,
@@ -225,32 +265,17 @@ class OpenAIAdapter:
             _, exchange, recording = reader.peek_exchange(key)
         except ReplayError:
             return None
-        content_type = next((v for k, v in exchange.headers.items() if k.lower() == "content-type"), "application/json")
-        if (exchange.error is not None or exchange.status not in (None, 200) or "json" not in content_type
-                or not isinstance(exchange.response, dict)):
+        if not plain_exchange(exchange) or self.request_body(messages, response_model) != exchange.request:
             return None
-        prepared = _prepared(response_model)
-        handlers = self._handlers
-        _, request = handlers.request_handler(
-            response_model=prepared, kwargs={**kwargs, "model": self.settings.model, "messages": [dict(m) for m in messages]},
-        )
-        if handlers.message_converter is not None:
-            request["messages"] = handlers.message_converter(request["messages"], autodetect_images=False)
-        body = {k: v for k, v in request.items() if k != "extra_body"} | (request.get("extra_body") or {})
-        if body != exchange.request:
-            return None
-        try:
-            completion = ChatCompletion.model_validate(exchange.response)
-            label = handlers.response_parser(response=completion, response_model=prepared, validation_context=None,
-                                             strict=True, stream=False, is_async=True)
-        except Exception:  # instructor would re-ask or fail: the full lane does exactly that
+        parsed = self.parse_plain(exchange.response, response_model)
+        if parsed is None:
             return None
         reader.next_exchange(key)
         self.fast_replays += 1
         return ModelAnswer(
-            label=label, error=None, usage=_usage_of(completion.usage),
+            label=parsed.label, error=None, usage=parsed.usage,
             attempts=Attempts(requests=1, answers=1), latency_ms=round(exchange.elapsed_ms, 3),
-            model_served=completion.model, recording_producer=recording.producer,
+            model_served=parsed.model_served, recording_producer=recording.producer,
         )
 
     async def aclose(self) -> None:

@@ -8,7 +8,7 @@ must hold real exchanges, and replay is free anyway.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -64,6 +64,29 @@ class CachedAdapter:
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+class BatchAnswers(ModelAdapter, Protocol):
+    def has_answer(self, messages: list[dict[str, str]], response_model: type[BaseModel]) -> bool: ...
+
+
+class BatchCachedAdapter(CachedAdapter):
+    """The cache in front of a batch run: a request a batch answered takes that answer (and caches
+    it), any other is asked of the cache first and goes into the next batch only on a miss. The
+    order matters: an answer the run paid for is never replaced by a cached copy on a later pass."""
+
+    inner: BatchAnswers
+
+    def __init__(self, inner: BatchAnswers, store: RunStore) -> None:
+        super().__init__(inner, store)
+
+    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
+        if not self.inner.has_answer(messages, response_model):
+            return await super().ask(key, messages, response_model)
+        answer = await self.inner.ask(key, messages, response_model)
+        if answer.label is not None:
+            self.store.cache_put(cache_key(self.settings, messages, response_model), _cache_entry(answer))
+        return answer
 
 
 def _cache_entry(answer: ModelAnswer) -> dict[str, Any]:

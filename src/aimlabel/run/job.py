@@ -174,6 +174,16 @@ class StoreSpill:
         """The store outlives the run."""
 
 
+def create_or_resume(store: RunStore, name: str, manifest: RunManifest) -> tuple[int, bool]:
+    """The run `name`: created with `manifest`, or found and checked to have been started with the
+    same settings (`RunManifest.changed`). Returns its id and whether it existed."""
+    existing = store.find_run(name)
+    if existing is None:
+        return store.create_run(name, manifest).id, False
+    _refuse_changed(existing.manifest, manifest, name)
+    return existing.id, True
+
+
 def new_run_name() -> str:
     return time.strftime("run-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 

@@ -21,7 +21,7 @@ from aimlabel.core.redact import redact_url
 
 # Settings that change answers: a run can only be resumed with the same values.
 RESUME_KEYS = ("model", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",
-               "rules_version", "fix_rounds")
+               "rules_version", "fix_rounds", "api")
 
 
 class RunManifest(Versions, ToolInfo):
@@ -39,6 +39,7 @@ class RunManifest(Versions, ToolInfo):
     input: str | None = None
     input_hash: str | None = None
     source: str | None = None
+    api: str | None = None  # "batch" (the Batch API) or "offline batch" (request files for another engine); None: live calls
     started_at: str | None = None
     earlier_base_urls: list[str | None] = []
 

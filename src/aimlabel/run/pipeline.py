@@ -34,7 +34,7 @@ from aimlabel.run.reorder import Reorder, Spill, TempSpill
 from aimlabel.run.stop import BUDGET, StopRule
 
 Sink = Callable[[LabelRecord], None]
-REPLAY_ERRORS = ("replay_missing", "replay_mismatch")
+REPLAY_ERRORS = ("replay_missing", "replay_mismatch", "batch_pending")  # batch_pending: the answer comes in a later batch
 
 
 @dataclass
@@ -61,6 +61,7 @@ class Labeler:
             model_served=answer.model_served if answer else None,
             mode=s.mode,
             recording_producer=answer.recording_producer if answer else None,
+            batch_id=answer.batch_id if answer else None,
             prompt_id=self.prompt.id,
             prompt_version=self.prompt.version,
             prompt_hash=self.prompt.hash,

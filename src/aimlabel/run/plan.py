@@ -33,18 +33,35 @@ class Plan:
     price_out_per_million: float | None
     estimated_cost_usd: float | None
     first_prompt: list[dict[str, str]] | None
+    batch: bool = False
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
 
 
+class RequestTokens:
+    """Input tokens of one request: its messages plus the response schema (how `plan` counts, and
+    what a batch run holds against `--max-cost` before it sends a request)."""
+
+    def __init__(self, model: str, prompt: Prompt) -> None:
+        self.count, self.how = counter_for(model)
+        self.schema_tokens = self.count(json.dumps(strict_json_schema(label_model())))
+        self.system = prompt.system
+        self.system_tokens = self.count(prompt.system)
+
+    def of(self, messages: list[dict[str, str]]) -> int:
+        total = self.schema_tokens
+        for message in messages:
+            content = message.get("content") or ""
+            total += (self.system_tokens if content == self.system else self.count(content)) + MESSAGE_OVERHEAD_TOKENS
+        return total
+
+
 def make_plan(input: str, prompt: Prompt, *, model: str, prices: PriceTable, max_article_tokens: int,
               expected_output_tokens: int, input_format: InputFormat = InputFormat.AUTO, encoding: str = "utf-8",
-              delimiter: str | None = None) -> Plan:
+              delimiter: str | None = None, batch: bool = False) -> Plan:
     """The plan; an input that cannot be read as articles at all raises `InputError`."""
-    count, how = counter_for(model)
-    schema_tokens = count(json.dumps(strict_json_schema(label_model())))
-    system_tokens = count(prompt.system) + MESSAGE_OVERHEAD_TOKENS
+    tokens = RequestTokens(model, prompt)
     articles = bad = cut = prompt_tokens = 0
     first: list[dict[str, str]] | None = None
     for item in iter_articles(input, input_format, encoding, delimiter):
@@ -56,12 +73,12 @@ def make_plan(input: str, prompt: Prompt, *, model: str, prices: PriceTable, max
             first = rendered.messages
         articles += 1
         cut += rendered.cut.truncated
-        prompt_tokens += system_tokens + count(rendered.messages[1]["content"]) + MESSAGE_OVERHEAD_TOKENS + schema_tokens
+        prompt_tokens += tokens.of(rendered.messages)
     output_tokens = articles * expected_output_tokens
-    price = prices.price_for(model)
-    cost = prices.cost(model, Usage(prompt_tokens=prompt_tokens, completion_tokens=output_tokens))
-    return Plan(model, articles, bad, cut, prompt_tokens, output_tokens, how,
-                price.input if price else None, price.output if price else None, cost, first)
+    rates = prices.rates_for(model, batch=batch)
+    cost = prices.cost(model, Usage(prompt_tokens=prompt_tokens, completion_tokens=output_tokens), batch=batch)
+    return Plan(model, articles, bad, cut, prompt_tokens, output_tokens, tokens.how,
+                rates[0] if rates else None, rates[1] if rates else None, cost, first, batch)
 
 
 def plan_text(plan: Plan, show_prompt: bool = True) -> str:
@@ -69,8 +86,10 @@ def plan_text(plan: Plan, show_prompt: bool = True) -> str:
     if show_prompt and plan.first_prompt:
         for message in plan.first_prompt:
             lines += [f"===== {message['role']} =====", message["content"], ""]
-    price = ("unknown (add the model to a --prices file)" if plan.price_in_per_million is None
-             else f"${plan.price_in_per_million:g} / ${plan.price_out_per_million:g} per million input / output tokens")
+    missing = "batch prices" if plan.batch else "the model"
+    price = (f"unknown (add {missing} to a --prices file)" if plan.price_in_per_million is None
+             else f"${plan.price_in_per_million:g} / ${plan.price_out_per_million:g} per million input / output tokens"
+             + (" (Batch API)" if plan.batch else ""))
     cost = "unknown" if plan.estimated_cost_usd is None else f"${plan.estimated_cost_usd:.4f}"
     lines += [
         "===== plan =====",

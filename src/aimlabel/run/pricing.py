@@ -4,7 +4,7 @@ The table is data (`aimlabel/data/prices.json`, overridable with `--prices FILE`
 the longest model-name prefix, so `gpt-4o-mini-2024-07-18` finds `gpt-4o-mini`. An unknown
 model has no price: costs are then reported as unknown, never as zero. `PriceTable.cost` is the
 arithmetic; `record_cost` prices one label record (the run meter, the budget and the
-evaluation's cost section all use it).
+evaluation's cost section all use it), at the batch rate when a batch answered it.
 """
 
 from __future__ import annotations
@@ -27,10 +27,14 @@ class PricesProblem(ValueError):
 
 
 class Price(BaseModel):
+    """USD per million tokens; `batch_*` through the Batch API (half price at OpenAI), None: not known."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     input: float
     output: float
+    batch_input: float | None = None
+    batch_output: float | None = None
 
 
 class PriceTable(BaseModel):
@@ -45,11 +49,22 @@ class PriceTable(BaseModel):
         matches = [name for name in self.models if model == name or model.startswith(name)]
         return self.models[max(matches, key=len)] if matches else None
 
-    def cost(self, model: str | None, usage: Usage) -> float | None:
+    def rates_for(self, model: str | None, batch: bool = False) -> tuple[float, float] | None:
+        """(input, output) USD per million tokens for `model`, at batch rates when `batch`."""
         price = self.price_for(model)
         if price is None:
             return None
-        return (usage.prompt_tokens * price.input + usage.completion_tokens * price.output) / 1_000_000
+        if not batch:
+            return price.input, price.output
+        if price.batch_input is None or price.batch_output is None:
+            return None
+        return price.batch_input, price.batch_output
+
+    def cost(self, model: str | None, usage: Usage, batch: bool = False) -> float | None:
+        rates = self.rates_for(model, batch)
+        if rates is None:
+            return None
+        return (usage.prompt_tokens * rates[0] + usage.completion_tokens * rates[1]) / 1_000_000
 
     def record_model(self, record: LabelRecord) -> str | None:
         """The model a record is priced as: the one that answered if it has a price, else the one asked."""
@@ -62,7 +77,8 @@ class PriceTable(BaseModel):
         """USD for one record: 0 when it cost no tokens (cached, not attempted), None when unpriced."""
         if record.cached or not record.usage.total_tokens:
             return 0.0
-        return self.cost(self.record_model(record), record.usage)
+        batch = record.provenance is not None and record.provenance.batch_id is not None
+        return self.cost(self.record_model(record), record.usage, batch)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,51 @@ MIGRATIONS: tuple[str, ...] = (
         created_at REAL NOT NULL
     );
     """,
+    # 2: runs through the Batch API (see aimlabel.run.batch_store for what each table holds).
+    """
+    CREATE TABLE batch_jobs (
+        run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+        config TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        state TEXT NOT NULL,
+        local_path TEXT,
+        requests INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        file_id TEXT,
+        batch_id TEXT,
+        status TEXT,
+        counts TEXT,
+        errors TEXT,
+        output_file_id TEXT,
+        error_file_id TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX batches_by_run ON batches(run_id, state);
+    CREATE TABLE batch_steps (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        seq INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        custom_id TEXT NOT NULL,
+        batch INTEGER NOT NULL REFERENCES batches(id),
+        body_hash TEXT NOT NULL,
+        est_cost REAL,
+        answer TEXT,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        answered_at REAL,
+        PRIMARY KEY (run_id, seq, step)
+    );
+    CREATE UNIQUE INDEX batch_steps_by_custom_id ON batch_steps(run_id, custom_id);
+    CREATE INDEX batch_steps_by_batch ON batch_steps(batch);
+    """,
+    # 3: the run lease, one process per run name (see aimlabel.run.lease).
     """
     CREATE TABLE leases (
         run_id INTEGER PRIMARY KEY REFERENCES runs(id),
@@ -75,7 +120,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
 )
-LEASES_FROM = 2  # the migration that added the leases table
+LEASES_FROM = 3  # the migration that added the leases table
 
 ENV_VAR = "AIMLABEL_STORE"
 

@@ -1,4 +1,5 @@
-"""An OpenAI-compatible chat server on asyncio streams, for end-to-end tests and benchmarks.
+"""An OpenAI-compatible chat server on asyncio streams, for end-to-end tests and benchmarks (with
+the Files and Batches endpoints of the Batch API, in `batches.py`).
 
 Why not `http.server`: a thread per connection on 2 cores does not hold 64+ keep-alive
 connections each sleeping 0.5 s without the server itself becoming the bottleneck we are trying
@@ -27,12 +28,15 @@ from typing import Any
 
 from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, article_block, request_mode
+from aimlabel.testing.fakeserver.batches import MAX_FILE_BYTES, BatchOptions, BatchService, read_reply_body
 
 MAX_HEADER = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+MAX_UPLOAD = MAX_FILE_BYTES + 1024 * 1024  # a batch input file and its multipart envelope
+REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
            413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error"}
 JUNK = b"<html><body>502 upstream hiccup, not JSON</body></html>"
+SLOW_BLOCK = 64 * 1024
 
 
 @dataclass
@@ -49,6 +53,7 @@ class ServerOptions:
     max_requests: int | None = None
     max_seconds: float = 600.0
     echo_key: bool = False
+    batch: BatchOptions = field(default_factory=BatchOptions)
     slow: str | None = None
     slow_factor: float = 40.0
 
@@ -90,6 +95,8 @@ class Response:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    cut_at: int | None = None  # send the full length in the headers, then only this many bytes, then close
+    pause: float = 0.0  # seconds between blocks of the body (a slow download)
 
 
 def _json(status: int, value: Any, headers: dict[str, str] | None = None) -> Response:
@@ -107,6 +114,7 @@ class FakeServer:
         self.faults = FaultPlan(options.rates, options.seed)
         self._delays = random.Random(options.seed + 1)  # its own stream: jitter never shifts the faults
         self.answerer = Answerer(default_taxonomy())
+        self.batches = BatchService(options.batch, self.answerer, self.faults)
         self.stopped = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -135,11 +143,16 @@ class FakeServer:
                 self._tasks.discard(task)
             writer.transport.abort()
 
-    async def dispatch(self, method: str, path: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
-        path = path.split("?", 1)[0].rstrip("/")
+    async def dispatch(self, method: str, target: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
+        path = target.split("?", 1)[0].rstrip("/")
         self.stats.by_path[path] += 1
         if path in ("/stats", "/v1/stats") and method == "GET":
-            return _json(200, self.stats.as_json())
+            return _json(200, {**self.stats.as_json(), "batch": self.batches.stats.as_json()})
+        if path.startswith(("/v1/files", "/v1/batches")):
+            reply = self.batches.handle(method, target, headers or {}, body)
+            kind = "application/octet-stream" if reply.path is not None else "application/json"
+            pause = self.options.batch.download_pause if reply.path is not None else 0.0
+            return Response(reply.status, read_reply_body(reply), {"content-type": kind}, reply.cut_at, pause)
         if path == "/v1/models" and method == "GET":
             model = {"id": self.options.model, "object": "model", "created": 1_700_000_000, "owned_by": "aimlabel-fake"}
             return _json(200, {"object": "list", "data": [model]})
@@ -219,6 +232,7 @@ class FakeServer:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await server.wait_closed()
+            self.batches.close()
 
 
 def credential(authorization: str) -> str:
@@ -257,7 +271,7 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[st
         body = b"".join(c[:-2] for c in chunks)
     else:
         length = int(headers.get("content-length") or 0)
-        if length > MAX_BODY:
+        if length > (MAX_UPLOAD if path.startswith("/v1/files") else MAX_BODY):
             raise ValueError("body too large")
         body = await reader.readexactly(length) if length else b""
     return method, path, headers, body
@@ -267,8 +281,15 @@ async def _write(writer: asyncio.StreamWriter, response: Response, keep_alive: b
     head = [f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Unknown')}",
             f"content-length: {len(response.body)}", f"connection: {'keep-alive' if keep_alive else 'close'}"]
     head += [f"{k}: {v}" for k, v in response.headers.items()]
-    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)
+    body = response.body[:response.cut_at]
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (b"" if response.pause else body))
     await writer.drain()
+    for start in range(0, len(body) if response.pause else 0, SLOW_BLOCK):
+        await asyncio.sleep(response.pause)
+        writer.write(body[start:start + SLOW_BLOCK])
+        await writer.drain()
+    if response.cut_at is not None:
+        raise _Close
 
 
 def parse_args(argv: list[str] | None = None) -> ServerOptions:
@@ -291,6 +312,12 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     p.add_argument("--echo-key", action="store_true",
                    help="Reflect the request's credential (Bearer key, or the user:password of Basic auth) into each label, "
                         "as a hostile or buggy server might: for testing redaction.")
+    p.add_argument("--batch-polls", type=int, default=1, metavar="N", help="A batch moves on one state every N retrieves.")
+    p.add_argument("--batch-expire", default="", metavar="K,..", help="Batches (1 = the first created) that expire half run.")
+    p.add_argument("--batch-fail", default="", metavar="K,..", help="Batches that fail validation.")
+    p.add_argument("--batch-drop-downloads", type=int, default=0, metavar="N", help="Cut off the first N file downloads half way.")
+    p.add_argument("--batch-download-pause", type=float, default=0.0, metavar="S",
+                   help="Seconds between 64 KB blocks of a file download (a slow link).")
     p.add_argument("--slow", default=None, metavar="TEXT",
                    help="Articles whose text (title included) contains TEXT answer --slow-factor times slower.")
     p.add_argument("--slow-factor", type=float, default=40.0, help="How much slower a --slow article answers (default 40).")
@@ -300,8 +327,11 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     rates = {kind: getattr(a, f"rate_{kind}") for kind in FAULTS}
     if not 0 <= a.jitter <= 1:
         p.error("--jitter must be between 0 and 1")
+    ordinals = {name: frozenset(int(k) for k in getattr(a, f"batch_{name}").split(",") if k.strip()) for name in ("expire", "fail")}
+    batch = BatchOptions(max(1, a.batch_polls), ordinals["expire"], ordinals["fail"], a.batch_drop_downloads, a.batch_download_pause)
     return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
-                         {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, a.echo_key, a.slow, a.slow_factor)
+                         {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, echo_key=a.echo_key, batch=batch,
+                         slow=a.slow, slow_factor=a.slow_factor)
 
 
 def main(argv: list[str] | None = None) -> int:
