@@ -182,3 +182,14 @@ def in_private_mount(setup: str, script: str, env: dict[str, str] | None = None)
         pytest.skip(f"no private mount here ({probe.stderr.strip() or 'unshare refused'})")
     return subprocess.run([*unshare, "sh", "-c", f"{setup} && {script}"], capture_output=True, text=True, timeout=300,
                           env={**os.environ, **(env or {})})
+
+
+def items_stored(store: Path) -> int:
+    """Items a run store holds so far, read without disturbing the process writing it (0 if none yet)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as db:
+            return int(db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0

@@ -11,7 +11,6 @@ import re
 import select
 import shlex
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from aimlabel.run.job import LabelJob, run_label_job
 from aimlabel.run.store import RunStore
 from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
 from aimlabel.testing.fakeserver import start_fake_server
-from conftest import example_answers, write_articles
+from conftest import example_answers, items_stored, write_articles
 
 ENV = {**os.environ, "OPENAI_API_KEY": "sk-test-not-a-real-key"}
 
@@ -37,14 +36,6 @@ ENV = {**os.environ, "OPENAI_API_KEY": "sk-test-not-a-real-key"}
 def _articles(path: Path, n: int) -> Path:
     write_articles(path, n)
     return path
-
-
-def _done(store: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as db:
-            return int(db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
 
 
 @pytest.mark.parametrize(("sig", "code", "said"), [(signal.SIGTERM, 143, "stopped by SIGTERM"), (signal.SIGINT, 130, "interrupted")],
@@ -58,7 +49,7 @@ def test_a_signal_names_the_run_and_the_command_that_resumes_it(tmp_path: Path, 
                "--run", "nightly", "--store", str(store), "--concurrency", "2", "--no-rules", "-q", "-o", str(tmp_path / "out.jsonl")]
         first = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
-        while _done(store) < 4 and time.monotonic() < deadline and first.poll() is None:
+        while items_stored(store) < 4 and time.monotonic() < deadline and first.poll() is None:
             time.sleep(0.05)
         first.send_signal(sig)
         _, stderr = first.communicate(timeout=60)

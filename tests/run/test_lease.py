@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from aimlabel.run.lease import Owner
 from aimlabel.run.store import RunStore
 from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
 from aimlabel.testing.fakeserver import start_fake_server
-from conftest import example_answers, write_articles
+from conftest import example_answers, items_stored, write_articles
 
 ARTICLES = str(examples_dir() / "articles.jsonl")
 
@@ -119,14 +118,6 @@ def test_a_process_gone_without_a_word_shows_as_interrupted(tmp_path: Path) -> N
     assert run is not None and run.status == "interrupted"
 
 
-def _count_done(store: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as db:
-            return int(db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
-
-
 def test_two_processes_on_one_run_name(tmp_path: Path) -> None:
     """Before: both proceeded, calls went up and each JSONL disagreed with the store."""
     n = 24
@@ -139,7 +130,7 @@ def test_two_processes_on_one_run_name(tmp_path: Path) -> None:
                "--run", "shared", "--store", str(store), "--concurrency", "2", "--no-cache", "--no-rules", "-q"]
         first = subprocess.Popen([*cmd, "-o", str(tmp_path / "first.jsonl")], env=env, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
-        while _count_done(store) < 2 and time.monotonic() < deadline and first.poll() is None:
+        while items_stored(store) < 2 and time.monotonic() < deadline and first.poll() is None:
             time.sleep(0.05)
         second = subprocess.run([*cmd, "-o", str(tmp_path / "second.jsonl")], env=env, capture_output=True, text=True, timeout=60)
         _, first_err = first.communicate(timeout=120)
