@@ -241,10 +241,10 @@ class Lease:
             await asyncio.sleep(every)
             try:
                 held = self.store.heartbeat(self.run_id, self.token)
+                owner = None if held else self.store.lease_of(self.run_id)
             except sqlite3.Error:
                 continue  # a busy or full store: the next commit says so
             if not held:
-                owner = self.store.lease_of(self.run_id)
                 rule.halt(ErrorInfo(type="lease_lost", message=(
                     f"run {self.name!r} was taken over by {owner.describe() if owner else 'another process'} "
                     "after this process missed its heartbeats; this process stopped sending")))
