@@ -140,3 +140,17 @@ def test_unannotated_tasks_are_reported_and_foreign_exports_refused(tmp_path: Pa
     export.write_text(json.dumps({"tasks": []}))
     result = runner.invoke(app, ["import-labelstudio", str(export), "--gold", str(tmp_path / "g.jsonl")])
     assert result.exit_code == 2 and "expected a list of tasks" in result.stderr
+
+
+def test_an_export_names_the_labels_it_leaves_out(tmp_path: Path) -> None:
+    lines = (DATA / "labels_b.jsonl").read_text().splitlines()
+    failed = json.loads(lines[0])
+    failed.update(id="ex-failed", status="failed", label=None, error={"type": "timeout", "message": "no answer in 3 attempts"})
+    failed["article"] = {**failed["article"], "id": "ex-failed"} if isinstance(failed.get("article"), dict) else failed.get("article")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("\n".join([*lines, json.dumps(failed)]) + "\n")
+    result = runner.invoke(app, ["export-labelstudio", str(labels), "-o", str(tmp_path / "tasks.json")])
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads((tmp_path / "tasks.json").read_text())) == 6
+    assert "1 label(s) not exported" in result.stderr
+    assert "ex-failed (failed: timeout: no answer in 3 attempts)" in result.stderr

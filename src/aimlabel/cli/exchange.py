@@ -36,6 +36,8 @@ commands = o.command_group()
 def _export(run: str, articles: str | None, store: Path | None, output: Path | None, records_of: Callable[[Side], list[Any]],
             noun: str, extra: tuple[str, Path | None], extra_text: Callable[[], str], extra_what: str) -> None:
     """Write one side's labels in a tool's format, and the tool's configuration file when asked."""
+    from aimlabel.core.taxonomy import default_taxonomy
+    from aimlabel.review.exports import left_out
     from aimlabel.review.pairs import build_pairs
 
     option, extra_path = extra
@@ -47,6 +49,10 @@ def _export(run: str, articles: str | None, store: Path | None, output: Path | N
     if extra_path is not None:
         write_text(extra_path, extra_text())
     err(f"aimlabel: {len(records)} {noun}(s)" + (f"; {extra_what} in {extra_path}" if extra_path else ""))
+    skipped = left_out(side, default_taxonomy())
+    if skipped:
+        shown = ", ".join(skipped[:10]) + (f", and {len(skipped) - 10} more" if len(skipped) > 10 else "")
+        err(f"aimlabel: {len(skipped)} label(s) not exported, having no class to review: {shown}")
 
 
 @commands.command("export-labelstudio")

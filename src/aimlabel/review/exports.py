@@ -49,6 +49,23 @@ def exportable(side: Side, taxonomy: Taxonomy) -> Iterator[SideItem]:
             yield item
 
 
+def left_out(side: Side, taxonomy: Taxonomy) -> list[str]:
+    """Why each item `exportable` skips is skipped ("a1 (failed: timeout)"), in side order, so an
+    export never says "3 task(s)" for 7 labels without naming the other 4."""
+    reasons = []
+    for item in side.items.values():
+        if item.classification and item.classification in taxonomy.classes:
+            continue
+        if item.classification:
+            why = f"class {item.classification!r} is not in the taxonomy"
+        elif item.error:
+            why = f"{item.status}: {item.error}"
+        else:
+            why = f"{item.status}: no class"
+        reasons.append(f"{item.id} ({why})")
+    return reasons
+
+
 def answered_fields(item: SideItem, taxonomy: Taxonomy) -> Iterator[tuple[TaxonomyField, list[str]]]:
     """Each reviewed field the label has vocabulary values for, with those values."""
     for f in review_fields(taxonomy):
