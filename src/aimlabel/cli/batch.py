@@ -244,6 +244,10 @@ def cancel_command(run: RunNameArg, store: o.StoreOpt = None, api_key: ApiKeyOpt
     """Cancel a run's running batches; collect then keeps what finished and marks the rest failed (batch_cancelled).
 
     A later `aimlabel label INPUT --batch --run NAME` sends the cancelled articles again.
+
+    Example:
+
+      aimlabel batch cancel nightly   (then: aimlabel batch collect nightly -o labels.jsonl)
     """
     from aimlabel.run.batch_job import open_run
     from aimlabel.run.batch_submit import cancel_all
