@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail
+from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, repeat_command
 from aimlabel.cli.output import output_stream, refuse_overwrites
 from aimlabel.cli.summary import RecordTable, summary_line
 from aimlabel.core.articles import InputFormat
@@ -102,7 +102,7 @@ def label_command(
         o.open_replay(None, options.model, options.api_key, options.base_url)
         config = batch_config(input, options, input_format=input_format, encoding=encoding, delimiter=delimiter, max_cost=max_cost, record=record,
                               no_cache=no_cache, max_requests=batch_max_requests, max_bytes=batch_max_bytes)
-        submit(input=input, config=config, store_path=options.store, run=run, prices=options.prices, api_key=options.api_key)
+        submit(ctx=ctx, input=input, config=config, store_path=options.store, run=run, prices=options.prices, api_key=options.api_key)
         return
     try:
         "".encode(encoding)
@@ -200,13 +200,7 @@ def label_command(
 
 def resume_command(args: list[str], run_name: str) -> str:
     """The command that resumes this run: the same arguments, with `--run NAME`, without a key."""
-    kept: list[str] = []
-    words = iter(args)
-    for word in words:
-        if word == "--api-key":
-            next(words, None)
-        elif not word.startswith("--api-key="):
-            kept.append(word)
+    kept = repeat_command(args)
     if not any(w == "--run" or w.startswith("--run=") for w in kept):
         kept += ["--run", run_name]
-    return shlex.join(["aimlabel", *kept])
+    return shlex.join(kept)
