@@ -52,6 +52,17 @@ def _top_finding(record: LabelRecord) -> str:
     return f"{top.severity} {top.rule}: {top.message}"
 
 
+def _confidence(record: LabelRecord) -> str:
+    """The record's measured confidence in its class (calibrated when it is), or "" when it has none.
+
+    Read by name: records carry a confidence only when it was measured."""
+    measured = getattr(record, "confidence", None)
+    value = getattr(measured, "calibrated", None)
+    if value is None:
+        value = getattr(measured, "probability", None)
+    return f"{value:.2f}" if isinstance(value, int | float) else ""
+
+
 def _cut(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -71,9 +82,7 @@ class RecordTable:
             self.more += 1
             return
         label = record.label or {}
-        confidence = label.get("confidence")
-        shown = "" if confidence is None else f"{confidence:.2f}" if isinstance(confidence, float) else str(confidence)
-        self.rows.append((record.id, str(label.get("classification") or "-"), shown, record.status,
+        self.rows.append((record.id, str(label.get("classification") or "-"), _confidence(record), record.status,
                           _cut(_top_finding(record), FINDING_WIDTH)))
 
     def render(self, out: TextIO | None = None) -> None:
