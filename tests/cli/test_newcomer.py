@@ -287,3 +287,14 @@ def test_the_budget_stop_and_the_summary_give_one_amount(server: FakeServerProce
     n, by_outcome, by_source = partition(summary(done.stderr))
     assert n == 12 and sum(by_outcome[k] for k in ("ok", "failed")) == 12 and sum(by_source.values()) == 12
     assert by_source["not sent"] == by_outcome["failed"]  # the articles left for a higher --max-cost
+
+
+def test_a_live_eval_shows_progress_like_label(server: FakeServerProcess, tmp_path: Path) -> None:
+    lines = (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+    gold = tmp_path / "gold-3.jsonl"
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = aimlabel("eval", "--gold", str(gold), *live(server, tmp_path, "--resamples", "0"))
+    assert done.returncode == 0, done.stderr
+    progress = [line.split("\t")[0] for line in done.stderr.splitlines() if "\t" in line]
+    assert progress == [json.loads(line)["id"] for line in lines]  # one line per article as it is labelled
+    assert done.stdout.startswith("ANSWERS PRODUCED BY:")

@@ -85,7 +85,7 @@ class RecordTable:
         self.rows.append((record.id, str(label.get("classification") or "-"), _confidence(record), record.status,
                           _cut(_top_finding(record), FINDING_WIDTH)))
 
-    def render(self, out: TextIO | None = None) -> None:
+    def render(self, out: TextIO | None = None, width: int | None = None) -> None:
         from rich.console import Console
         from rich.table import Table
         from rich.text import Text
@@ -97,7 +97,7 @@ class RecordTable:
         for key, cls, confidence, status, finding in self.rows:
             cells = (key, cls, *((confidence,) if with_confidence else ()), status, finding)
             table.add_row(*(Text(redact(cell)) for cell in cells))
-        console = Console(file=out or sys.stdout, highlight=False, soft_wrap=False)
+        console = Console(file=out or sys.stdout, width=width, highlight=False, soft_wrap=False)
         console.print(table)
         if self.more:
             console.print(f"... and {plural(self.more, 'more record')}", markup=False)
