@@ -192,7 +192,7 @@ def label_command(
         err(f"aimlabel: run {result.run_name} stored; resume or re-export with --run {result.run_name}")
         store_args = [] if options.store is None else ["--store", str(options.store)]
         if table is not None:
-            err(f"aimlabel: records: {shlex.join(['aimlabel', 'export', result.run_name, *store_args, '-o', 'labels.jsonl'])}")
+            err(f"aimlabel: write the records with: {shlex.join(['aimlabel', 'export', result.run_name, *store_args, '-o', 'labels.jsonl'])}")
         err(f"aimlabel: review with: {shlex.join(['aimlabel', 'review', result.run_name, *store_args, '-o', 'review.html'])}")
     if totals.total and totals.failed / totals.total > fail_on_error:
         raise typer.Exit(int(ExitCode.FAILED))
