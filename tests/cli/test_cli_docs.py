@@ -52,3 +52,25 @@ def test_a_mistyped_command_suggests_registered_ones() -> None:
     result = CliRunner().invoke(app, ["chek", "x"])
     assert result.exit_code == 2
     assert "Did you mean 'check'" in result.stderr
+
+
+def _leaves(name: str, command: object) -> list[tuple[str, object]]:
+    subs = getattr(command, "commands", None)
+    if not subs:
+        return [(name, command)]
+    return [leaf for sub, c in subs.items() for leaf in _leaves(f"{name} {sub}", c)]
+
+
+def test_every_command_help_shows_an_example() -> None:
+    """Before: eight commands (runs, export, show, review import, the Label Studio and Argilla
+    ones) had no example in --help."""
+    leaves = [leaf for name in COMMANDS for leaf in _leaves(name, load_command(name))]
+    assert len(leaves) > len(COMMANDS)  # the groups' subcommands are walked too
+    missing = []
+    for name, _command in leaves:
+        result = CliRunner().invoke(app, [*name.split(), "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (name, result.output)
+        body = result.stdout.split("Example", 1)
+        if len(body) < 2 or f"aimlabel {name}" not in body[1]:
+            missing.append(name)
+    assert missing == [], f"--help without an example of the command: {missing}"

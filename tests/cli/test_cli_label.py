@@ -28,7 +28,7 @@ def test_example_prints_labels_offline() -> None:
     assert [r["label"] for r in records] == list(answers.values())
     assert {r["provenance"]["recording_producer"] for r in records} == {"fixture"}
     assert {r["provenance"]["source"] for r in records} == {"replay"}
-    assert "5 article(s): 5 ok, 0 failed" in result.stderr
+    assert "5 articles: 5 ok, 0 failed; 5 asked now;" in result.stderr
     assert "ex-002\tAI Hazard" in result.stderr
     assert "aimlabel" not in result.stdout.split("\n")[0][:20]
 
@@ -53,7 +53,7 @@ def test_bad_input_lines_are_reported_and_the_rest_labelled(tmp_path: Path) -> N
     assert records[1]["error"]["type"] == "invalid_input"
     assert f"{path}:2: skipped: not JSON" in result.stderr
     assert f"{path}:4: skipped: article has neither a title nor a text" in result.stderr
-    assert "4 article(s): 2 ok, 2 failed (2 unreadable input line(s))" in result.stderr
+    assert "4 articles: 2 ok, 2 failed (2 unreadable input lines); 2 asked now, 2 not sent;" in result.stderr
 
 
 def test_missing_recording_names_the_article(tmp_path: Path) -> None:

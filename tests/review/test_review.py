@@ -173,7 +173,9 @@ def test_new_articles_are_added_and_unknown_ones_without_text_skipped(tmp_path: 
     assert "skipped: n-2: not in the gold file" in result.stderr
     made = _rows(gold)
     assert list(made) == ["n-1"] and made["n-1"]["origin"] == "review" and made["n-1"]["text"] == "A near miss."
-    assert _invoke("eval", "--gold", str(gold), "--labels", str(DATA / "labels_a.jsonl")).exit_code == 0
+    scored = _invoke("eval", "--gold", str(gold), "--labels", str(DATA / "labels_a.jsonl"))
+    # the new gold file loads; its one article has no label there, which eval says (not "bad gold file")
+    assert scored.exit_code == 2 and "no label in" in scored.stderr and "bad gold" not in scored.stderr
 
 
 @pytest.mark.parametrize(("line", "message"), [

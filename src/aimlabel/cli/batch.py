@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.exits import ExitCode, epilog, err, fail
+from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, repeat_command
 from aimlabel.core.articles import InputFormat
 
 if TYPE_CHECKING:
@@ -44,7 +44,8 @@ COLLECT_EXITS = {
     ExitCode.USAGE: None,
     ExitCode.STOPPED: "the Batch API refused (credentials, not found) or could not be reached after the retries; run it again",
     ExitCode.PENDING: "batches still running: run it again later, or with --wait",
-    ExitCode.INTERRUPTED: None,
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C): the run is saved, and the message gives the command that carries on",
+    ExitCode.TERMINATED: "stopped by SIGTERM, handled like Ctrl-C",
 }
 STATUS_EXITS = {ExitCode.OK: "every article settled", ExitCode.USAGE: None, ExitCode.STOPPED: COLLECT_EXITS[ExitCode.STOPPED],
                 ExitCode.PENDING: "articles still waiting on batches"}
@@ -52,12 +53,22 @@ CANCEL_EXITS = {ExitCode.OK: "cancelled (or nothing left to cancel)", ExitCode.U
 
 
 def _open_store(store: Path | None) -> RunStore:
-    from aimlabel.run.store import RunStore, default_store_path
+    from aimlabel.run.store import default_store_path
 
     path = store or default_store_path()
     if not path.exists():
         raise fail(f"no run store at {path}: a batch run starts with `aimlabel label INPUT --batch --run NAME`")
-    return RunStore(path)
+    return _store_at(path)
+
+
+def _store_at(path: Path) -> RunStore:
+    """The store, or a usage error in one line when it cannot be opened (not a store, read-only, full)."""
+    from aimlabel.run.store import RunStore, StoreUnavailable
+
+    try:
+        return RunStore(path)
+    except StoreUnavailable as exc:
+        raise fail(str(exc)) from None
 
 
 def _prices(path: Path | None) -> PriceTable:
@@ -103,30 +114,45 @@ def _report(run: BatchRun, summary: Summary) -> None:
 
 
 @contextmanager
-def _run_errors(action: str) -> Iterator[None]:
-    """Around a batch action: job and API problems become one line and an exit code."""
+def _run_errors(action: str, run: str, ctx: typer.Context | None) -> Iterator[None]:
+    """Around a batch action: job and API problems become one line and an exit code; Ctrl-C and
+    SIGTERM name the run and the command that carries on (the store keeps every step)."""
+    import shlex
+    import sqlite3
+
     from aimlabel.model.batch_api import BatchApiError
     from aimlabel.run.job import JobError
+    from aimlabel.run.signals import Terminated, sigterm_interrupts
 
     try:
-        yield
+        with sigterm_interrupts():
+            yield
     except JobError as exc:
         raise fail(str(exc)) from None
     except BatchApiError as exc:
         err(f"aimlabel: {action} stopped: {exc} (nothing is lost: run it again)")
         raise typer.Exit(int(ExitCode.STOPPED)) from None
+    except sqlite3.Error as exc:
+        raise fail(f"{action} stopped: the run store failed: {exc} (what was stored is kept: run it again)", ExitCode.FAILED) from None
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        args = (ctx.meta.get(COMMAND_ARGS) if ctx is not None else None) or []
+        again = shlex.join(repeat_command(list(args))) if args else f"aimlabel batch collect {run} --wait"
+        err(f"aimlabel: {'stopped by SIGTERM' if terminated else 'interrupted'}: batch run {run} is saved "
+            f"(batches already sent keep running); carry on with: {again}")
+        raise typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)) from None
 
 
-def submit(*, input: str, config: BatchConfig, store_path: Path | None, run: str | None, prices: Path | None,
+def submit(*, ctx: typer.Context | None = None, input: str, config: BatchConfig, store_path: Path | None, run: str | None, prices: Path | None,
            api_key: str | None) -> None:
     """`aimlabel label INPUT --batch`: start (or resume) the run and send its first requests."""
     from aimlabel.run.batch_job import begin_run, label_once
     from aimlabel.run.job import new_run_name
-    from aimlabel.run.store import RunStore, default_store_path
+    from aimlabel.run.store import default_store_path
 
     name = run or new_run_name()
     table = _prices(prices)
-    with RunStore(store_path or default_store_path()) as store, _run_errors("submitting"):
+    with _store_at(store_path or default_store_path()) as store, _run_errors("submitting", name, ctx):
         batch_run, reset = begin_run(store, name, config, api_key, table)
         if reset:
             err(f"aimlabel: run {name}: {reset} failed article(s) from before are labelled again")
@@ -150,7 +176,7 @@ def submit(*, input: str, config: BatchConfig, store_path: Path | None, run: str
 
 
 @batch_app.command("status", epilog=epilog(STATUS_EXITS))
-def status_command(run: RunNameArg, store: o.StoreOpt = None, api_key: ApiKeyOpt = None, prices: o.PricesOpt = None,
+def status_command(ctx: typer.Context, run: RunNameArg, store: o.StoreOpt = None, api_key: ApiKeyOpt = None, prices: o.PricesOpt = None,
                    debug: o.DebugOpt = False) -> None:
     """Show each batch of a run (state, API status, request counts) and where its articles stand.
 
@@ -159,7 +185,7 @@ def status_command(run: RunNameArg, store: o.StoreOpt = None, api_key: ApiKeyOpt
     from aimlabel.run.batch_job import open_run
     from aimlabel.run.batch_submit import refresh
 
-    with _open_store(store) as db, _run_errors("status"):
+    with _open_store(store) as db, _run_errors("status", run, ctx):
         batch_run = open_run(db, run, api_key, _prices(prices))
         api = _api(batch_run)
         if api is not None:
@@ -179,6 +205,7 @@ def status_command(run: RunNameArg, store: o.StoreOpt = None, api_key: ApiKeyOpt
 
 @batch_app.command("collect", epilog=epilog(COLLECT_EXITS))
 def collect_command(
+    ctx: typer.Context,
     run: RunNameArg,
     wait: Annotated[bool, typer.Option("--wait", help="Poll (with backoff) until every article is settled, sending follow-up batches.")] = False,
     output_file: Annotated[Path | None, typer.Option("--output-file", help="Read answers from this batch output JSONL (from vLLM `run_batch` or another engine) instead of the API.")] = None,
@@ -210,7 +237,7 @@ def collect_command(
     if output_file is not None and not output_file.is_file():
         raise fail(f"output file not found: {output_file}")
     note = (lambda _: None) if quiet else (lambda line: err(f"aimlabel: {line}"))
-    with _open_store(store) as db, _run_errors("collect"):
+    with _open_store(store) as db, _run_errors("collect", run, ctx):
         batch_run = open_run(db, run, api_key, _prices(prices))
         if batch_run.config.offline and output_file is None and batch_run.state == "open" and not batch_run.summary().done:
             raise fail(f"run {run!r} is an offline batch run: give its engine's output with --output-file")
@@ -239,16 +266,20 @@ def collect_command(
 
 
 @batch_app.command("cancel", epilog=epilog(CANCEL_EXITS))
-def cancel_command(run: RunNameArg, store: o.StoreOpt = None, api_key: ApiKeyOpt = None, prices: o.PricesOpt = None,
+def cancel_command(ctx: typer.Context, run: RunNameArg, store: o.StoreOpt = None, api_key: ApiKeyOpt = None, prices: o.PricesOpt = None,
                    debug: o.DebugOpt = False) -> None:
     """Cancel a run's running batches; collect then keeps what finished and marks the rest failed (batch_cancelled).
 
     A later `aimlabel label INPUT --batch --run NAME` sends the cancelled articles again.
+
+    Example:
+
+      aimlabel batch cancel nightly   (then: aimlabel batch collect nightly -o labels.jsonl)
     """
     from aimlabel.run.batch_job import open_run
     from aimlabel.run.batch_submit import cancel_all
 
-    with _open_store(store) as db, _run_errors("cancel"):
+    with _open_store(store) as db, _run_errors("cancel", run, ctx):
         batch_run = open_run(db, run, api_key, _prices(prices))
         batch_run.tables.set_job_state(batch_run.run_id, "cancelled")
         api = _api(batch_run)

@@ -51,6 +51,27 @@ def _records(spec: str, store: Path | None) -> list[LabelRecord]:
         raise fail(f"labels file not found: {spec} ({exc})") from None
 
 
+def _check_overlap(gold: GoldSet, records: list[LabelRecord], source: str) -> None:
+    """No id in common is a usage error naming both sides; a partial overlap is said on stderr.
+
+    Every gold item is scored, a missing one as wrong: with no id in common the report would be
+    an accuracy of 0 that says nothing about the labels, only that the files do not match.
+    """
+    gold_ids = [item.id for item in gold.items]
+    record_ids = {record.id for record in records}
+    common = record_ids.intersection(gold_ids)
+    if not common:
+        def sample(ids: list[str]) -> str:
+            return ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+
+        raise fail(f"no label in {source} has an id of {gold.path.name}: {len(record_ids)} label id(s) ({sample(sorted(record_ids))}) "
+                   f"against {len(gold_ids)} gold id(s) ({sample(gold_ids)}); are they for the same articles?")
+    missing, extra = len(set(gold_ids) - common), len(record_ids - common)
+    if missing or extra:
+        err(f"aimlabel: {len(common)} of {len(gold_ids)} gold item(s) have a label in {source}; "
+            f"{missing} without one are scored as wrong" + (f", {extra} label(s) not in gold are left out" if extra else ""))
+
+
 @commands.command("eval", epilog=epilog(EXITS))
 @o.with_model_options
 def eval_command(
@@ -62,6 +83,7 @@ def eval_command(
     out: Annotated[Path | None, typer.Option(help="Save the run's label records (JSONL) here, and the manifest next to it (NAME.manifest.json).")] = None,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = DEFAULT_SEED,
     resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples (0 = no intervals).")] = DEFAULT_RESAMPLES,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No per-article progress on stderr during a live run.")] = False,
 ) -> None:
     """Score labels against gold: accuracy, macro-F1, per class, confusion, kappa, taxonomy, cost.
 
@@ -113,12 +135,18 @@ def eval_command(
             run_store = None if (reader is not None or options.no_store) else RunStore(options.store or default_store_path())
         except StoreUnavailable as exc:
             raise fail(str(exc)) from None
+        from aimlabel.cli.progress import progress_reporter
+        from aimlabel.run.job import RunMeter
+
+        meter = RunMeter()
         try:
-            records, result = label_gold(
-                gold, options.settings(model), replay=reader, fast_replay=not options.full_replay,
-                concurrency=options.concurrency, prompt_file=options.prompt_file, max_article_tokens=options.max_article_tokens,
-                rules=options.rules(), fix_rounds=options.fix_rounds, store=run_store,
-            )
+            # progress on stderr, as `aimlabel label` shows it; a replay is done before it could be read
+            with progress_reporter(str(gold), meter, quiet or reader is not None) as show:
+                records, result = label_gold(
+                    gold, options.settings(model), replay=reader, fast_replay=not options.full_replay,
+                    concurrency=options.concurrency, prompt_file=options.prompt_file, max_article_tokens=options.max_article_tokens,
+                    rules=options.rules(), fix_rounds=options.fix_rounds, store=run_store, meter=meter, on_record=show,
+                )
         finally:
             if run_store is not None:
                 run_store.close()
@@ -126,6 +154,7 @@ def eval_command(
         if result.totals.stop is not None:
             raise fail(f"run stopped early: {result.totals.stop.message}", ExitCode.STOPPED)
 
+    _check_overlap(gold_set, records, labels or "the run")
     report = build_report(gold_set, records, source=source, recording_producer=producer, labels=labels,
                           prices=price_table, resamples=resamples, seed=seed)
     if out is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.exits import ExitCode, epilog, err, fail
+from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, repeat_command
 from aimlabel.cli.output import output_stream
 from aimlabel.cli.sources import read_label_items
 from aimlabel.events.group import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, GroupingUnavailable
@@ -28,7 +29,8 @@ EXITS = {
     ExitCode.USAGE: None,
     ExitCode.STOPPED: "the model calls stopped early (credentials refused, model not found, server unreachable); the "
                       "remaining events are recorded as not attempted",
-    ExitCode.INTERRUPTED: None,
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C): nothing written; the message gives the command to run again",
+    ExitCode.TERMINATED: "stopped by SIGTERM, handled like Ctrl-C",
 }
 NOTE = "The rules that decide the class, merge the taxonomy and group articles: docs/events.md."
 
@@ -55,6 +57,7 @@ def _texts(articles: str | None) -> dict[str, Article]:
 
 @commands.command("events", epilog=epilog(EXITS, NOTE))
 def events_command(
+    ctx: typer.Context,
     run: Annotated[list[str], typer.Argument(help="The run: labels files (JSONL), AIM event pages (text), stored run names, or - for stdin.", show_default=False)],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the event records (JSONL) here instead of stdout.", show_default=False)] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write the event pages here: one self-contained HTML file.", show_default=False)] = None,
@@ -135,6 +138,14 @@ def events_command(
         result = run_events(job, note=err)
     except GroupingUnavailable as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt as exc:
+        from aimlabel.run.signals import Terminated
+
+        terminated = isinstance(exc, Terminated)
+        again = shlex.join(repeat_command(list(ctx.meta.get(COMMAND_ARGS) or ["events", *run])))
+        err(f"aimlabel: {'stopped by SIGTERM' if terminated else 'interrupted'}: no event record was written (outputs are "
+            f"replaced only at the end); run it again with: {again}")
+        raise typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)) from None
     with output_stream(output) as out:
         for draft in result.drafts:
             out.write(draft.record.to_json() + "\n")

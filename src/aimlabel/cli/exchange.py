@@ -66,6 +66,12 @@ def export_labelstudio_command(
     Create a project with the config (set "Annotations per task" above 1 for several
     reviewers), import the tasks, annotate, export as JSON, then
     `aimlabel import-labelstudio EXPORT.json --gold GOLD.jsonl`.
+
+    Examples:
+
+      aimlabel export-labelstudio daily -o tasks.json --config config.xml
+
+      aimlabel export-labelstudio labels.jsonl --articles articles.jsonl -o tasks.json
     """
     from aimlabel.review import labelstudio
 
@@ -106,6 +112,12 @@ def export_argilla_command(
 
     Load with `rg.Settings.from_json(SETTINGS)` and log the records, annotate, export with
     `dataset.records.to_datasets().to_json(PATH)`, then `aimlabel import-argilla PATH --gold GOLD.jsonl`.
+
+    Examples:
+
+      aimlabel export-argilla daily -o records.json --settings settings.json
+
+      aimlabel export-argilla labels.jsonl --articles articles.jsonl -o records.json
     """
     from aimlabel.review import argilla
 

@@ -55,6 +55,18 @@ Outcomes = Mapping[ExitCode, str | None]
 COMMAND_ARGS = "aimlabel.command_args"
 
 
+def repeat_command(args: list[str]) -> list[str]:
+    """The words of `aimlabel ARGS` to run the same command again: the arguments without the key."""
+    kept: list[str] = ["aimlabel"]
+    words = iter(args)
+    for word in words:
+        if word == "--api-key":
+            next(words, None)
+        elif not word.startswith("--api-key="):
+            kept.append(word)
+    return kept
+
+
 def epilog(outcomes: Outcomes, note: str = "") -> str:
     """'Exit codes: 0 ...; 1 ...' in code order, a command's own meaning or else the shared one."""
     parts = [f"{int(code)} {meaning or code.help}" for code, meaning in sorted(outcomes.items())]

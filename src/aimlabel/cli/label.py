@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail
+from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, repeat_command
 from aimlabel.cli.output import output_stream, refuse_overwrites
+from aimlabel.cli.summary import RecordTable, summary_line
 from aimlabel.core.articles import InputFormat
 
 EXITS = {
@@ -54,6 +55,8 @@ def label_command(
     Each article becomes one JSON line on stdout (or -o): the label (reasoning, rationale,
     classification, AIM taxonomy), status ok/failed with the error, attempts, usage, latency
     and provenance (model, prompt and schema versions and hashes). Progress goes to stderr.
+    On a terminal with no -o, stdout shows a table instead (key, class, status, top finding)
+    and the records stay in the run store (`aimlabel export RUN`).
 
     Examples:
 
@@ -99,7 +102,7 @@ def label_command(
         o.open_replay(None, options.model, options.api_key, options.base_url)
         config = batch_config(input, options, input_format=input_format, encoding=encoding, delimiter=delimiter, max_cost=max_cost, record=record,
                               no_cache=no_cache, max_requests=batch_max_requests, max_bytes=batch_max_bytes)
-        submit(input=input, config=config, store_path=options.store, run=run, prices=options.prices, api_key=options.api_key)
+        submit(ctx=ctx, input=input, config=config, store_path=options.store, run=run, prices=options.prices, api_key=options.api_key)
         return
     try:
         "".encode(encoding)
@@ -140,14 +143,20 @@ def label_command(
     if resume is not None and input == "-":
         resume += "   (with the same input on stdin)"
 
+    # On a terminal with no -o the records stay in the store and a person gets a table; piped, JSONL.
+    table = RecordTable() if output is None and run_store is not None and sys.stdout.isatty() else None
+
     def on_problem(problem: InputProblem) -> None:
         err(f"{problem.source}:{problem.line}: skipped: {problem.message}")
 
     async def go() -> JobResult:
-        with output_stream(output) as out, progress_reporter(input, job.meter, quiet) as report:
+        with output_stream(None if table else output) as out, progress_reporter(input, job.meter, quiet) as report:
             def sink(rec: LabelRecord) -> None:
-                out.write(rec.to_json() + "\n")
-                out.flush()
+                if table is not None:
+                    table.add(rec)
+                else:
+                    out.write(rec.to_json() + "\n")
+                    out.flush()
                 report(rec)
 
             return await run_label_job_async(job, sink, on_problem)
@@ -169,18 +178,11 @@ def label_command(
             run_store.close()
 
     totals = result.totals
-    extras = [f"{totals.invalid_input} unreadable input line(s)"] if totals.invalid_input else []
-    if totals.needs_review:
-        extras.append(f"{totals.needs_review} need review")
-    if totals.resumed:
-        extras.append(f"{totals.resumed} from the earlier run")
-    if result.cache_hits:
-        extras.append(f"{result.cache_hits} from cache")
-    cost = "unknown cost" if result.cost is None else f"${result.cost:.4f}"
     if result.took_over is not None:
         err(f"aimlabel: took run {result.run_name} over from {result.took_over.describe()}: {result.took_over_why}")
-    err(f"aimlabel: {totals.total} article(s): {totals.ok} ok, {totals.failed} failed"
-        + (f" ({'; '.join(extras)})" if extras else "") + f"; {result.tokens} tokens, {cost}")
+    if table is not None:
+        table.render()
+    err(f"aimlabel: {summary_line(totals, result.tokens, result.cost)}")
     if totals.stop is not None:
         err(f"aimlabel: run stopped early: {totals.stop.message}")
         if resume:
@@ -188,19 +190,17 @@ def label_command(
         raise typer.Exit(int(ExitCode.STOPPED))
     if result.run_name:
         err(f"aimlabel: run {result.run_name} stored; resume or re-export with --run {result.run_name}")
+        store_args = [] if options.store is None else ["--store", str(options.store)]
+        if table is not None:
+            err(f"aimlabel: write the records with: {shlex.join(['aimlabel', 'export', result.run_name, *store_args, '-o', 'labels.jsonl'])}")
+        err(f"aimlabel: review with: {shlex.join(['aimlabel', 'review', result.run_name, *store_args, '-o', 'review.html'])}")
     if totals.total and totals.failed / totals.total > fail_on_error:
         raise typer.Exit(int(ExitCode.FAILED))
 
 
 def resume_command(args: list[str], run_name: str) -> str:
     """The command that resumes this run: the same arguments, with `--run NAME`, without a key."""
-    kept: list[str] = []
-    words = iter(args)
-    for word in words:
-        if word == "--api-key":
-            next(words, None)
-        elif not word.startswith("--api-key="):
-            kept.append(word)
+    kept = repeat_command(args)
     if not any(w == "--run" or w.startswith("--run=") for w in kept):
         kept += ["--run", run_name]
-    return shlex.join(["aimlabel", *kept])
+    return shlex.join(kept)

@@ -114,6 +114,8 @@ def build_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt
       aimlabel review run-4o --against eval/gold.jsonl -o review.html
 
       aimlabel review labels.jsonl --against other.jsonl --articles articles.jsonl -o review.html
+
+      aimlabel review build daily -o review.html   (the same as: aimlabel review daily -o review.html)
     """
     from aimlabel.review.html import build_page
     from aimlabel.review.pairs import build_pairs
@@ -223,6 +225,12 @@ def show_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt 
     """Print a compact comparison table: id, class left, class right, agree mark (= X ?), rule errors, title.
 
     Rule errors are counted from the stored findings, or re-checked when the article text is known.
+
+    Examples:
+
+      aimlabel show daily --against eval/gold.jsonl --disagreements
+
+      aimlabel show labels.jsonl --against other.jsonl | less -S
     """
     from aimlabel.review.pairs import build_pairs
     from aimlabel.review.terminal import render_table, summary

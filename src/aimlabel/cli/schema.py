@@ -51,5 +51,11 @@ def schema_command(
     taxonomy change; `--kind event-answer > schemas/event_response.schema.json` and `--kind
     event-record > schemas/event_record.schema.json` refresh the event ones. A test fails while
     a checked-in copy differs.
+
+    Examples:
+
+      aimlabel schema > schemas/label_response.schema.json
+
+      aimlabel schema --kind event-record > schemas/event_record.schema.json
     """
     typer.echo(schema_text(kind), nl=False)

@@ -5,6 +5,7 @@ Kept apart from the CLI so the benchmark and tests drive exactly what `aimlabel 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from aimlabel.core.articles import InputFormat
@@ -13,7 +14,7 @@ from aimlabel.core.record import LabelRecord
 from aimlabel.model.base import ModelSettings
 from aimlabel.model.recording import RecordingReader
 from aimlabel.rules import RuleConfig
-from aimlabel.run.job import JobResult, LabelJob, run_label_job
+from aimlabel.run.job import JobResult, LabelJob, RunMeter, run_label_job
 from aimlabel.run.store import RunStore
 
 DEFAULT_RULES = RuleConfig()  # frozen: safe to share
@@ -31,12 +32,23 @@ def label_gold(
     rules: RuleConfig | None = DEFAULT_RULES,
     fix_rounds: int = 1,
     store: RunStore | None = None,
+    meter: RunMeter | None = None,
+    on_record: Callable[[LabelRecord], None] | None = None,
 ) -> tuple[list[LabelRecord], JobResult]:
-    """Label every article of a gold file; records in gold order (`rules=None`: no rule check)."""
+    """Label every article of a gold file; records in gold order (`rules=None`: no rule check).
+
+    `meter` and `on_record` let a caller show progress: the live counts, and each record as it
+    is emitted."""
     records: list[LabelRecord] = []
     job = LabelJob(input=str(gold_path), settings=settings, input_format=InputFormat.JSONL, replay=replay,
                    fast_replay=fast_replay, concurrency=concurrency, prompt_file=prompt_file, store=store,
                    max_article_tokens=max_article_tokens, rules=rules,
-                   fix_rounds=fix_rounds)
-    result = run_label_job(job, records.append)
+                   fix_rounds=fix_rounds, meter=meter or RunMeter())
+
+    def sink(record: LabelRecord) -> None:
+        records.append(record)
+        if on_record is not None:
+            on_record(record)
+
+    result = run_label_job(job, sink)
     return records, result

@@ -9,7 +9,6 @@ model starts without it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from aimlabel.events.prompt import DEFAULT_MAX_EVENT_TOKENS, event_prompt
 from aimlabel.events.record import Grouping
 from aimlabel.model.base import ModelSettings
 from aimlabel.rules.config import RuleConfig
+from aimlabel.run.signals import run_interruptible
 
 if TYPE_CHECKING:
     import httpx2
@@ -75,7 +75,7 @@ def run_events(job: EventsJob, note: Callable[[str], None] | None = None) -> Eve
     built = build_events(items, job.texts.values() if job.texts else None, config=job.rules, min_share=job.min_share, note=note)
     for draft in built.drafts:
         draft.record.grouping = groupings.get(draft.record.event_id)
-    stopped = asyncio.run(_write(job, built.drafts)) if job.settings is not None else None
+    stopped = run_interruptible(_write(job, built.drafts)) if job.settings is not None else None
     return EventsResult(built.drafts, items, built.without_event, stopped)
 
 

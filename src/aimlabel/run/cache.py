@@ -1,8 +1,9 @@
 """Never pay twice for the same answer.
 
 The cache key covers everything that changes the answer (model, mode, sampling parameters, the
-rendered messages, the response schema) and nothing that does not (timeouts, retries,
-concurrency). Only successful answers are cached. Recording and replay bypass it: a recording
+rendered messages, the response schema) and nothing that does not (the base URL, key,
+timeouts, retries, concurrency: connection settings, as for a run's identity, so a corrected
+`--base-url` finds the answers already paid for). Only successful answers are cached. Recording and replay bypass it: a recording
 must hold real exchanges, and replay is free anyway.
 """
 
@@ -18,14 +19,13 @@ from aimlabel.core.schema import schema_hash
 from aimlabel.model.base import ModelAdapter, ModelAnswer, ModelSettings
 from aimlabel.run.store import RunStore
 
-CACHE_KEY_VERSION = "1"
+CACHE_KEY_VERSION = "2"  # 2: the base URL left the key
 
 
 def cache_key(s: ModelSettings, messages: list[dict[str, str]], response_model: type[BaseModel]) -> str:
     return sha256_json({
         "v": CACHE_KEY_VERSION,
         "model": s.model,
-        "base_url": s.base_url,
         "mode": s.mode,
         "params": s.request_params(),
         "messages": messages,

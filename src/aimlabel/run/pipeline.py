@@ -164,11 +164,19 @@ class RunTotals:
     needs_review: int = 0
     invalid_input: int = 0
     resumed: int = 0
+    cached: int = 0
+    not_sent: int = 0
     stop: ErrorInfo | None = None
 
     @property
     def total(self) -> int:
         return self.ok + self.failed
+
+    @property
+    def new(self) -> int:
+        """Articles answered by a call in this run (not resumed, cached or left unsent): with
+        `resumed`, `cached` and `not_sent` a partition of `total`."""
+        return self.total - self.resumed - self.cached - self.not_sent
 
     @property
     def stopped(self) -> ErrorInfo | None:
@@ -290,6 +298,7 @@ async def label_items(
 
     async def one(seq: int, article: Article, line: int) -> tuple[int, LabelRecord]:
         record = await labeler.label(article, source, line)
+        totals.cached += record.cached
         run.commit(seq, record)
         return seq, record
 
@@ -301,6 +310,7 @@ async def label_items(
                 await asyncio.sleep(0)
             if isinstance(item, InputProblem):
                 totals.invalid_input += 1
+                totals.not_sent += 1
                 if on_problem:
                     on_problem(item)
                 record = problem_record(item)
@@ -320,6 +330,7 @@ async def label_items(
             why = run.skip_reason()
             if why is not None:
                 slots.release()
+                totals.not_sent += 1
                 record = labeler.not_attempted(article, source, line, why)
                 run.commit(seq, record)
                 settle(seq, record)

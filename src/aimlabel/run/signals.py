@@ -5,14 +5,17 @@ spot: no message, and the run left `running`. `run_interruptible` is `asyncio.ru
 doing what asyncio already does for SIGINT: cancel the main task, so every `finally` runs (calls
 in flight are cancelled, the run is marked interrupted, its lease given back), then raise
 `Terminated`, a `KeyboardInterrupt`, for the command to report. A second SIGTERM during that
-clean-up kills at once, as the default would.
+clean-up kills at once, as the default would. `sigterm_interrupts` does the same for a command
+that waits outside one event loop (a batch collect polling between passes).
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -55,3 +58,23 @@ def run_interruptible(main: Coroutine[Any, Any, T]) -> T:
         if terminated:
             raise Terminated() from None
         raise
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Inside the block SIGTERM raises `Terminated` where the program is, as Ctrl-C raises
+    KeyboardInterrupt; a second SIGTERM kills at once. Outside the main thread, nothing changes."""
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_sigterm)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -7,7 +7,8 @@ These reasons stop a run, each seen here as records complete or as the run fails
   own retries (a wrong --base-url, a server that is down); one dropped connection in a working
   run fails only its own article, and any answer resets the count. The stop reports one count,
   every article that could not reach the server, including calls in flight when it stopped;
-- the budget (`--max-cost`), once the spend recorded so far reaches it;
+- the budget (`--max-cost`), once the spend recorded so far reaches it; the stop reports what was
+  spent at the end, calls in flight at the stop included, the amount the run summary gives;
 - no space left to write (the store, a recording, the output): `stop_for` turns that exception
   into the reason, and the pipeline ends the run at once;
 - anything the run itself calls off (`halt`: its lease taken over by another process).
@@ -99,6 +100,9 @@ class StopRule:
             return ErrorInfo(type="connection", message=(
                 f"{self.where} could not be reached for {self._unreachable} articles (last error: {stop.message}); "
                 "check --base-url and that the server is up"))
+        if stop is not None and stop.type == BUDGET and self._spent is not None:
+            # the spend once the calls in flight at the stop have answered: the run summary's amount
+            return ErrorInfo(type=BUDGET, message=stop.message.replace(" reached;", f" reached (${self._spent:.4f} spent);", 1))
         return stop
 
     def skip_reason(self) -> ErrorInfo | None:
@@ -110,7 +114,7 @@ class StopRule:
         spent = self._spent
         if self._stop is None and self.max_cost is not None and spent is not None and spent >= self.max_cost:
             resume = f"resume with --run {self.resume_hint} and a higher --max-cost"
-            self._stop = ErrorInfo(type=BUDGET, message=f"budget of ${self.max_cost:g} reached (${spent:.4f} spent); {resume}")
+            self._stop = ErrorInfo(type=BUDGET, message=f"budget of ${self.max_cost:g} reached; {resume}")
         stop = self._stop
         if stop is None or stop.type == BUDGET:
             return stop
