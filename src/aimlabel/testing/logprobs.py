@@ -18,6 +18,7 @@ from typing import Any
 from aimlabel.model.logprobs import VALUE_START
 
 _TOKEN = re.compile(r" ?[A-Za-z]{1,6}| ?[0-9]{1,3}|\s+|[^A-Za-z0-9\s]")
+_CHUNK = re.compile(r".{1,64}", re.DOTALL)
 _FILLERS = (" the", ",", " a", ".", " of", " and", " to", " in", "\n", " is", " on", " for", " it", " by", " as",
             " at", " or", " an", " be", " we")
 _PIECES = {"AI Incident": ("AI", " Incident"), "AI Hazard": ("AI", " Hazard"),
@@ -39,16 +40,19 @@ def _entry(token: str, logprob: float, alternatives: list[tuple[str, float]], to
             "top_logprobs": [{"token": t, "logprob": lp, "bytes": None} for t, lp in listed]}
 
 
-def fake_logprobs(text: str, distribution: dict[str, float], top: int = 5) -> dict[str, Any]:
-    """`{"content": [...]}` for `text`, whose classification value gets `distribution`."""
+def fake_logprobs(text: str, distribution: dict[str, float], top: int = 5, compact: bool = False) -> dict[str, Any]:
+    """`{"content": [...]}` for `text`, whose classification value gets `distribution`. `compact`
+    (for bundled recordings): text outside the value in 64-character tokens, listing no
+    alternatives, so a recording stays small; the value's tokens are the same either way."""
+    tokens, outside = (_CHUNK, 0) if compact else (_TOKEN, top)
     found = VALUE_START.search(text)
     if found is None:
         raise ValueError("the answer text has no classification value")
     chosen = text[found.end():text.index('"', found.end())]
     value_pieces = pieces(chosen)
     content: list[dict[str, Any]] = []
-    for i, token in enumerate(_TOKEN.findall(text[:found.end() - 1])):
-        content.append(_entry(token, -0.0001, [(f, -8.0 - k) for k, f in enumerate(_FILLERS[i % 7:])], top))
+    for i, token in enumerate(tokens.findall(text[:found.end() - 1])):
+        content.append(_entry(token, -0.0001, [(f, -8.0 - k) for k, f in enumerate(_FILLERS[i % 7:])], outside))
     prefix = '"'
     path = 1.0
     for depth, piece in enumerate(value_pieces):
@@ -65,6 +69,6 @@ def fake_logprobs(text: str, distribution: dict[str, float], top: int = 5) -> di
         path *= conditional
         prefix = ""
     rest = text[found.end() + len(chosen):]
-    for i, token in enumerate(_TOKEN.findall(rest)):
-        content.append(_entry(token, -0.0001, [(f, -8.0 - k) for k, f in enumerate(_FILLERS[i % 5:])], top))
+    for i, token in enumerate(tokens.findall(rest)):
+        content.append(_entry(token, -0.0001, [(f, -8.0 - k) for k, f in enumerate(_FILLERS[i % 5:])], outside))
     return {"content": content}
