@@ -34,7 +34,7 @@ def calibrate_command(
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = DEFAULT_SEED,
     store: o.StoreOpt = None,
 ) -> None:
-    """Measure how well a run's confidence predicts right labels, and choose a review threshold.
+    """Measure how well a run's confidence predicts right labels, and choose the threshold below which a person reads them.
 
     Prints ECE (equal-mass bins), Brier score, the reliability table, per class, the accuracy-
     versus-coverage curve, and the lowest threshold whose auto-accepted labels reach

@@ -25,6 +25,7 @@ from aimlabel.core.record import Confidence
 from aimlabel.model.base import ConfidenceSpec
 from aimlabel.model.http import current_call_context
 from aimlabel.model.logprobs import choice_text, class_in, logprob_confidence, unavailable
+from aimlabel.model.logprobs_scan import scan_logprobs
 from aimlabel.model.samples import vote
 
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
@@ -75,10 +76,17 @@ class ConfidenceTransport(httpx2.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         response = await self.inner.handle_async_request(request)
+        if response.status_code != 200:
+            return response
+        key = current_call_context().item_key
+        if self.spec.method == "logprobs":
+            scanned = scan_logprobs(response.content.decode("utf-8", "replace"), self.classes)
+            if scanned is not None:
+                self._found[key] = scanned.confidence.model_copy(update={"method": "logprobs"})
+                return _rebuilt(response, scanned.body, request)
         body = _json_body(response)
         if body is None:
             return response
-        key = current_call_context().item_key
         if self.spec.method == "samples":
             body = await self._sampled(request, body, key)
         else:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aimlabel.core.record import Confidence
@@ -41,8 +41,11 @@ def unavailable(note: str) -> Confidence:
     return Confidence(source="unavailable", note=note)
 
 
-def logprob_confidence(content: Sequence[dict[str, Any]], classes: Sequence[str]) -> Confidence:
-    """The class distribution from one answer's `logprobs.content` (see the module docstring)."""
+def logprob_confidence(content: Sequence[dict[str, Any]], classes: Sequence[str],
+                       tops: Callable[[int], Sequence[dict[str, Any]]] | None = None) -> Confidence:
+    """The class distribution from one answer's `logprobs.content` (see the module docstring);
+    `tops(i)`, when given, reads entry i's `top_logprobs` (the scan of `logprobs_scan` parses only
+    the few it needs)."""
     tokens = [str(entry.get("token", "")) for entry in content]
     found_key = VALUE_START.search("".join(tokens))
     if found_key is None:
@@ -59,10 +62,11 @@ def logprob_confidence(content: Sequence[dict[str, Any]], classes: Sequence[str]
     fitting = list(classes)
     mass = 1.0
     so_far = ""
-    for entry in content[index:]:
+    for position in range(index, len(content)):
+        entry = content[position]
         chosen = str(entry.get("token", ""))
         before = chosen[:offset]
-        for alt in entry.get("top_logprobs") or ():
+        for alt in (tops(position) if tops is not None else entry.get("top_logprobs")) or ():
             token = str(alt.get("token", ""))
             if token == chosen or not token.startswith(before):
                 continue

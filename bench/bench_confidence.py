@@ -1,0 +1,78 @@
+"""CPU that `--confidence logprobs` adds per article, side by side with `--confidence off`.
+
+    python bench/bench_confidence.py --n 2000 --repeats 3 --modes json_schema,tools,md_json
+
+For each mode, `python -m aimlabel label` runs in its own process against the fake server
+(`python -m aimlabel.testing.fakeserver`, no latency), alternately with `--confidence off` and
+`--confidence logprobs`, `--repeats` times each on the same N generated articles; the
+labeller's own CPU (user + system, from `os.wait4`, so the server's is never counted) is read
+for every run, and the medians are compared. With logprobs the server returns OpenAI-format
+logprobs with 5 alternatives for every answer token (about 85 KB per answer against 2 KB), so
+the difference is what reading them costs a whole process: receiving, scanning, and what the
+client does with the rest.
+
+Target (issue 15): under 0.3 ms of CPU per article.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from aimlabel.testing.fakeserver import start_fake_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_label import write_articles  # noqa: E402  (the same generated articles as the labelling bench)
+
+
+def label_cpu(cmd: list[str]) -> float:
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"label exited {proc.returncode}: {shlex.join(cmd)}")
+    return usage.ru_utime + usage.ru_stime
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--n", type=int, default=2000, help="Articles per run (default 2000).")
+    p.add_argument("--repeats", type=int, default=3, help="Runs of each setting per mode, alternating (default 3).")
+    p.add_argument("--modes", default="json_schema,tools,md_json", help="Comma-separated modes.")
+    p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--label-cmd", default=f"{shlex.quote(sys.executable)} -m aimlabel", help="Command that provides `label`.")
+    a = p.parse_args(argv)
+    modes = [m.strip() for m in a.modes.split(",") if m.strip()]
+    print(f"# --confidence logprobs vs off: N={a.n}, {a.repeats} runs each, C={a.concurrency}, {os.cpu_count()} cores, "
+          f"Python {sys.version.split()[0]}", flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="aimlabel-bench-conf-") as tmp:
+        articles = Path(tmp) / "articles.jsonl"
+        write_articles(articles, a.n)
+        with start_fake_server(max_seconds=3600) as server:
+            for mode in modes:
+                cpu: dict[str, list[float]] = {"off": [], "logprobs": []}
+                for _ in range(a.repeats):
+                    for setting in ("off", "logprobs"):
+                        cmd = [*shlex.split(a.label_cmd), "label", str(articles), "--base-url", server.base_url, "--model", "fake",
+                               "--api-key", "bench", "--mode", mode, "--concurrency", str(a.concurrency), "--no-store", "-q",
+                               "--confidence", setting, "-o", os.devnull]
+                        cpu[setting].append(label_cpu(cmd))
+                off, on = statistics.median(cpu["off"]), statistics.median(cpu["logprobs"])
+                rows.append(f"| {mode} | {a.n:,} | {off / a.n * 1000:.3f} | {on / a.n * 1000:.3f} | {(on - off) / a.n * 1000:+.3f} | "
+                            f"{' '.join(f'{x:.2f}' for x in cpu['off'])} | {' '.join(f'{x:.2f}' for x in cpu['logprobs'])} |")
+                print(f"  {mode}: done", file=sys.stderr, flush=True)
+    print("| mode | N | off: CPU ms/article | logprobs: CPU ms/article | added ms/article | off runs, CPU s | logprobs runs, CPU s |")
+    print("|---|---:|---:|---:|---:|---|---|")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

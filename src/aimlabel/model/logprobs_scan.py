@@ -1,0 +1,76 @@
+"""Read an answer's logprobs out of the response text without parsing all of them.
+
+A label's logprobs are about 40 times the answer: every token with its alternatives, some 85 KB
+against 2 KB. Parsing all of that costs more CPU than the rest of a label, and only the few
+tokens of the classification value matter. So the scan works on the text:
+
+1. the body is cut at its top-level `"top_logprobs"` keys (one C-level `split`); the text
+   before each cut ends with that entry's own `"token"`, `"logprob"`, ... keys, which are parsed
+   together as one small JSON array: every chosen token and its logprob, no alternatives;
+2. only the entries from the classification value on have their `top_logprobs` parsed (the
+   text after their cut), as `logprob_confidence` asks for them;
+3. the logprobs value is replaced by `null` in the text handed on to the client.
+
+The scan checks itself: the chosen tokens must spell the answer text exactly, and every piece
+must parse. When anything differs (another server's layout, several choices) it returns None
+and the caller parses the whole body instead, so the result never depends on the layout.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from aimlabel.core.record import Confidence
+from aimlabel.model.logprobs import choice_text, logprob_confidence
+
+_KEY = re.compile(r'"logprobs"\s*:\s*')
+_CLOSE = re.compile(r"\s*\]")
+_DECODER = json.JSONDecoder()
+_TOP = '"top_logprobs"'
+
+
+class Scanned(NamedTuple):
+    body: dict[str, Any]  # the response without its logprobs
+    confidence: Confidence
+
+
+def scan_logprobs(text: str, classes: Sequence[str]) -> Scanned | None:
+    """The body without logprobs and the confidence they give, or None to parse it all instead."""
+    found = _KEY.search(text)
+    if found is None or not text.startswith("{", found.end()):
+        return None
+    start = found.end()
+    pieces = text[start:].split(_TOP)
+    if len(pieces) < 2:
+        return None
+    try:
+        heads = [piece[piece.rfind('"token"'):] for piece in pieces[:-1]]
+        entries: list[dict[str, Any]] = json.loads('[{' + ' "_": 0}, {'.join(heads) + ' "_": 0}]')
+        _, after = _DECODER.raw_decode('{"_"' + pieces[-1])  # the last entry's alternatives and its closing brace
+        rest = pieces[-1][after - 4:]
+        closed = _CLOSE.match(rest)
+        if closed is None:
+            return None
+        _, tail = _DECODER.raw_decode('{"_": 0' + rest[closed.end():])  # the rest of the logprobs object
+        end = start + sum(len(p) + len(_TOP) for p in pieces[:-1]) + (after - 4) + closed.end() + (tail - 7)
+        body = json.loads(text[:start] + "null" + text[end:])
+    except (ValueError, IndexError):
+        return None
+    choices = body.get("choices") if isinstance(body, dict) else None
+    if not isinstance(choices, list) or len(choices) != 1 or not isinstance(choices[0], dict):
+        return None
+    if not all("logprob" in e for e in entries) or "".join(str(e.get("token", "")) for e in entries) != choice_text(choices[0]):
+        return None
+
+    def tops(i: int) -> list[dict[str, Any]]:
+        value, _ = _DECODER.raw_decode(pieces[i + 1], pieces[i + 1].index("["))
+        return value if isinstance(value, list) else []
+
+    try:
+        confidence = logprob_confidence(entries, classes, tops)
+    except (ValueError, IndexError):
+        return None
+    return Scanned(body, confidence)
