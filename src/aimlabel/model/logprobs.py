@@ -20,8 +20,10 @@ each token once up to the value and a handful after it: no re-tokenising, no JSO
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
+from itertools import accumulate
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,22 +44,22 @@ def unavailable(note: str) -> Confidence:
 
 
 def logprob_confidence(content: Sequence[dict[str, Any]], classes: Sequence[str],
-                       tops: Callable[[int], Sequence[dict[str, Any]]] | None = None) -> Confidence:
+                       tops: Callable[[int], Sequence[dict[str, Any]]] | None = None,
+                       tokens: Sequence[str] | None = None) -> Confidence:
     """The class distribution from one answer's `logprobs.content` (see the module docstring);
-    `tops(i)`, when given, reads entry i's `top_logprobs` (the scan of `logprobs_scan` parses only
-    the few it needs)."""
-    tokens = [str(entry.get("token", "")) for entry in content]
+    `tops(i)`, when given, reads entry i's `top_logprobs`, and `tokens` are the entries' tokens
+    when the caller has them (the scan of `logprobs_scan` parses only the few it needs)."""
+    if tokens is None:
+        tokens = [str(entry.get("token", "")) for entry in content]
     found_key = VALUE_START.search("".join(tokens))
     if found_key is None:
         return unavailable("the logprobs tokens hold no classification value")
     start = found_key.end()
-    index = pos = 0
-    while index < len(tokens) and pos + len(tokens[index]) <= start:
-        pos += len(tokens[index])
-        index += 1
+    ends = list(accumulate(map(len, tokens)))
+    index = bisect.bisect_right(ends, start)  # the token holding the value's first character
     if index == len(tokens):
         return unavailable("the logprobs tokens end before the classification value")
-    offset = start - pos  # characters of this token before the value's first one (a quote, a space)
+    offset = start - (ends[index - 1] if index else 0)  # characters of this token before the value's first one
     masses: dict[str, float] = {}
     fitting = list(classes)
     mass = 1.0

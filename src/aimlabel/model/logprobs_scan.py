@@ -62,7 +62,11 @@ def scan_logprobs(text: str, classes: Sequence[str]) -> Scanned | None:
     choices = body.get("choices") if isinstance(body, dict) else None
     if not isinstance(choices, list) or len(choices) != 1 or not isinstance(choices[0], dict):
         return None
-    if not all("logprob" in e for e in entries) or "".join(str(e.get("token", "")) for e in entries) != choice_text(choices[0]):
+    try:
+        tokens = [e["token"] for e in entries]
+        if "".join(tokens) != choice_text(choices[0]) or not all("logprob" in e for e in entries):
+            return None
+    except (KeyError, TypeError):
         return None
 
     def tops(i: int) -> list[dict[str, Any]]:
@@ -70,7 +74,7 @@ def scan_logprobs(text: str, classes: Sequence[str]) -> Scanned | None:
         return value if isinstance(value, list) else []
 
     try:
-        confidence = logprob_confidence(entries, classes, tops)
+        confidence = logprob_confidence(entries, classes, tops, tokens)
     except (ValueError, IndexError):
         return None
     return Scanned(body, confidence)
