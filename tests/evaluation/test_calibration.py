@@ -196,3 +196,15 @@ def test_calibrate_without_confidence_says_what_to_do(tmp_path: Path) -> None:
     result, cal = _calibrate(tmp_path, labels)
     assert result.exit_code == 2 and "label with --confidence logprobs or samples:K first" in result.output
     assert not cal.exists()
+
+
+def test_the_readme_shows_the_report_calibrate_prints_on_the_bundled_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    labels = tmp_path / "labels.jsonl"
+    assert runner.invoke(app, ["label", "eval/gold.jsonl", "--replay", "eval/recordings/fixture-logprobs", "--confidence", "logprobs",
+                               "--no-store", "-q", "-o", str(labels)]).exit_code == 0
+    result = runner.invoke(app, ["calibrate", str(labels), "--gold", "eval/gold.jsonl", "-o", str(tmp_path / "c.json")])
+    assert result.exit_code == 0
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("## Confidence you can route on", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert shown == result.stdout
