@@ -57,9 +57,10 @@ def _json_body(response: httpx2.Response) -> dict[str, Any] | None:
     return body if isinstance(body, dict) and isinstance(body.get("choices"), list) else None
 
 
-def _rebuilt(response: httpx2.Response, body: dict[str, Any], request: httpx2.Request) -> httpx2.Response:
+def _rebuilt(response: httpx2.Response, body: dict[str, Any] | bytes, request: httpx2.Request) -> httpx2.Response:
     headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-length", "content-encoding")]
-    return httpx2.Response(200, headers=headers, content=json.dumps(body).encode(), request=request)
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx2.Response(200, headers=headers, content=content, request=request)
 
 
 class ConfidenceTransport(httpx2.AsyncBaseTransport):
@@ -82,8 +83,8 @@ class ConfidenceTransport(httpx2.AsyncBaseTransport):
         if self.spec.method == "logprobs":
             scanned = scan_logprobs(response.content.decode("utf-8", "replace"), self.classes)
             if scanned is not None:
-                self._found[key] = scanned.confidence.model_copy(update={"method": "logprobs"})
-                return _rebuilt(response, scanned.body, request)
+                self._found[key] = scanned.confidence
+                return _rebuilt(response, scanned.text.encode(), request)
         body = _json_body(response)
         if body is None:
             return response

@@ -23,8 +23,8 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from itertools import accumulate
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import Any
 
 from aimlabel.core.record import Confidence
@@ -43,14 +43,15 @@ def unavailable(note: str) -> Confidence:
     return Confidence(source="unavailable", note=note)
 
 
-def logprob_confidence(content: Sequence[dict[str, Any]], classes: Sequence[str],
-                       tops: Callable[[int], Sequence[dict[str, Any]]] | None = None,
-                       tokens: Sequence[str] | None = None) -> Confidence:
-    """The class distribution from one answer's `logprobs.content` (see the module docstring);
-    `tops(i)`, when given, reads entry i's `top_logprobs`, and `tokens` are the entries' tokens
-    when the caller has them (the scan of `logprobs_scan` parses only the few it needs)."""
-    if tokens is None:
-        tokens = [str(entry.get("token", "")) for entry in content]
+def logprob_confidence(content: Sequence[dict[str, Any]], classes: Sequence[str]) -> Confidence:
+    """The class distribution from one answer's `logprobs.content` (see the module docstring)."""
+    return class_distribution([str(entry.get("token", "")) for entry in content], content.__getitem__, classes)
+
+
+def class_distribution(tokens: Sequence[str], entry: Callable[[int], dict[str, Any]], classes: Sequence[str]) -> Confidence:
+    """The distribution from the answer's chosen `tokens`; `entry(i)` gives token i's `logprob` and
+    `top_logprobs`, asked only for the few tokens of the value (the scan of `logprobs_scan`
+    parses just those)."""
     found_key = VALUE_START.search("".join(tokens))
     if found_key is None:
         return unavailable("the logprobs tokens hold no classification value")
@@ -64,11 +65,11 @@ def logprob_confidence(content: Sequence[dict[str, Any]], classes: Sequence[str]
     fitting = list(classes)
     mass = 1.0
     so_far = ""
-    for position in range(index, len(content)):
-        entry = content[position]
-        chosen = str(entry.get("token", ""))
+    for position in range(index, len(tokens)):
+        read = entry(position)
+        chosen = tokens[position]
         before = chosen[:offset]
-        for alt in (tops(position) if tops is not None else entry.get("top_logprobs")) or ():
+        for alt in read.get("top_logprobs") or ():
             token = str(alt.get("token", ""))
             if token == chosen or not token.startswith(before):
                 continue
@@ -79,7 +80,7 @@ def logprob_confidence(content: Sequence[dict[str, Any]], classes: Sequence[str]
         so_far += chosen[offset:]
         offset = 0
         fitting = [name for name in fitting if _fits(name, so_far)]
-        mass *= math.exp(float(entry.get("logprob", -math.inf)))
+        mass *= math.exp(float(read.get("logprob", -math.inf)))
         if len(fitting) <= 1:
             break
     if len(fitting) != 1:
