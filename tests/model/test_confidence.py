@@ -178,3 +178,37 @@ def test_the_cache_keeps_the_confidence(server: FakeServerProcess, tmp_path: Pat
     first, second = ([json.loads(x) for x in p.read_text().splitlines()] for p in out)
     assert all(r["cached"] for r in second)
     assert [r["confidence"] for r in first] == [r["confidence"] for r in second]
+
+
+def _completion_with_logprobs(name: str) -> dict[str, Any]:
+    from aimlabel.testing.fakes import chat_completion
+
+    answer = {"rationale": 'He said "classification" twice {x} [y].', "classification": name, "severity": None}
+    body = chat_completion(answer)
+    body["choices"][0]["logprobs"] = {**fake_logprobs(json.dumps(answer, ensure_ascii=False), DIST, top=5), "refusal": None}
+    return body
+
+
+@pytest.mark.parametrize("separators", [(", ", ": "), (",", ":")])
+@pytest.mark.parametrize("name", CLASSES)
+def test_the_scan_of_the_text_gives_what_a_full_parse_gives(name: str, separators: tuple[str, str]) -> None:
+    from aimlabel.model.confidence_wire import strip_logprobs
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    body = _completion_with_logprobs(name)
+    scanned = scan_logprobs(json.dumps(body, separators=separators, ensure_ascii=False), CLASSES)
+    parsed_body, parsed = strip_logprobs(body, CLASSES)
+    assert scanned is not None
+    assert json.loads(scanned.text) == parsed_body and parsed_body["choices"][0]["logprobs"] is None
+    assert scanned.confidence == parsed
+
+
+def test_a_layout_the_scan_does_not_know_falls_back_to_the_full_parse() -> None:
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    body = _completion_with_logprobs("AI Hazard")
+    content = body["choices"][0]["logprobs"]["content"]
+    body["choices"][0]["logprobs"]["content"] = [{"top_logprobs": e["top_logprobs"], "token": e["token"], "logprob": e["logprob"]}
+                                                 for e in content]  # alternatives before the token
+    assert scan_logprobs(json.dumps(body), CLASSES) is None
+    assert logprob_confidence(body["choices"][0]["logprobs"]["content"], CLASSES).probability == pytest.approx(0.3, abs=1e-5)

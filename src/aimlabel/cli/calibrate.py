@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.evaluate import _gold, _records
+from aimlabel.cli.evaluate import gold_arg, records_arg
 from aimlabel.cli.exits import ExitCode, epilog, err, fail
 from aimlabel.cli.output import dump_json, refuse_overwrites, write_text
 from aimlabel.evaluation.bootstrap import DEFAULT_SEED
@@ -54,8 +54,8 @@ def calibrate_command(
     from aimlabel.evaluation.calibration_report import CalibrationProblem, build_calibration, render_text
 
     refuse_overwrites({"-o": output, "--html": html}, [gold, run if Path(run).is_file() else None])
-    gold_set = _gold(gold)
-    records = _records(run, store)
+    gold_set = gold_arg(gold)
+    records = records_arg(run, store)
     try:
         report = build_calibration(records, gold_set, classes=default_taxonomy().classes, target=target_precision,
                                    n_bins=bins, resamples=resamples, seed=seed)

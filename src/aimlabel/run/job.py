@@ -202,6 +202,7 @@ def build_manifest(job: LabelJob, prompt_hash: str, prompt_version: str, schema_
         fix_rounds=job.fix_rounds if job.rules is not None else 0,
         input=job.input, input_hash=None if job.input == "-" else sha256_file(job.input),
         source="replay" if job.replay is not None else "live",
+        calibration=job.calibration.id if job.calibration is not None else None,
     )
 
 
