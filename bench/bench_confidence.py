@@ -7,8 +7,8 @@ For each mode, `python -m aimlabel label` runs in its own process against the fa
 `--confidence logprobs`, `--repeats` times each on the same N generated articles; the
 labeller's own CPU (user + system, from `os.wait4`, so the server's is never counted) is read
 for every run, and the medians are compared. With logprobs the server returns OpenAI-format
-logprobs with 5 alternatives for every answer token (about 85 KB per answer against 2 KB), so
-the difference is what reading them costs a whole process: receiving, scanning, and what the
+logprobs with 5 alternatives for every answer token (the script prints the size of one answer
+both ways), so the difference is what reading them costs a whole process: receiving, scanning, and what the
 client does with the rest.
 
 Target (issue 15): under 0.3 ms of CPU per article.
@@ -17,6 +17,7 @@ Target (issue 15): under 0.3 ms of CPU per article.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import statistics
@@ -25,7 +26,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from aimlabel.core.prompt import default_prompt, render
+from aimlabel.core.readers import articles_only, iter_articles
+from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.testing.fakeserver import start_fake_server
+from aimlabel.testing.fakeserver.answers import Answerer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_label import write_articles  # noqa: E402  (the same generated articles as the labelling bench)
@@ -38,6 +43,16 @@ def label_cpu(cmd: list[str]) -> float:
     if proc.returncode != 0:
         raise SystemExit(f"label exited {proc.returncode}: {shlex.join(cmd)}")
     return usage.ru_utime + usage.ru_stime
+
+
+def body_sizes(articles: Path) -> tuple[int, int]:
+    """Bytes of the fake server's answer to the first article, without and with logprobs (its own code)."""
+    article = next(iter(articles_only(iter_articles(str(articles)))))
+    request = {"model": "fake", "messages": render(default_prompt(), article).messages, "response_format": {}}
+    answerer = Answerer(default_taxonomy())
+    plain = answerer.completion(request, None)
+    rich = answerer.completion({**request, "logprobs": True, "top_logprobs": 5}, None)
+    return len(json.dumps(plain).encode()), len(json.dumps(rich).encode())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="aimlabel-bench-conf-") as tmp:
         articles = Path(tmp) / "articles.jsonl"
         write_articles(articles, a.n)
+        plain, rich = body_sizes(articles)
+        print(f"# one answer: {plain:,} bytes without logprobs, {rich:,} with", flush=True)
         with start_fake_server(max_seconds=3600) as server:
             for mode in modes:
                 cpu: dict[str, list[float]] = {"off": [], "logprobs": []}
