@@ -58,6 +58,7 @@ class ServerOptions:
     slow_factor: float = 40.0
     ignore_n: bool = False
     no_logprobs: bool = False
+    memo: bool = False
 
 
 @dataclass
@@ -118,6 +119,7 @@ class FakeServer:
         self.answerer = Answerer(default_taxonomy(), honour_n=not options.ignore_n, give_logprobs=not options.no_logprobs)
         self.batches = BatchService(options.batch, self.answerer, self.faults)
         self.stopped = asyncio.Event()
+        self._memo: dict[bytes, Response] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def handle_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -182,7 +184,13 @@ class FakeServer:
                 status = "400"
                 return _error(400, "request body is not JSON", "invalid_request_error")
             stats.by_mode[request_mode(body)] += 1
-            response = await self._fault_or_answer(body, fault, echo, stats.bodies[digest] - 1)
+            key = hashlib.sha256(raw).digest()
+            if self.options.memo and fault is None and key in self._memo:
+                response = self._memo[key]
+            else:
+                response = await self._fault_or_answer(body, fault, echo, stats.bodies[digest] - 1)
+                if self.options.memo and fault is None and response.status == 200:
+                    self._memo[key] = response
             status = str(response.status)
             if fault is None and response.status == 200:
                 stats.answered[digest] += 1
@@ -326,6 +334,9 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     p.add_argument("--ignore-n", action="store_true",
                    help="Answer one choice whatever `n` asks for (as servers without `n` do); a repeated request gets the next sample.")
     p.add_argument("--no-logprobs", action="store_true", help="Never return logprobs, even when asked (as some servers do).")
+    p.add_argument("--memo", action="store_true",
+                   help="Serve a request seen before (no fault drawn) the answer it got, without building it again: a "
+                        "benchmark's repeated runs then meet a server whose speed does not depend on the answer's size.")
     p.add_argument("--max-requests", type=int, default=None, help="Stop after this many chat requests.")
     p.add_argument("--max-seconds", type=float, default=600.0, help="Stop after this many seconds (safety net).")
     a = p.parse_args(argv)
@@ -336,7 +347,8 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     batch = BatchOptions(max(1, a.batch_polls), ordinals["expire"], ordinals["fail"], a.batch_drop_downloads, a.batch_download_pause)
     return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
                          {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, echo_key=a.echo_key, batch=batch,
-                         slow=a.slow, slow_factor=a.slow_factor, ignore_n=a.ignore_n, no_logprobs=a.no_logprobs)
+                         slow=a.slow, slow_factor=a.slow_factor, ignore_n=a.ignore_n, no_logprobs=a.no_logprobs,
+                         memo=a.memo)
 
 
 def main(argv: list[str] | None = None) -> int:
