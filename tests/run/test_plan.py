@@ -51,3 +51,15 @@ def test_plan_cli_prints_prompt_then_plan() -> None:
     assert as_json["articles"] == 5 and as_json["estimated_cost_usd"] is None
     short = runner.invoke(app, ["plan", ARTICLES, "--model", "x", "--no-prompt"]).stdout
     assert short.startswith("===== plan =====") and "price             unknown" in short
+
+
+def test_plan_counts_every_sample_of_samples_k() -> None:
+    one = make_plan(ARTICLES, default_prompt(), model="gpt-4o-mini", prices=load_prices(), max_article_tokens=300,
+                    expected_output_tokens=400)
+    five = make_plan(ARTICLES, default_prompt(), model="gpt-4o-mini", prices=load_prices(), max_article_tokens=300,
+                     expected_output_tokens=400, samples=5)
+    assert five.output_tokens == 5 * one.output_tokens and five.prompt_tokens == one.prompt_tokens
+    assert one.estimated_cost_usd is not None and five.estimated_cost_usd is not None
+    assert five.estimated_cost_usd_without_n is not None and five.estimated_cost_usd_without_n > five.estimated_cost_usd
+    result = runner.invoke(app, ["plan", ARTICLES, "--model", "gpt-4o-mini", "--no-prompt", "--confidence", "samples:5"])
+    assert result.exit_code == 0 and "5 samples each" in result.stdout and "where the server ignores n" in result.stdout

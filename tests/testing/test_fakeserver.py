@@ -137,3 +137,14 @@ def test_a_slow_article_answers_slower(tmp_path: Path) -> None:
         stats = server.stats()
     assert all(r.status == "ok" for r in records)
     assert stats["slow_requests"] == 1 and took >= 0.5
+
+
+def test_memo_serves_a_repeated_request_the_answer_it_got_and_draws_faults_as_before(tmp_path: Path) -> None:
+    articles = tmp_path / "a.jsonl"
+    write_articles(articles, 12)
+    with start_fake_server(memo=True, seed=3, rate_500=0.3, max_seconds=60) as server:
+        first, second = _label(server, articles), _label(server, articles)
+        stats = server.stats()
+    assert [r.label for r in first] == [r.label for r in second]
+    assert all(r.status != "failed" for r in first + second)
+    assert stats["by_fault"].get("500", 0) > 0  # a memo never hides a fault the plan draws

@@ -36,6 +36,7 @@ COMMANDS: dict[str, Entry] = {
     "export": Entry("aimlabel.cli.runs", "Write a stored run's label records as JSONL, in input order."),
     "check": Entry("aimlabel.cli.check", "Check AIM labels against the rules: class vs harm, rationale vs label, evidence quotes in the article, taxonomy coherence, event consistency, and instructions aimed at AI in the article."),
     "events": Entry("aimlabel.cli.events", "Group a run's article labels by event_id and write one event record per event."),
+    "calibrate": Entry("aimlabel.cli.calibrate", "Measure how well a run's confidence predicts right labels, and choose the threshold below which a person reads them."),
     "eval": Entry("aimlabel.cli.evaluate", "Score labels against gold: accuracy, macro-F1, per class, confusion, kappa, taxonomy, cost."),
     "compare": Entry("aimlabel.cli.evaluate", "Compare two runs: articles whose class flipped, per-class deltas, rule findings that moved."),
     "review": Entry("aimlabel.cli.review", "Review draft labels: `aimlabel review RUN [--against GOLD|RUN_B] -o review.html` builds the page; `aimlabel review import DECISIONS.jsonl --gold GOLD.jsonl` adds the decisions made in it to gold."),

@@ -25,7 +25,7 @@ EXITS = {
 commands = o.command_group()
 
 
-def _gold(path: Path) -> GoldSet:
+def gold_arg(path: Path) -> GoldSet:
     from aimlabel.evaluation.gold import GoldProblem, load_gold
 
     if not path.is_file():
@@ -36,7 +36,7 @@ def _gold(path: Path) -> GoldSet:
         raise fail(f"bad gold file: {exc}") from None
 
 
-def _records(spec: str, store: Path | None) -> list[LabelRecord]:
+def records_arg(spec: str, store: Path | None) -> list[LabelRecord]:
     """A labels file (any form `aimlabel check` reads), or the name of a stored run."""
     from aimlabel.core.labels_file import LabelsProblem, load_labels
     from aimlabel.run.store import UnknownRun, default_store_path, stored_run_records
@@ -110,7 +110,7 @@ def eval_command(
 
     refuse_overwrites({"--out": out, "the manifest of --out": manifest_path_for(out) if out else None, "--html": html},
                       [gold, labels, options.store or default_store_path(), options.prompt_file, options.prices])
-    gold_set = _gold(gold)
+    gold_set = gold_arg(gold)
     from aimlabel.evaluation.scoring import build_report
     from aimlabel.run.pricing import PricesProblem, read_prices
 
@@ -121,7 +121,7 @@ def eval_command(
 
     producer: str | None = None
     if labels is not None:
-        source, records = "labels", _records(labels, options.store)
+        source, records = "labels", records_arg(labels, options.store)
     else:
         reader, model = o.open_replay(replay, options.model, options.api_key, options.base_url,
                                       missing_model="give --replay DIR, --labels FILE, or --model M for a live run")
@@ -193,8 +193,8 @@ def compare_command(
     from aimlabel.evaluation.compare import compare_runs
     from aimlabel.evaluation.report_text import render_compare_text
 
-    gold_set = _gold(gold) if gold is not None else None
-    report = compare_runs(_records(run_a, store), _records(run_b, store), gold_set, names=(str(run_a), str(run_b)))
+    gold_set = gold_arg(gold) if gold is not None else None
+    report = compare_runs(records_arg(run_a, store), records_arg(run_b, store), gold_set, names=(str(run_a), str(run_b)))
     if output_format is o.ReportFormat.JSON:
         typer.echo(dump_json(report.to_json()), nl=False)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import sys
 from pathlib import Path
@@ -48,6 +49,8 @@ def label_command(
     batch: Annotated[bool, typer.Option("--batch", help="Send the articles as OpenAI Batch API batches (half price, done within 24 h) and return; see `aimlabel batch`.")] = False,
     batch_max_requests: Annotated[int, typer.Option(min=1, max=50_000, help="With --batch: requests per batch file (the API allows 50,000).")] = 50_000,
     batch_max_bytes: Annotated[int, typer.Option(min=100_000, max=200_000_000, help="With --batch: bytes per batch file (the API allows 200 MB).")] = 200_000_000,
+    confidence: o.ConfidenceOpt = "off",
+    calibration: Annotated[Path | None, typer.Option("--calibration", help="A calibration file from `aimlabel calibrate`: labels whose calibrated confidence is under its threshold become needs_review (reason low_confidence).")] = None,
     debug: o.DebugOpt = False,
 ) -> None:
     """Label news articles as AI Incident, AI Hazard, Complementary Information or Unrelated.
@@ -75,10 +78,15 @@ def label_command(
       aimlabel label articles.jsonl --model M --run daily   (run again with --run daily to resume)
 
       aimlabel label articles.jsonl --model gpt-4o-mini --batch --run daily   (then: aimlabel batch collect daily --wait)
+
+      aimlabel label articles.jsonl --model gpt-4o-mini --confidence logprobs --calibration calibration.json
     """
     from aimlabel.core.resources import examples_dir
 
     replay = options.replay
+    spec = o.confidence_spec(confidence)
+    if calibration is not None and spec.method == "off":
+        raise fail("--calibration routes on confidence: add --confidence (the method the file was calibrated with)")
     if example:
         if input is not None or replay is not None:
             raise fail("--example brings its own input and recording; drop INPUT and --replay")
@@ -96,6 +104,9 @@ def label_command(
     if batch:
         from aimlabel.cli.batch import batch_config, submit
 
+        if spec.method != "off" or calibration is not None:
+            raise fail("--confidence and --calibration do not work with --batch yet: label live or from a recording")
+
         if example or output is not None:
             raise fail("--batch writes no records now (they come with `aimlabel batch collect NAME -o FILE`); drop " +
                        ("--example" if example else "-o"))
@@ -110,8 +121,14 @@ def label_command(
         raise fail(f"unknown --encoding {encoding!r}") from None
 
     reader, model = o.open_replay(replay, options.model, options.api_key, options.base_url)
-    settings = options.settings(model)
+    settings = dataclasses.replace(options.settings(model), confidence=spec)
     o.check_prompt(options.prompt_file)
+    from aimlabel.run.confidence import CalibrationProblem, read_calibration
+
+    try:
+        calibration_file = read_calibration(calibration) if calibration is not None else None
+    except CalibrationProblem as exc:
+        raise fail(str(exc)) from None
     from aimlabel.cli.progress import progress_reporter
     from aimlabel.core.articles import InputProblem
     from aimlabel.core.record import LabelRecord
@@ -138,6 +155,7 @@ def label_command(
         max_article_tokens=options.max_article_tokens, concurrency=options.concurrency, store=run_store,
         run_name=None if run_store is None else (run or new_run_name()),
         use_cache=not no_cache, max_cost=max_cost, prices=price_table, rules=options.rules(), fix_rounds=options.fix_rounds,
+        calibration=calibration_file,
     )
     resume = resume_command(list(ctx.meta.get(COMMAND_ARGS) or ["label"]), job.run_name) if job.run_name else None
     if resume is not None and input == "-":

@@ -22,7 +22,15 @@ from typer.core import TyperGroup
 from aimlabel.cli.exits import fail
 from aimlabel.core.articles import InputFormat
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS
-from aimlabel.model.base import DEFAULT_MAX_RESPONSE_BYTES, Mode, ModelSettings, RetryPolicy, base_url_problem
+from aimlabel.model.base import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    ConfidenceError,
+    ConfidenceSpec,
+    Mode,
+    ModelSettings,
+    RetryPolicy,
+    base_url_problem,
+)
 from aimlabel.rules import defaults
 
 if TYPE_CHECKING:
@@ -112,6 +120,18 @@ DelimiterOpt = Annotated[str | None, typer.Option("--delimiter", parser=_delimit
 EncodingOpt = Annotated[str, typer.Option("--encoding", parser=_encoding, help="Input text encoding; a byte-order mark (UTF-8, UTF-16, UTF-32) overrides it.")]
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", **choice(ReportFormat, "--format"), help="Report on stdout as text (table) or json.")]
 DebugOpt = Annotated[bool, typer.Option(help="Re-raise unexpected errors with a traceback.")]
+ConfidenceOpt = Annotated[str, typer.Option("--confidence", metavar="[off|logprobs|samples:K[:T]]", help=(
+    "Record each label's confidence: logprobs (the class's token probabilities; 'unavailable' where the server gives none), "
+    "samples:K (K answers at temperature T, default 1; the majority class, the vote share as confidence; K times the "
+    "answer tokens), or off."))]
+
+
+def confidence_spec(text: str) -> ConfidenceSpec:
+    """`--confidence` parsed, a bad value a usage error."""
+    try:
+        return ConfidenceSpec.parse(text)
+    except ConfidenceError as exc:
+        raise fail(str(exc)) from None
 
 MAX_ARTICLE_TOKENS = DEFAULT_MAX_ARTICLE_TOKENS
 

@@ -29,6 +29,7 @@ def plan_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print the plan as JSON (with the first prompt's messages).")] = False,
     no_prompt: Annotated[bool, typer.Option("--no-prompt", help="Do not print the first article's full prompt.")] = False,
     batch: Annotated[bool, typer.Option("--batch", help="Price at the Batch API's rates (the table's batch_input/batch_output), as `label --batch` pays.")] = False,
+    confidence: o.ConfidenceOpt = "off",
 ) -> None:
     """Render the first article's full prompt, count articles and tokens, and estimate the cost. No model call.
 
@@ -37,12 +38,15 @@ def plan_command(
       aimlabel plan articles.jsonl --model gpt-4o-mini
 
       aimlabel plan articles.jsonl --model gpt-4o-mini --batch
+
+      aimlabel plan articles.jsonl --model gpt-4o-mini --confidence samples:5   (5 answers per article)
     """
     from aimlabel.core.prompt import load_prompt
     from aimlabel.core.readers import InputError
     from aimlabel.run.plan import make_plan, plan_text
     from aimlabel.run.pricing import read_prices
 
+    spec = o.confidence_spec(confidence)
     if input != "-" and not Path(input).is_file():
         raise fail(f"input file not found: {input}")
     try:
@@ -53,7 +57,7 @@ def plan_command(
     try:
         plan = make_plan(input, prompt, model=model, prices=table, max_article_tokens=max_article_tokens,
                          expected_output_tokens=expected_output_tokens, input_format=input_format, encoding=encoding,
-                         delimiter=delimiter, batch=batch)
+                         delimiter=delimiter, batch=batch, samples=spec.samples if spec.method == "samples" else 1)
     except InputError as exc:
         raise fail(str(exc)) from None
     typer.echo(redact(plan.to_json() if json_output else plan_text(plan, show_prompt=not no_prompt)), nl=json_output)

@@ -44,6 +44,7 @@ review_app = o.command_group(
 commands = o.command_group()
 commands.add_typer(review_app, name="review", cls=_DefaultBuild)
 
+UncertainFirstOpt = Annotated[bool, typer.Option("--uncertain-first", help="Order by confidence, lowest first (a label with none measured first of all), instead of disagreements first.")]
 RunArg = Annotated[str, typer.Argument(help="Stored run name (see `aimlabel runs`), labels JSONL, or gold JSONL.", show_default=False)]
 AgainstOpt = Annotated[str | None, typer.Option("--against", help="Gold JSONL, a labels JSONL, or a stored run to compare with.", show_default=False)]
 ArticlesOpt = Annotated[str | None, typer.Option("--articles", help="Articles (.jsonl/.csv) giving the text, joined on id (gold files carry it).", show_default=False)]
@@ -103,7 +104,7 @@ def warn_missing_text(pairs: list[Pair]) -> None:
 
 @review_app.command("build")
 def build_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt = None,
-                  output: OutOpt = None, store: o.StoreOpt = None) -> None:
+                  output: OutOpt = None, uncertain_first: UncertainFirstOpt = False, store: o.StoreOpt = None) -> None:
     """Build the self-contained review page (the default: `aimlabel review RUN` = `aimlabel review build RUN`).
 
     One card per article, disagreements first: both sides' class, rationale, evidence (found in
@@ -116,13 +117,15 @@ def build_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt
       aimlabel review labels.jsonl --against other.jsonl --articles articles.jsonl -o review.html
 
       aimlabel review build daily -o review.html   (the same as: aimlabel review daily -o review.html)
+
+      aimlabel review daily --uncertain-first -o review.html   (lowest confidence first)
     """
     from aimlabel.review.html import build_page
     from aimlabel.review.pairs import build_pairs
 
     refuse_overwrites({"-o": output}, side_inputs(run, against, articles, store))
     left, right = load_sides(run, against, articles, store)
-    pairs = build_pairs(left, right)
+    pairs = build_pairs(left, right, uncertain_first=uncertain_first)
     warn_missing_text(pairs)
     write_text(output, build_page(pairs, left, right))
     if output is not None:
@@ -221,24 +224,32 @@ def import_command(
 @commands.command("show")
 def show_command(run: RunArg, against: AgainstOpt = None, articles: ArticlesOpt = None,
                  disagreements: Annotated[bool, typer.Option("--disagreements", help="Only articles where the classes differ.")] = False,
+                 uncertain_first: UncertainFirstOpt = False,
+                 max_confidence: Annotated[float | None, typer.Option(min=0, max=1, help="Only labels whose confidence is at most this (or unmeasured).")] = None,
                  store: o.StoreOpt = None) -> None:
     """Print a compact comparison table: id, class left, class right, agree mark (= X ?), rule errors, title.
 
     Rule errors are counted from the stored findings, or re-checked when the article text is known.
+    When labels carry a confidence (`label --confidence`), a confidence column comes before the title.
 
     Examples:
 
       aimlabel show daily --against eval/gold.jsonl --disagreements
 
       aimlabel show labels.jsonl --against other.jsonl | less -S
+
+      aimlabel show daily --uncertain-first --max-confidence 0.8
     """
     from aimlabel.review.pairs import build_pairs
     from aimlabel.review.terminal import render_table, summary
 
     left, right = load_sides(run, against, articles, store)
-    pairs = build_pairs(left, right, sort=False)
+    pairs = build_pairs(left, right, sort=False, uncertain_first=uncertain_first)
     shown = [p for p in pairs if p.agreement == "disagree"] if disagreements else pairs
-    typer.echo(render_table(shown, two_runs=right is not None and right.kind == "run"), nl=False)
+    if max_confidence is not None:
+        shown = [p for p in shown if p.confidence is None or p.confidence <= max_confidence]
+    with_confidence = any(p.confidence is not None for p in pairs)
+    typer.echo(render_table(shown, two_runs=right is not None and right.kind == "run", confidence=with_confidence), nl=False)
     err(summary(pairs))
 
 

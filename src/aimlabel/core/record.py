@@ -106,6 +106,41 @@ class Finding(BaseModel):
     trigger: str | None = None
 
 
+ConfidenceSource = Literal["logprobs", "samples", "unavailable"]
+ReviewReason = Literal["rule_error", "low_confidence"]
+
+
+class Confidence(BaseModel):
+    """How sure the model was of the class it chose, measured, never asked for (see docs/confidence.md).
+
+    `probability` is the chosen class's share: from token logprobs, or the vote share of
+    `samples` answers; `distribution` spreads it over the classes where that is known. With
+    `source: "unavailable"` the server gave no logprobs and both are null: nothing is invented.
+    `calibrated` is `probability` through a calibration file's map (`aimlabel calibrate`).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: ConfidenceSource
+    method: str | None = Field(default=None, description="The --confidence setting that measured it: logprobs, or samples:K:T.")
+    probability: float | None = None
+    distribution: dict[str, float] | None = None
+    classes_absent: list[str] = Field(default_factory=list, description="Classes the server's top_logprobs did not list: probability 0.")
+    coverage: float | None = Field(default=None, description="Logprobs: the raw mass of the classes found, before normalising to 1.")
+    samples: int | None = None
+    votes: dict[str, int] | None = None
+    temperature: float | None = None
+    tie_rule: str | None = None
+    note: str | None = None
+    calibrated: float | None = None
+    calibration: str | None = Field(default=None, description="The calibration file's id (hash) that gave `calibrated` and the routing.")
+    threshold: float | None = None
+
+    def score(self) -> float | None:
+        """The number routing and sorting use: the calibrated probability when there is one."""
+        return self.calibrated if self.calibrated is not None else self.probability
+
+
 class LabelRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -121,6 +156,9 @@ class LabelRecord(BaseModel):
     cached: bool = Field(default=False, description="Answer served from the run store's cache: no model call, no cost.")
     provenance: Provenance | None = None
     findings: list[Finding] = Field(default_factory=list)
+    confidence: Confidence | None = None
+    review_reasons: list[ReviewReason] = Field(
+        default_factory=list, description="Why the status is needs_review: error findings, a confidence under the threshold, or both.")
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=False)

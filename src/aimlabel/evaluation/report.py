@@ -121,6 +121,21 @@ class EventSection(_Model):
     per_event: list[EventScore]
 
 
+class RoutedPart(_Model):
+    labels: int
+    correct: int
+    accuracy: float | None
+
+
+class RoutingSection(_Model):
+    """Accuracy of the labels a calibration threshold auto-accepted, and of those it sent to review."""
+
+    calibrations: list[str]
+    thresholds: list[float | None]
+    auto_accepted: RoutedPart
+    routed_low_confidence: RoutedPart
+
+
 class EvalReport(_Model):
     manifest: EvalManifest
     report_version: str = REPORT_VERSION
@@ -129,10 +144,12 @@ class EvalReport(_Model):
     taxonomy: dict[str, FieldScores]
     run: RunSection
     events: EventSection | None = None
+    routing: RoutingSection | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The report as printed; `events` only when gold carries event ids."""
-        exclude = {"events"} if self.events is None else None
+        """The report as printed; `events` only when gold carries event ids, `routing` only when a
+        calibration file routed the labels."""
+        exclude = {k for k in ("events", "routing") if getattr(self, k) is None} or None
         return rounded(self.model_dump(mode="json", by_alias=True, exclude=exclude))  # type: ignore[no-any-return]
 
 

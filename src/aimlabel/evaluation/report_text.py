@@ -85,6 +85,13 @@ def render_text(typed: EvalReport) -> str:
                               for v in scores["per_value"]], indent="    ")
     if report.get("events"):
         out += _events_text(report["events"])
+    if report.get("routing"):
+        routing = report["routing"]
+        out += ["", f"Confidence routing (calibration {', '.join(c[:19] for c in routing['calibrations'])}, threshold "
+                    f"{', '.join(_num(t) for t in routing['thresholds'])})"]
+        out += table(["labels", "n", "correct", "accuracy"],
+                     [[name.replace("_", " "), part["labels"], part["correct"], _num(part["accuracy"])]
+                      for name, part in (("auto_accepted", routing["auto_accepted"]), ("routed_low_confidence", routing["routed_low_confidence"]))])
     out += ["", "Run"]
     failures = ", ".join(f"{k} {v}" for k, v in run["failures_by_type"].items()) or "none"
     out.append(f"  records {run['records']}: ok {run['ok']}, needs_review {run['needs_review']}, failed {run['failed']} "

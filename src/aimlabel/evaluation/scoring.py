@@ -28,7 +28,7 @@ from aimlabel.evaluation.metrics import (
     per_class,
     scored_labels,
 )
-from aimlabel.evaluation.report import ClassificationSection, ConfusionView, EvalReport, ItemCounts
+from aimlabel.evaluation.report import ClassificationSection, ConfusionView, EvalReport, ItemCounts, RoutedPart, RoutingSection
 from aimlabel.evaluation.runstats import run_stats
 from aimlabel.evaluation.taxonomy_metrics import FieldItem, FieldScores, as_values, field_scores
 from aimlabel.run.pricing import Prices
@@ -74,6 +74,24 @@ def taxonomy_section(pairs: Sequence[tuple[GoldItem, LabelRecord | None]], taxon
         if items:
             out[tf.key] = field_scores(items, tf.values)
     return out
+
+
+def routing_section(pairs: Sequence[tuple[GoldItem, LabelRecord | None]]) -> RoutingSection | None:
+    """Auto-accepted against routed labels, over the labels a calibration file judged (None when none did)."""
+    judged = [(item, r) for item, r in pairs if r is not None and r.label is not None and r.confidence is not None
+              and r.confidence.calibration is not None]
+    if not judged:
+        return None
+    parts = {}
+    for name, routed in (("auto_accepted", False), ("routed_low_confidence", True)):
+        mine = [(item, r) for item, r in judged if ("low_confidence" in r.review_reasons) == routed]
+        right = sum(predicted_class(r) == item.gold.classification for item, r in mine)
+        parts[name] = RoutedPart(labels=len(mine), correct=right, accuracy=right / len(mine) if mine else None)
+    return RoutingSection(
+        calibrations=sorted({str(r.confidence.calibration) for _, r in judged if r.confidence}),
+        thresholds=sorted({r.confidence.threshold for _, r in judged if r.confidence}, key=lambda t: (t is None, t or 0.0)),
+        **parts,
+    )
 
 
 def build_report(
@@ -123,6 +141,7 @@ def build_report(
         classification=classification_section(y_true, y_pred, taxonomy, resamples, seed),
         taxonomy=taxonomy_section(pairs, taxonomy),
         run=run_stats(matched, prices.table),
+        routing=routing_section(pairs),
         events=event_section(events, classification_section([e.gold for e in events], [e.predicted for e in events], taxonomy,
                                                              resamples, seed)) if events else None,
     )

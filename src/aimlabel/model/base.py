@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from aimlabel.core.record import Attempts, ErrorInfo, Usage
+from aimlabel.core.record import Attempts, Confidence, ErrorInfo, Usage
 
 REPLAY_BASE_URL = "http://replay.invalid/v1"
 MAX_RETRY_AFTER = 60.0
@@ -57,6 +57,45 @@ class RetryPolicy:
     honour_retry_after_up_to: float = MAX_RETRY_AFTER
 
 
+TOP_LOGPROBS = 5  # alternatives asked for at each token: enough for the four classes and a stray token
+SAMPLE_TEMPERATURE = 1.0  # samples:K without :T; the API's own default for sampling
+TIE_RULE = "earliest: of the classes tied for most votes, the one whose first vote came first (answer order)"
+
+
+class ConfidenceError(ValueError):
+    """A `--confidence` value that cannot be parsed; the message says what is accepted."""
+
+
+@dataclass(frozen=True)
+class ConfidenceSpec:
+    """How a run measures confidence: `off`, `logprobs`, or `samples` (K answers at `temperature`)."""
+
+    method: str = "off"
+    samples: int = 1
+    temperature: float = SAMPLE_TEMPERATURE
+
+    @classmethod
+    def parse(cls, text: str) -> ConfidenceSpec:
+        """`off`, `logprobs`, `samples:K` or `samples:K:T` (2 <= K <= 20, 0 < T <= 2)."""
+        word, _, rest = text.strip().partition(":")
+        if word in ("off", "logprobs") and not rest:
+            return cls(word)
+        if word == "samples" and rest:
+            k_text, _, t_text = rest.partition(":")
+            try:
+                k = int(k_text)
+                t = float(t_text) if t_text else SAMPLE_TEMPERATURE
+            except ValueError:
+                k, t = 0, 0.0
+            if 2 <= k <= 20 and 0 < t <= 2:
+                return cls("samples", k, t)
+        raise ConfidenceError(f"--confidence must be off, logprobs, samples:K or samples:K:T (K from 2 to 20, "
+                              f"temperature T above 0 up to 2, default {SAMPLE_TEMPERATURE:g}), not {text!r}")
+
+    def __str__(self) -> str:
+        return f"samples:{self.samples}:{self.temperature:g}" if self.method == "samples" else self.method
+
+
 @dataclass(frozen=True)
 class ModelSettings:
     """Everything about the model call that a user sets (and that a cache key must cover)."""
@@ -71,6 +110,7 @@ class ModelSettings:
     max_completion_tokens: int | None = None
     retry: RetryPolicy = RetryPolicy()
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    confidence: ConfidenceSpec = ConfidenceSpec()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", Mode(self.mode))  # a plain "tools" from a caller becomes the enum
@@ -82,6 +122,12 @@ class ModelSettings:
             params["temperature"] = self.temperature
         if self.max_completion_tokens is not None:
             params["max_completion_tokens"] = self.max_completion_tokens
+        if self.confidence.method == "logprobs":
+            params["logprobs"] = True
+            params["top_logprobs"] = TOP_LOGPROBS
+        elif self.confidence.method == "samples":
+            params["temperature"] = self.confidence.temperature
+            params["n"] = self.confidence.samples
         return params
 
     def server_name(self, replay: bool) -> str:
@@ -102,6 +148,7 @@ class ModelAnswer:
     recording_producer: str | None
     cached: bool = False
     batch_id: str | None = None
+    confidence: Confidence | None = None
 
 
 class ModelAdapter(Protocol):

@@ -28,9 +28,12 @@ from pydantic import BaseModel
 from aimlabel.core.record import Attempts, ErrorInfo, Usage
 from aimlabel.core.redact import redact, register_secret, register_url
 from aimlabel.core.schema import response_format
+from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
+from aimlabel.model.confidence_wire import ConfidenceTransport, agreeing, strip_logprobs
 from aimlabel.model.errors import Kind, VendorError, classify_error, junk_body_error
 from aimlabel.model.http import CallContext, RetryTransport, Sleep, WireTransport, current_call
+from aimlabel.model.logprobs import unavailable
 from aimlabel.model.recording import Exchange, ItemRecording, RecordingReader, RecordingWriter, ReplayError
 from aimlabel.model.replay import ReplayTransport
 
@@ -146,7 +149,7 @@ class OpenAIAdapter:
         self.settings = settings
         self.record_to = record_to
         self.replay = replay_from is not None
-        self._fast_replay_from = replay_from if fast_replay else None
+        self._fast_replay_from = replay_from if fast_replay and settings.confidence.method != "samples" else None
         self.fast_replays = 0
         self._handlers = mode_registry.get_handlers(instructor.Provider.OPENAI, MODES[settings.mode])
         register_secret(settings.api_key)
@@ -157,8 +160,12 @@ class OpenAIAdapter:
         else:
             edge = WireTransport(transport or httpx2.AsyncHTTPTransport(), record=record_to is not None,
                                  max_bytes=settings.max_response_bytes)
+        retrying: httpx2.AsyncBaseTransport = RetryTransport(edge, settings.retry, sleep or asyncio.sleep)
+        self._measure: ConfidenceTransport | None = None
+        if settings.confidence.method != "off":
+            retrying = self._measure = ConfidenceTransport(retrying, settings.confidence, default_taxonomy().classes)
         http = httpx2.AsyncClient(
-            transport=RetryTransport(edge, settings.retry, sleep or asyncio.sleep),
+            transport=retrying,
             timeout=httpx2.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
         )
         base_url = REPLAY_BASE_URL if self.replay else settings.base_url
@@ -210,6 +217,7 @@ class OpenAIAdapter:
         error: ErrorInfo | None = None
         usage = Usage()
         model_served: str | None = None
+        confidence = None
         try:
             label, completion = await self._client.create_with_completion(
                 model=self.settings.model,
@@ -220,6 +228,9 @@ class OpenAIAdapter:
             )
             usage = _usage_of(completion.usage)
             model_served = completion.model
+            if self._measure is not None:
+                confidence = agreeing(self._measure.take(key), getattr(label, "classification", None)) or unavailable(
+                    "the answer was not measured")
         except Exception as exc:  # every failure becomes a record, never a crash
             attempts = exc.n_attempts if isinstance(exc, InstructorRetryException) else 1
             error = classify_error(exc, self.settings, recognise, attempts)
@@ -232,6 +243,8 @@ class OpenAIAdapter:
                 model_served = getattr(last, "model", None)
         finally:
             current_call.reset(token)
+            if self._measure is not None and confidence is None:
+                self._measure.take(key)
         if self.record_to is not None and call.exchanges:
             self.record_to.save(
                 ItemRecording(item=key, producer=model_served or self.settings.model,
@@ -246,6 +259,7 @@ class OpenAIAdapter:
             latency_ms=round(call.elapsed_ms, 3),
             model_served=model_served,
             recording_producer=call.producer,
+            confidence=confidence,
         )
 
     def _recorded_answer(self, reader: RecordingReader, key: str, messages: list[dict[str, str]],
@@ -267,7 +281,10 @@ class OpenAIAdapter:
             return None
         if not plain_exchange(exchange) or self.request_body(messages, response_model) != exchange.request:
             return None
-        parsed = self.parse_plain(exchange.response, response_model)
+        response, confidence = exchange.response, None
+        if self._measure is not None:
+            response, confidence = strip_logprobs(response, self._measure.classes)
+        parsed = self.parse_plain(response, response_model)
         if parsed is None:
             return None
         reader.next_exchange(key)
@@ -276,6 +293,7 @@ class OpenAIAdapter:
             label=parsed.label, error=None, usage=parsed.usage,
             attempts=Attempts(requests=1, answers=1), latency_ms=round(exchange.elapsed_ms, 3),
             model_served=parsed.model_served, recording_producer=recording.producer,
+            confidence=agreeing(confidence, getattr(parsed.label, "classification", None)),
         )
 
     async def aclose(self) -> None:

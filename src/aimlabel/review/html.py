@@ -163,6 +163,7 @@ def build_page(pairs: list[Pair], left: Side, right: Side | None, *, taxonomy: T
     js = res.joinpath("page.js").read_text(encoding="utf-8")
     versus = f"{left.name} vs {right.name}" if right else left.name
     conf = ('<label>min confidence <input id="f-conf" type="number" min="0" max="1" step="0.05" value="0"></label>'
+            '<label>max confidence <input id="f-conf-max" type="number" min="0" max="1" step="0.05" value="1"></label>'
             if has_conf else "")
     body = f"""<header class="top"><h1>aimlabel review: {_e(versus)}</h1>
 <p class="summary">{len(pairs)} article(s): <b>{counts['disagree']}</b> disagree, {counts['agree']} agree, {counts['unknown']} undecidable.

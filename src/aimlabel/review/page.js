@@ -41,12 +41,14 @@
   function applyFilters() {
     var cls = $("f-class").value, agree = $("f-agree").value, rule = $("f-rule").value, decided = $("f-decided").value;
     var conf = $("f-conf") ? parseFloat($("f-conf").value || "0") : 0;
+    var confMax = $("f-conf-max") ? parseFloat($("f-conf-max").value || "1") : 1;
     cards.forEach(function (c) {
       var ok = (!cls || c.dataset.classes.indexOf("|" + cls + "|") >= 0)
         && (!agree || c.dataset.agree === agree)
         && (!rule || c.dataset.rules.indexOf("|" + rule + "|") >= 0)
         && (!decided || (decided === "yes") === Boolean(latest(c.dataset.id, reviewer())))
-        && (!conf || (c.dataset.confidence !== "" && parseFloat(c.dataset.confidence) >= conf));
+        && (!conf || (c.dataset.confidence !== "" && parseFloat(c.dataset.confidence) >= conf))
+        && (confMax >= 1 || c.dataset.confidence === "" || parseFloat(c.dataset.confidence) <= confMax);
       c.hidden = !ok;
     });
     $("shown").textContent = "showing " + visible().length + " of " + cards.length;
@@ -201,7 +203,7 @@
     if (r) { r.addEventListener("click", function () { focusCard(index); accept(card, "right"); }); }
     card.querySelector(".edit").addEventListener("click", function () { openEditor(card); });
   });
-  ["f-class", "f-agree", "f-rule", "f-decided", "f-conf"].forEach(function (id) {
+  ["f-class", "f-agree", "f-rule", "f-decided", "f-conf", "f-conf-max"].forEach(function (id) {
     if ($(id)) { $(id).addEventListener("input", applyFilters); $(id).addEventListener("change", applyFilters); }
   });
   $("reviewer").value = state.reviewer || "";

@@ -90,9 +90,12 @@ def _agreement(left: SideItem | None, right: SideItem | None) -> Agreement:
 _RANK = {"disagree": 0, "unknown": 1, "agree": 2}
 
 
-def build_pairs(left: Side, right: Side | None, *, taxonomy: Taxonomy | None = None, sort: bool = True) -> list[Pair]:
+def build_pairs(left: Side, right: Side | None, *, taxonomy: Taxonomy | None = None, sort: bool = True,
+                uncertain_first: bool = False) -> list[Pair]:
     """Every article of either side. Sorted: class disagreements, then undecidable pairs, then
-    agreements; within each, more rule errors and taxonomy differences first, then input order."""
+    agreements; within each, more rule errors and taxonomy differences first, then input order.
+    `uncertain_first`: by confidence instead, lowest first (a label with none measured counts as
+    0: nothing shows it is sure), then input order."""
     taxonomy = taxonomy or default_taxonomy()
     pairs = []
     for index, key in enumerate(iter_ids(left, right)):
@@ -100,6 +103,8 @@ def build_pairs(left: Side, right: Side | None, *, taxonomy: Taxonomy | None = N
         ri = right.items.get(key) if right is not None else None
         article = (li or ri).article if (li or ri) else ArticleInfo(id=key)  # type: ignore[union-attr]
         pairs.append(Pair(index, key, li, ri, article, _agreement(li, ri), _field_diffs(li, ri, taxonomy)))
-    if sort:
+    if uncertain_first:
+        pairs.sort(key=lambda p: (p.confidence if p.confidence is not None else 0.0, p.index))
+    elif sort:
         pairs.sort(key=lambda p: (_RANK[p.agreement], -p.rule_errors, not p.taxonomy_differs, p.index))
     return pairs

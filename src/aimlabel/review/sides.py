@@ -87,7 +87,11 @@ def _values(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def _confidence(label: dict[str, Any]) -> float | None:
+def _confidence(record: LabelRecord, label: dict[str, Any]) -> float | None:
+    """The record's measured confidence (calibrated when it was), else a number the label itself carries
+    (labels imported from elsewhere)."""
+    if record.confidence is not None:
+        return record.confidence.score()
     value = label.get("confidence")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -120,7 +124,7 @@ def item_from_record(record: LabelRecord, article: Article | None, taxonomy: Tax
         taxonomy={f.key: _values(label.get(f.key)) for f in taxonomy.fields if f.key in label},
         findings=tuple(record.findings),
         error=f"{record.error.type}: {record.error.message}" if record.error else None,
-        confidence=_confidence(label),
+        confidence=_confidence(record, label),
         model=(prov.model_served or prov.model_requested) if prov else None,
         harm={k: label[k].strip() for k in HARM_KEYS if isinstance(label.get(k), str) and label[k].strip()},
         source=ref.source if ref else None,

@@ -24,20 +24,23 @@ def _errors(pair: Pair, two_runs: bool) -> str:
     return f"{left}/{right}"
 
 
-def render_table(pairs: list[Pair], *, two_runs: bool, title_width: int = 60) -> str:
-    """One line per pair in the order given; rule errors are `left/right` when both are runs."""
-    rows = [HEADER] + [
+def render_table(pairs: list[Pair], *, two_runs: bool, title_width: int = 60, confidence: bool = False) -> str:
+    """One line per pair in the order given; rule errors are `left/right` when both are runs;
+    `confidence` adds a column (the lower side's, calibrated when it was; `-` when none)."""
+    header = HEADER[:-1] + (("confidence",) if confidence else ()) + HEADER[-1:]
+    rows: list[tuple[str, ...]] = [header] + [
         (
             p.id,
             (p.left.classification or p.left.status) if p.left else "-",
             (p.right.classification or p.right.status) if p.right else "-",
             MARK[p.agreement],
             _errors(p, two_runs),
+            *((("-" if p.confidence is None else f"{p.confidence:.3f}"),) if confidence else ()),
             _cut(p.article.title or "", title_width),
         )
         for p in pairs
     ]
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(HEADER) - 1)]
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(header) - 1)]
     lines = ["  ".join(str(v).ljust(w) for v, w in zip(r[:-1], widths)) + "  " + r[-1] for r in rows]
     return "".join(line.rstrip() + "\n" for line in lines)
 

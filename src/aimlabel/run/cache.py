@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from aimlabel.core.hashing import sha256_json
-from aimlabel.core.record import Attempts, Usage
+from aimlabel.core.record import Attempts, Confidence, Usage
 from aimlabel.core.schema import schema_hash
 from aimlabel.model.base import ModelAdapter, ModelAnswer, ModelSettings
 from aimlabel.run.store import RunStore
@@ -56,6 +56,7 @@ class CachedAdapter:
                 return ModelAnswer(
                     label=label, error=None, usage=Usage(), attempts=Attempts(), latency_ms=0.0,
                     model_served=hit.get("model_served"), recording_producer=None, cached=True,
+                    confidence=Confidence.model_validate(hit["confidence"]) if hit.get("confidence") else None,
                 )
         answer = await self.inner.ask(key, messages, response_model)
         if answer.label is not None:
@@ -94,4 +95,5 @@ def _cache_entry(answer: ModelAnswer) -> dict[str, Any]:
         "label": answer.label.model_dump(mode="json") if answer.label is not None else None,
         "model_served": answer.model_served,
         "usage": answer.usage.model_dump(),
+        "confidence": answer.confidence.model_dump(mode="json") if answer.confidence is not None else None,
     }

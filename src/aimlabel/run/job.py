@@ -31,6 +31,7 @@ from aimlabel.model.factory import open_adapter
 from aimlabel.model.recording import RecordingReader, RecordingWriter
 from aimlabel.rules import RULES_VERSION, RuleConfig
 from aimlabel.run.cache import CachedAdapter
+from aimlabel.run.confidence import CalibrationFile, CalibrationProblem, Router, refuse_mismatch
 from aimlabel.run.lease import HEARTBEAT_EVERY, STALE_AFTER, Owner, RunBusy, this_process
 from aimlabel.run.manifest import RunManifest, new_manifest
 from aimlabel.run.pipeline import Labeler, RunTotals, Sink, label_items
@@ -95,6 +96,7 @@ class LabelJob:
     prices: PriceTable | None = None
     rules: RuleConfig | None = field(default_factory=RuleConfig)
     fix_rounds: int = 1
+    calibration: CalibrationFile | None = None
     meter: RunMeter = field(default_factory=RunMeter)
     transport: httpx2.AsyncBaseTransport | None = field(default=None, repr=False)
     lease_stale_after: float = STALE_AFTER
@@ -200,6 +202,7 @@ def build_manifest(job: LabelJob, prompt_hash: str, prompt_version: str, schema_
         fix_rounds=job.fix_rounds if job.rules is not None else 0,
         input=job.input, input_hash=None if job.input == "-" else sha256_file(job.input),
         source="replay" if job.replay is not None else "live",
+        calibration=job.calibration.id if job.calibration is not None else None,
     )
 
 
@@ -292,6 +295,12 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
     taxonomy = default_taxonomy()
     prompt = load_prompt(job.prompt_file, taxonomy)
     response_model = label_model()
+    if job.calibration is not None:
+        try:
+            refuse_mismatch(job.calibration, model=job.settings.model, prompt_version=prompt.version, prompt_hash=prompt.hash,
+                            confidence=str(job.settings.confidence))
+        except CalibrationProblem as exc:
+            raise JobError(str(exc)) from None
     prices = job.prices or load_prices()
     if job.max_cost is not None and prices.price_for(job.settings.model) is None:
         raise JobError(f"--max-cost needs a price for model {job.settings.model!r}: add it to a --prices file")
@@ -335,7 +344,8 @@ async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | 
         adapter: ModelAdapter = inner
         if job.store is not None and job.use_cache and job.record is None and job.replay is None:
             adapter = CachedAdapter(inner, job.store)
-        labeler = Labeler(adapter, prompt, response_model, how.taxonomy, job.max_article_tokens, job.rules, job.fix_rounds)
+        labeler = Labeler(adapter, prompt, response_model, how.taxonomy, job.max_article_tokens, job.rules, job.fix_rounds,
+                          Router(job.calibration) if job.calibration is not None else None)
         rule = StopRule.for_adapter(adapter, max_cost=job.max_cost, resume_hint=run_name)
         side = JobSide(job, prices, run_id, finished, rule)
         keeper = asyncio.create_task(lease.keep(job.heartbeat_every, rule)) if lease is not None else None

@@ -21,7 +21,7 @@ from aimlabel.core.redact import redact_url
 
 # Settings that change answers: a run can only be resumed with the same values.
 RESUME_KEYS = ("model", "mode", "params", "max_article_tokens", "prompt_hash", "schema_hash", "input_hash",
-               "rules_version", "fix_rounds", "api")
+               "rules_version", "fix_rounds", "api", "calibration")
 
 
 class RunManifest(Versions, ToolInfo):
@@ -40,6 +40,7 @@ class RunManifest(Versions, ToolInfo):
     input_hash: str | None = None
     source: str | None = None
     api: str | None = None  # "batch" (the Batch API) or "offline batch" (request files for another engine); None: live calls
+    calibration: str | None = None  # the id of the calibration file that routes the run's labels (label --calibration)
     started_at: str | None = None
     earlier_base_urls: list[str | None] = []
 

@@ -34,6 +34,7 @@ from aimlabel.run.reorder import Reorder, Spill, TempSpill
 from aimlabel.run.stop import BUDGET, StopRule
 
 Sink = Callable[[LabelRecord], None]
+Router = Callable[[LabelRecord], LabelRecord]
 REPLAY_ERRORS = ("replay_missing", "replay_mismatch", "batch_pending")  # batch_pending: the answer comes in a later batch
 
 
@@ -48,6 +49,7 @@ class Labeler:
     max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS
     rules: RuleConfig | None = None
     fix_rounds: int = 1
+    router: Router | None = None  # a calibration's threshold (aimlabel.run.confidence), applied to each record
 
     def __post_init__(self) -> None:
         self._schema_hash = schema_hash(self.response_model)
@@ -81,7 +83,7 @@ class Labeler:
         rendered = render(self.prompt, article, self.max_article_tokens)
         answer = await self.adapter.ask(article.key, rendered.messages, self.response_model)
         usage, attempts, latency = answer.usage, answer.attempts, answer.latency_ms
-        error = answer.error
+        error, confidence = answer.error, answer.confidence
         label = answer.label.model_dump(mode="json") if answer.label is not None else None
         findings: list[Finding] = []
         if label is not None and self.rules is not None:
@@ -103,7 +105,7 @@ class Labeler:
                         # The recording lacks this fix round: the label is not what a live run gives.
                         label, error = None, fixed.error
                     break
-                label = fixed.label.model_dump(mode="json")
+                label, confidence = fixed.label.model_dump(mode="json"), fixed.confidence
                 findings = await self._check(label, article, seen)
         if label is None:
             status = "failed"
@@ -124,8 +126,10 @@ class Labeler:
             cached=answer.cached,
             provenance=self.provenance(answer),
             findings=findings,
+            confidence=confidence if label is not None else None,
+            review_reasons=["rule_error"] if status == "needs_review" else [],
         )
-        return record
+        return self.router(record) if self.router is not None else record
 
     async def _check(self, label: dict[str, object], article: Article, seen: str) -> list[Finding]:
         """The rule check off the event loop (see the module docstring)."""

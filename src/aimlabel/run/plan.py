@@ -34,6 +34,8 @@ class Plan:
     estimated_cost_usd: float | None
     first_prompt: list[dict[str, str]] | None
     batch: bool = False
+    samples: int = 1
+    estimated_cost_usd_without_n: float | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
@@ -59,8 +61,12 @@ class RequestTokens:
 
 def make_plan(input: str, prompt: Prompt, *, model: str, prices: PriceTable, max_article_tokens: int,
               expected_output_tokens: int, input_format: InputFormat = InputFormat.AUTO, encoding: str = "utf-8",
-              delimiter: str | None = None, batch: bool = False) -> Plan:
-    """The plan; an input that cannot be read as articles at all raises `InputError`."""
+              delimiter: str | None = None, batch: bool = False, samples: int = 1) -> Plan:
+    """The plan; an input that cannot be read as articles at all raises `InputError`.
+
+    With `samples` K (`--confidence samples:K`) every article gets K answers: K times the output
+    tokens, and the prompt counted once where the server honours `n` (OpenAI does), K times where
+    it does not (then K requests are sent): `estimated_cost_usd_without_n`."""
     tokens = RequestTokens(model, prompt)
     articles = bad = cut = prompt_tokens = 0
     first: list[dict[str, str]] | None = None
@@ -74,11 +80,13 @@ def make_plan(input: str, prompt: Prompt, *, model: str, prices: PriceTable, max
         articles += 1
         cut += rendered.cut.truncated
         prompt_tokens += tokens.of(rendered.messages)
-    output_tokens = articles * expected_output_tokens
+    output_tokens = articles * expected_output_tokens * samples
     rates = prices.rates_for(model, batch=batch)
     cost = prices.cost(model, Usage(prompt_tokens=prompt_tokens, completion_tokens=output_tokens), batch=batch)
+    without_n = (prices.cost(model, Usage(prompt_tokens=prompt_tokens * samples, completion_tokens=output_tokens), batch=batch)
+                 if samples > 1 else None)
     return Plan(model, articles, bad, cut, prompt_tokens, output_tokens, tokens.how,
-                rates[0] if rates else None, rates[1] if rates else None, cost, first, batch)
+                rates[0] if rates else None, rates[1] if rates else None, cost, first, batch, samples, without_n)
 
 
 def plan_text(plan: Plan, show_prompt: bool = True) -> str:
@@ -96,8 +104,13 @@ def plan_text(plan: Plan, show_prompt: bool = True) -> str:
         f"model             {plan.model}",
         f"articles          {plan.articles} ({plan.unreadable_lines} unreadable input lines; {plan.cut_articles} cut to the length limit)",
         f"input tokens      {plan.prompt_tokens:,} (counted with {plan.token_counting}, schema included)",
-        f"output tokens     {plan.output_tokens:,} (expected {plan.output_tokens // max(plan.articles, 1):,} per article)",
+        f"output tokens     {plan.output_tokens:,} (expected {plan.output_tokens // max(plan.articles, 1):,} per article"
+        + (f", {plan.samples} samples each" if plan.samples > 1 else "") + ")",
         f"price             {price}",
         f"estimated cost    {cost} (before re-asks and retries)",
     ]
+    if plan.samples > 1:
+        without = "unknown" if plan.estimated_cost_usd_without_n is None else f"${plan.estimated_cost_usd_without_n:.4f}"
+        lines.append(f"                  {without} where the server ignores n (then {plan.samples} requests per article, "
+                     f"input tokens x{plan.samples})")
     return "\n".join(lines) + "\n"

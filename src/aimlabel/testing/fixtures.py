@@ -8,6 +8,7 @@ rules and provenance as a recorded model run, and nobody mistakes them for a mod
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,13 @@ from aimlabel.core.labels_file import LabelItem
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS
 from aimlabel.core.record import LabelRecord
 from aimlabel.events.record import EventRecord
-from aimlabel.model.base import ModelSettings
+from aimlabel.model.base import TOP_LOGPROBS, ConfidenceSpec, ModelSettings
 from aimlabel.model.http import current_call
+from aimlabel.model.logprobs import choice_text
 from aimlabel.model.recording import FIXTURE_PRODUCER, ItemRecording
 from aimlabel.run.job import LabelJob, run_label_job
 from aimlabel.testing.fakes import Reply, ScriptedModel, chat_completion
+from aimlabel.testing.logprobs import fake_logprobs
 
 
 def load_answers(path: Path) -> dict[str, dict[str, Any]]:
@@ -44,21 +47,29 @@ def record_fixture_answers(
     mode: str = "json_schema",
     model: str = FIXTURE_PRODUCER,
     max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS,
+    distribution_for: Callable[[str, dict[str, Any]], dict[str, float]] | None = None,
 ) -> list[LabelRecord]:
-    """Record `answers` (by article key) for every article in `articles` into `out_dir`."""
+    """Record `answers` (by article key) for every article in `articles` into `out_dir`. With
+    `distribution_for(key, answer)`, the run asks for logprobs and each answer carries them, with
+    that class distribution (see `aimlabel.testing.logprobs`)."""
 
     def answer_for(_: dict[str, Any]) -> Reply:
         key = current_call.get().item_key
         if key not in answers:
             return Reply(400, {"error": {"message": f"no fixture answer for article {key!r}"}})
-        return Reply(200, chat_completion(answers[key], mode=mode, model=model))
+        body = chat_completion(answers[key], mode=mode, model=model)
+        if distribution_for is not None:
+            text = choice_text(body["choices"][0]) or ""
+            body["choices"][0]["logprobs"] = fake_logprobs(text, distribution_for(key, answers[key]), TOP_LOGPROBS, compact=True)
+        return Reply(200, body)
 
     fake = ScriptedModel(answer_for=answer_for)
     records: list[LabelRecord] = []
 
     job = LabelJob(
         input=str(articles),
-        settings=ModelSettings(model=model, base_url="http://fixture.invalid/v1", mode=mode),  # type: ignore[arg-type]
+        settings=ModelSettings(model=model, base_url="http://fixture.invalid/v1", mode=mode,  # type: ignore[arg-type]
+                               confidence=ConfidenceSpec("logprobs" if distribution_for is not None else "off")),
         record=out_dir, max_article_tokens=max_article_tokens, concurrency=1, producer=FIXTURE_PRODUCER, transport=fake.transport(),
     )
     run_label_job(job, records.append)

@@ -17,6 +17,7 @@ from typing import Any
 
 from aimlabel.core.taxonomy import Taxonomy
 from aimlabel.testing.fakes import chat_completion
+from aimlabel.testing.logprobs import fake_logprobs
 
 FAULTS = ("429", "500", "timeout", "junk", "drop", "length", "invalid", "refusal")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -97,12 +98,32 @@ class Answerer:
     """Build the label for a request from the taxonomy the real response model is made of."""
 
     taxonomy: Taxonomy
+    honour_n: bool = True
+    give_logprobs: bool = True
 
-    def label(self, block: str | None) -> dict[str, Any]:
+    def distribution(self, block: str | None) -> dict[str, float]:
+        """The fake's class probabilities for an article: its label's class gets 0.5 to 1.0 of the mass."""
+        digest = hashlib.sha256((block or "").encode("utf-8")).digest()
+        classes = self.taxonomy.classes
+        chosen = classes[digest[0] % len(classes)]
+        top = 0.5 + 0.5 * digest[2] / 255
+        weights = {c: digest[3 + i] + 1 for i, c in enumerate(classes) if c != chosen}
+        spread = sum(weights.values())
+        return {c: round(top if c == chosen else (1 - top) * weights[c] / spread, 6) for c in classes}
+
+    def sample_class(self, block: str | None, sample: int) -> str:
+        """Sample `sample`'s class (0 is the label's own): drawn from `distribution`, seeded by the article."""
+        dist = self.distribution(block)
+        if sample == 0:
+            return str(self.label(block)["classification"])
+        rng = random.Random(f"{block}\x00{sample}")
+        return rng.choices(list(dist), weights=list(dist.values()))[0]
+
+    def label(self, block: str | None, cls: str | None = None) -> dict[str, Any]:
         text = block or ""
         digest = hashlib.sha256(text.encode("utf-8")).digest()
         tax = self.taxonomy
-        cls = tax.classes[digest[0] % len(tax.classes)]
+        cls = cls or tax.classes[digest[0] % len(tax.classes)]
         related = cls != "Unrelated"
         label: dict[str, Any] = {
             "ai_system": "An AI system named in the article" if related else None,
@@ -125,13 +146,45 @@ class Answerer:
                 label[f.key] = pick if related else None
         return label
 
-    def completion(self, body: dict[str, Any], fault: str | None, echo: str | None = None) -> dict[str, Any]:
+    def completion(self, body: dict[str, Any], fault: str | None, echo: str | None = None, repeat: int = 0) -> dict[str, Any]:
         """The ChatCompletion JSON for a 200 answer, shaped by `fault` (length/invalid/refusal);
-        `echo` (the request's credential) is written into the rationale, as a reflecting server would."""
+        `echo` (the request's credential) is written into the rationale, as a reflecting server would.
+        `n` choices when asked (one when the server ignores `n`: then `repeat`, how many times this
+        exact request came before, picks the sample), each with OpenAI-format logprobs when asked."""
+        asked = int(body.get("n") or 1)
+        if asked > 1:
+            return self._samples(body, fault, echo, asked if self.honour_n else 1, 0 if self.honour_n else repeat)
+        result = self._one(body, fault, echo)
+        if body.get("logprobs") and self.give_logprobs and fault is None:
+            self._add_logprobs(result, body)
+        return result
+
+    def _samples(self, body: dict[str, Any], fault: str | None, echo: str | None, n: int, repeat: int) -> dict[str, Any]:
+        block = article_block(body)
+        choices = []
+        for j in range(n):
+            one = self._one(body, fault, echo, self.sample_class(block, repeat * n + j))
+            choices.append({**one["choices"][0], "index": j})
+        first = self._one(body, fault, echo)
+        usage = first["usage"]
+        return {**first, "choices": choices, "usage": {**usage, "completion_tokens": usage["completion_tokens"] * n,
+                                                       "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"] * n}}
+
+    def _add_logprobs(self, result: dict[str, Any], body: dict[str, Any]) -> None:
+        choice = result["choices"][0]
+        message = choice["message"]
+        calls = message.get("tool_calls")
+        text = calls[0]["function"]["arguments"] if calls else message.get("content")
+        if not isinstance(text, str) or '"classification"' not in text:
+            return
+        top = max(0, min(int(body.get("top_logprobs") or 0), 20))
+        choice["logprobs"] = {**fake_logprobs(text, self.distribution(article_block(body)), top), "refusal": None}
+
+    def _one(self, body: dict[str, Any], fault: str | None, echo: str | None, cls: str | None = None) -> dict[str, Any]:
         mode = request_mode(body)
         model = str(body.get("model") or "fake-model")
         event = article_block(body, "EVENT")
-        answer = event_answer(event) if event is not None else self.label(article_block(body))
+        answer = event_answer(event) if event is not None else self.label(article_block(body), cls)
         name = "AimEvent" if event is not None else "AimLabel"
         if echo is not None and "rationale" in answer:
             answer["rationale"] += f" (Request authorised with {echo}.)"

@@ -56,6 +56,9 @@ class ServerOptions:
     batch: BatchOptions = field(default_factory=BatchOptions)
     slow: str | None = None
     slow_factor: float = 40.0
+    ignore_n: bool = False
+    no_logprobs: bool = False
+    memo: bool = False
 
 
 @dataclass
@@ -113,9 +116,10 @@ class FakeServer:
         self.stats = Stats()
         self.faults = FaultPlan(options.rates, options.seed)
         self._delays = random.Random(options.seed + 1)  # its own stream: jitter never shifts the faults
-        self.answerer = Answerer(default_taxonomy())
+        self.answerer = Answerer(default_taxonomy(), honour_n=not options.ignore_n, give_logprobs=not options.no_logprobs)
         self.batches = BatchService(options.batch, self.answerer, self.faults)
         self.stopped = asyncio.Event()
+        self._memo: dict[bytes, Response] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def handle_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -180,7 +184,13 @@ class FakeServer:
                 status = "400"
                 return _error(400, "request body is not JSON", "invalid_request_error")
             stats.by_mode[request_mode(body)] += 1
-            response = await self._fault_or_answer(body, fault, echo)
+            key = hashlib.sha256(raw).digest()
+            if self.options.memo and fault is None and key in self._memo:
+                response = self._memo[key]
+            else:
+                response = await self._fault_or_answer(body, fault, echo, stats.bodies[digest] - 1)
+                if self.options.memo and fault is None and response.status == 200:
+                    self._memo[key] = response
             status = str(response.status)
             if fault is None and response.status == 200:
                 stats.answered[digest] += 1
@@ -193,7 +203,7 @@ class FakeServer:
             if limit is not None and stats.chat_requests >= limit:
                 asyncio.get_running_loop().call_later(0.05, self.stopped.set)
 
-    async def _fault_or_answer(self, body: dict[str, Any], fault: str | None, echo: str | None = None) -> Response:
+    async def _fault_or_answer(self, body: dict[str, Any], fault: str | None, echo: str | None = None, repeat: int = 0) -> Response:
         o = self.options
         if fault == "429":
             return _error(429, "rate limited (fake)", "rate_limit_exceeded", {"retry-after": f"{o.retry_after:g}"})
@@ -212,7 +222,7 @@ class FakeServer:
             return _error(500, "internal error (fake)", "server_error")
         if fault == "junk":
             return Response(200, JUNK, {"content-type": "application/json"})
-        return _json(200, self.answerer.completion(body, fault, echo))
+        return _json(200, self.answerer.completion(body, fault, echo, repeat))
 
     async def serve(self, announce: bool = True) -> None:
         o = self.options
@@ -321,6 +331,12 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     p.add_argument("--slow", default=None, metavar="TEXT",
                    help="Articles whose text (title included) contains TEXT answer --slow-factor times slower.")
     p.add_argument("--slow-factor", type=float, default=40.0, help="How much slower a --slow article answers (default 40).")
+    p.add_argument("--ignore-n", action="store_true",
+                   help="Answer one choice whatever `n` asks for (as servers without `n` do); a repeated request gets the next sample.")
+    p.add_argument("--no-logprobs", action="store_true", help="Never return logprobs, even when asked (as some servers do).")
+    p.add_argument("--memo", action="store_true",
+                   help="Serve a request seen before (no fault drawn) the answer it got, without building it again: a "
+                        "benchmark's repeated runs then meet a server whose speed does not depend on the answer's size.")
     p.add_argument("--max-requests", type=int, default=None, help="Stop after this many chat requests.")
     p.add_argument("--max-seconds", type=float, default=600.0, help="Stop after this many seconds (safety net).")
     a = p.parse_args(argv)
@@ -331,7 +347,8 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     batch = BatchOptions(max(1, a.batch_polls), ordinals["expire"], ordinals["fail"], a.batch_drop_downloads, a.batch_download_pause)
     return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
                          {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, echo_key=a.echo_key, batch=batch,
-                         slow=a.slow, slow_factor=a.slow_factor)
+                         slow=a.slow, slow_factor=a.slow_factor, ignore_n=a.ignore_n, no_logprobs=a.no_logprobs,
+                         memo=a.memo)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,214 @@
+"""Per-label confidence (issue 15): logprobs in every mode and samples:K, over HTTP against the fake
+server process, recorded and replayed; `unavailable` where a server gives none."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from aimlabel.cli.app import app
+from aimlabel.core.prompt import default_prompt, render
+from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.model.base import ConfidenceError, ConfidenceSpec
+from aimlabel.model.logprobs import logprob_confidence
+from aimlabel.model.samples import vote
+from aimlabel.testing.fakeserver.answers import Answerer, article_block
+from aimlabel.testing.fakeserver.process import FakeServerProcess, start_fake_server
+from aimlabel.testing.logprobs import fake_logprobs
+from conftest import example_articles
+
+CLASSES = default_taxonomy().classes
+runner = CliRunner()
+DIST = {"AI Incident": 0.5, "AI Hazard": 0.3, "Complementary Information": 0.15, "Unrelated": 0.05}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeServerProcess]:
+    with start_fake_server() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def plain_server() -> Iterator[FakeServerProcess]:
+    """A server that ignores `n` and never returns logprobs."""
+    with start_fake_server(ignore_n=True, no_logprobs=True) as s:
+        yield s
+
+
+def _articles(tmp: Path) -> Path:
+    path = tmp / "a.jsonl"
+    path.write_text("".join(a.model_dump_json() + "\n" for a in example_articles()), encoding="utf-8")
+    return path
+
+
+def _label(tmp: Path, *args: str) -> list[dict[str, Any]]:
+    out = tmp / f"out-{len(list(tmp.glob('out-*')))}.jsonl"
+    result = runner.invoke(app, ["label", str(_articles(tmp)), "--no-store", "-q", "--api-key", "k" * 20, "-o", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def _expected_distribution(article_index: int) -> dict[str, float]:
+    """What the fake server put in its logprobs for this article: its own distribution, read off the
+    article block exactly as the server reads it."""
+    messages = render(default_prompt(), example_articles()[article_index]).messages
+    return Answerer(default_taxonomy()).distribution(article_block({"messages": messages}))
+
+
+@pytest.mark.parametrize("name", CLASSES)
+def test_the_class_probability_is_read_where_the_class_names_part(name: str) -> None:
+    text = json.dumps({"rationale": 'says "classification": no', "classification": name, "severity": None})
+    found = logprob_confidence(fake_logprobs(text, DIST, top=5)["content"], CLASSES)
+    assert found.source == "logprobs" and found.probability == pytest.approx(DIST[name], abs=1e-5)
+    if name.startswith("AI"):  # both AI classes are read at their second token: the whole distribution is known
+        assert found.distribution == pytest.approx(DIST, abs=1e-5)
+    assert found.classes_absent == [] and found.coverage == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_class_missing_from_top_logprobs_gets_zero_and_is_named() -> None:
+    text = json.dumps({"classification": "AI Hazard"})
+    found = logprob_confidence(fake_logprobs(text, DIST, top=2)["content"], CLASSES)
+    assert found.classes_absent == ["Unrelated"]
+    assert found.coverage == pytest.approx(0.95, abs=1e-5)
+    assert found.distribution is not None and found.distribution["Unrelated"] == 0
+    assert found.probability == pytest.approx(0.3 / 0.95, abs=1e-5)
+
+
+def test_tokens_without_a_classification_value_are_unavailable() -> None:
+    found = logprob_confidence([{"token": '{"x": 1}', "logprob": 0.0, "top_logprobs": []}], CLASSES)
+    assert found.source == "unavailable" and found.probability is None and found.note
+
+
+def test_the_vote_keeps_the_first_answer_of_the_majority_and_breaks_ties_by_the_earliest_vote() -> None:
+    result = vote(["AI Hazard", "AI Incident", "AI Incident", None, "AI Hazard"], CLASSES, 1.0, 5)
+    assert result.winner == "AI Hazard" and result.chosen == 0  # 2 against 2: AI Hazard voted first
+    assert result.confidence.probability == 0.4 and result.confidence.votes == {
+        "AI Incident": 2, "AI Hazard": 2, "Complementary Information": 0, "Unrelated": 0}
+    assert "1 answer(s) named no class" in (result.confidence.note or "")
+    assert vote(["Unrelated", "AI Hazard", "AI Hazard"], CLASSES, 1.0, 4).chosen == 1
+
+
+@pytest.mark.parametrize("text", ["samples", "samples:1", "samples:21", "samples:3:0", "logprobs:2", "on"])
+def test_bad_confidence_values_are_refused(text: str) -> None:
+    with pytest.raises(ConfidenceError):
+        ConfidenceSpec.parse(text)
+    result = runner.invoke(app, ["label", "--example", "-q", "--confidence", text])
+    assert result.exit_code == 2 and "--confidence must be" in result.output
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "tools", "md_json"])
+def test_logprobs_confidence_in_every_mode(server: FakeServerProcess, tmp_path: Path, mode: str) -> None:
+    records = _label(tmp_path, "--base-url", server.base_url, "--model", "fake-model", "--mode", mode, "--confidence", "logprobs")
+    assert len(records) == 5
+    for i, record in enumerate(records):
+        conf = record["confidence"]
+        expected = _expected_distribution(i)
+        assert conf["source"] == "logprobs" and conf["method"] == "logprobs"
+        assert conf["probability"] == pytest.approx(expected[record["label"]["classification"]], abs=1e-5)
+        if record["label"]["classification"].startswith("AI"):
+            assert conf["distribution"] == pytest.approx(expected, abs=1e-5)
+        assert record["findings"] is not None and "review_reasons" in record  # rule findings stay beside confidence
+
+
+def test_off_asks_for_no_logprobs_and_records_none(server: FakeServerProcess, tmp_path: Path) -> None:
+    records = _label(tmp_path, "--base-url", server.base_url, "--model", "fake-model")
+    assert all(r["confidence"] is None for r in records)
+
+
+def test_a_server_without_logprobs_gives_unavailable_and_nothing_invented(plain_server: FakeServerProcess, tmp_path: Path) -> None:
+    for mode in ("json_schema", "tools"):
+        records = _label(tmp_path, "--base-url", plain_server.base_url, "--model", "fake-model", "--mode", mode, "--confidence", "logprobs")
+        for record in records:
+            assert record["status"] in ("ok", "needs_review")
+            conf = record["confidence"]
+            assert conf["source"] == "unavailable" and conf["probability"] is None and conf["distribution"] is None
+            assert "no logprobs" in conf["note"]
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "tools", "md_json"])
+def test_samples_through_n_count_every_answer(server: FakeServerProcess, tmp_path: Path, mode: str) -> None:
+    single = _label(tmp_path, "--base-url", server.base_url, "--model", "fake-model", "--mode", mode)
+    records = _label(tmp_path, "--base-url", server.base_url, "--model", "fake-model", "--mode", mode, "--confidence", "samples:5:0.7")
+    for one, record in zip(single, records):
+        conf = record["confidence"]
+        assert conf["source"] == "samples" and conf["samples"] == 5 and conf["temperature"] == 0.7 and conf["tie_rule"]
+        assert sum(conf["votes"].values()) == 5
+        winner = record["label"]["classification"]
+        assert conf["votes"][winner] == max(conf["votes"].values()) and conf["probability"] == conf["votes"][winner] / 5
+        assert record["attempts"]["requests"] == 1  # the server honours n: one request
+        assert record["usage"]["completion_tokens"] == 5 * one["usage"]["completion_tokens"]
+        assert record["usage"]["prompt_tokens"] == one["usage"]["prompt_tokens"]
+    stats = server.stats()
+    assert stats["by_mode"][mode] >= 10
+
+
+def test_samples_where_the_server_ignores_n_send_k_requests(plain_server: FakeServerProcess, tmp_path: Path) -> None:
+    single = _label(tmp_path, "--base-url", plain_server.base_url, "--model", "fake-model")
+    records = _label(tmp_path, "--base-url", plain_server.base_url, "--model", "fake-model", "--confidence", "samples:3")
+    for one, record in zip(single, records):
+        assert record["attempts"] == {"requests": 3, "answers": 3}
+        assert record["usage"]["total_tokens"] == 3 * one["usage"]["total_tokens"]
+        assert record["confidence"]["samples"] == 3 and record["confidence"]["temperature"] == 1.0
+    assert any(r["confidence"]["probability"] < 1 for r in records)  # the repeated requests gave different samples
+
+
+@pytest.mark.parametrize("spec", ["logprobs", "samples:3"])
+def test_record_and_replay_keep_the_confidence(server: FakeServerProcess, plain_server: FakeServerProcess, tmp_path: Path,
+                                               spec: str) -> None:
+    live_server = server if spec == "logprobs" else plain_server
+    rec = tmp_path / "rec"
+    live = _label(tmp_path, "--base-url", live_server.base_url, "--model", "fake-model", "--confidence", spec, "--record", str(rec))
+    fast = _label(tmp_path, "--replay", str(rec), "--confidence", spec)
+    full = _label(tmp_path, "--replay", str(rec), "--confidence", spec, "--full-replay")
+    assert [r["confidence"] for r in live] == [r["confidence"] for r in fast] == [r["confidence"] for r in full]
+    assert [r["label"] for r in live] == [r["label"] for r in fast]
+
+
+def test_the_cache_keeps_the_confidence(server: FakeServerProcess, tmp_path: Path) -> None:
+    args = ["--base-url", server.base_url, "--model", "fake-model", "--confidence", "logprobs"]
+    out = [tmp_path / "one.jsonl", tmp_path / "two.jsonl"]
+    for path in out:
+        result = runner.invoke(app, ["label", str(_articles(tmp_path)), "-q", "--api-key", "k" * 20, "-o", str(path), *args])
+        assert result.exit_code == 0, result.output
+    first, second = ([json.loads(x) for x in p.read_text().splitlines()] for p in out)
+    assert all(r["cached"] for r in second)
+    assert [r["confidence"] for r in first] == [r["confidence"] for r in second]
+
+
+def _completion_with_logprobs(name: str) -> dict[str, Any]:
+    from aimlabel.testing.fakes import chat_completion
+
+    answer = {"rationale": 'He said "classification" twice {x} [y].', "classification": name, "severity": None}
+    body = chat_completion(answer)
+    body["choices"][0]["logprobs"] = {**fake_logprobs(json.dumps(answer, ensure_ascii=False), DIST, top=5), "refusal": None}
+    return body
+
+
+@pytest.mark.parametrize("separators", [(", ", ": "), (",", ":")])
+@pytest.mark.parametrize("name", CLASSES)
+def test_the_scan_of_the_text_gives_what_a_full_parse_gives(name: str, separators: tuple[str, str]) -> None:
+    from aimlabel.model.confidence_wire import strip_logprobs
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    body = _completion_with_logprobs(name)
+    scanned = scan_logprobs(json.dumps(body, separators=separators, ensure_ascii=False), CLASSES)
+    parsed_body, parsed = strip_logprobs(body, CLASSES)
+    assert scanned is not None
+    assert json.loads(scanned.text) == parsed_body and parsed_body["choices"][0]["logprobs"] is None
+    assert scanned.confidence == parsed
+
+
+def test_a_layout_the_scan_does_not_know_falls_back_to_the_full_parse() -> None:
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    body = _completion_with_logprobs("AI Hazard")
+    content = body["choices"][0]["logprobs"]["content"]
+    body["choices"][0]["logprobs"]["content"] = [{"top_logprobs": e["top_logprobs"], "token": e["token"], "logprob": e["logprob"]}
+                                                 for e in content]  # alternatives before the token
+    assert scan_logprobs(json.dumps(body), CLASSES) is None
+    assert logprob_confidence(body["choices"][0]["logprobs"]["content"], CLASSES).probability == pytest.approx(0.3, abs=1e-5)
