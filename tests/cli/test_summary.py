@@ -39,3 +39,16 @@ def test_the_table_shows_class_status_and_the_top_finding_and_counts_rows_past_i
     assert "needs_review  error harm.no-harm: the rationale says [no harm] occurred" in lines[2]
     assert lines[3].split()[:3] == ["a002", "-", "failed"] and "timeout: no answer in 60 s" in lines[3]
     assert lines[4] == "... and 2 more records" and len(lines) == 5
+
+
+def test_the_table_has_a_confidence_column_once_a_record_carries_one() -> None:
+    table = RecordTable(limit=5)
+    table.add(_record(0, confidence={"source": "logprobs", "method": "logprobs", "probability": 0.912}))
+    table.add(_record(1, confidence={"source": "logprobs", "method": "logprobs", "probability": 0.9, "calibrated": 0.634}))
+    table.add(_record(2, confidence={"source": "unavailable", "note": "the server sent no logprobs"}))
+    out = io.StringIO()
+    table.render(out, width=200)
+    lines = out.getvalue().splitlines()
+    assert "confidence" in lines[0].split()
+    assert "0.91" in lines[1].split() and "0.63" in lines[2].split() and "0.90" not in lines[2].split()
+    assert not any(cell.replace(".", "").isdigit() for cell in lines[3].split())

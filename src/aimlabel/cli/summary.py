@@ -53,14 +53,9 @@ def _top_finding(record: LabelRecord) -> str:
 
 
 def _confidence(record: LabelRecord) -> str:
-    """The record's measured confidence in its class (calibrated when it is), or "" when it has none.
-
-    Read by name: records carry a confidence only when it was measured."""
-    measured = getattr(record, "confidence", None)
-    value = getattr(measured, "calibrated", None)
-    if value is None:
-        value = getattr(measured, "probability", None)
-    return f"{value:.2f}" if isinstance(value, int | float) else ""
+    """The record's measured confidence in its class (calibrated when it is), or "" when it has none."""
+    value = record.confidence.score() if record.confidence is not None else None
+    return f"{value:.2f}" if value is not None else ""
 
 
 def _cut(text: str, width: int) -> str:
