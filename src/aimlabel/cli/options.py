@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 from aimlabel.cli.exits import fail
 from aimlabel.core.articles import InputFormat
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS
-from aimlabel.model.base import DEFAULT_MAX_RESPONSE_BYTES, Mode, ModelSettings, RetryPolicy, base_url_problem
+from aimlabel.model.base import DEFAULT_MAX_RESPONSE_BYTES, Mode, ModelSettings, RetryPolicy, TokenField, base_url_problem
 from aimlabel.rules import defaults
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ TimeoutOpt = Annotated[float, typer.Option(min=1, help="Seconds to wait for one 
 TemperatureOpt = Annotated[float | None, typer.Option(help="Sampling temperature sent to the model.")]
 MaxResponseBytesOpt = Annotated[int, typer.Option(min=1024, help="Refuse a model response body larger than this many bytes (the article fails with invalid_response); 4194304 is 4 MiB.")]
 MaxCompletionTokensOpt = Annotated[int | None, typer.Option(help="Cap on answer tokens (not sent when unset).")]
+MaxTokensFieldOpt = Annotated[TokenField, typer.Option("--max-tokens-field", **choice(TokenField, "--max-tokens-field"), help="Request field that carries --max-completion-tokens: max_completion_tokens (OpenAI) or max_tokens (servers that ignore the newer field, e.g. llama-cpp-python).")]
 ConcurrencyOpt = Annotated[int, typer.Option(min=1, max=512, help="Model calls in flight at once.")]
 PromptOpt = Annotated[Path | None, typer.Option("--prompt", help="Use this prompt file instead of the packaged prompts/label.toml.")]
 MaxArticleTokensOpt = Annotated[int, typer.Option(min=50, help="Cut article text (after the title) to about this many tokens, keeping whole opening paragraphs.")]
@@ -129,6 +130,7 @@ def _model_options(
     timeout: TimeoutOpt = 60.0,
     temperature: TemperatureOpt = 0.0,
     max_completion_tokens: MaxCompletionTokensOpt = None,
+    max_tokens_field: MaxTokensFieldOpt = TokenField.MAX_COMPLETION_TOKENS,
     max_response_bytes: MaxResponseBytesOpt = DEFAULT_MAX_RESPONSE_BYTES,
     concurrency: ConcurrencyOpt = 4,
     prompt_file: PromptOpt = None,
@@ -167,12 +169,13 @@ class ModelOptions:
     fix_rounds: int
     no_rules: bool
     max_ai_principles: int
+    max_tokens_field: TokenField = TokenField.MAX_COMPLETION_TOKENS
 
     def settings(self, model: str) -> ModelSettings:
         return ModelSettings(model=model, base_url=self.base_url, api_key=self.api_key, mode=self.mode, timeout=self.timeout,
                              max_reasks=self.max_reasks, temperature=self.temperature,
-                             max_completion_tokens=self.max_completion_tokens, retry=RetryPolicy(max_retries=self.retries),
-                             max_response_bytes=self.max_response_bytes)
+                             max_completion_tokens=self.max_completion_tokens, max_tokens_field=self.max_tokens_field,
+                             retry=RetryPolicy(max_retries=self.retries), max_response_bytes=self.max_response_bytes)
 
     def rules(self) -> RuleConfig | None:
         from aimlabel.rules import RuleConfig

@@ -1,0 +1,158 @@
+"""Run llama-cpp-python's OpenAI-compatible server as a child process, for the real-server test and
+its benchmark.
+
+The server and the Gemma 3 270M GGUF live in a virtualenv of their own that
+`scripts/llamacpp_env.sh` builds (or reuses) under the user cache; `AIMLABEL_LLAMACPP_VENV` names
+it. The server binds 127.0.0.1 on a free port and is stopped with its whole process group.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+MODEL_FILE = "gemma-3-270m-q4_k_m.gguf"
+MODEL_ALIAS = "gemma-3-270m"
+VENV_ENV = "AIMLABEL_LLAMACPP_VENV"
+
+
+class LlamaCppError(RuntimeError):
+    """The server did not start, or died."""
+
+
+@dataclass(frozen=True)
+class LlamaCppInstall:
+    """A built server virtualenv: its python and the GGUF beside it."""
+
+    venv: Path
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
+
+    @property
+    def model(self) -> Path:
+        return self.venv / MODEL_FILE
+
+    def problem(self) -> str | None:
+        """Why this virtualenv cannot serve (for a skip reason), or None."""
+        if not (self.venv / ".complete").is_file():
+            return f"{self.venv} is not a finished build (run: bash scripts/llamacpp_env.sh)"
+        if not self.model.is_file():
+            return f"no {MODEL_FILE} in {self.venv}"
+        return None
+
+
+def install_from_env() -> LlamaCppInstall | None:
+    """The install `AIMLABEL_LLAMACPP_VENV` names, or None when it is unset."""
+    venv = os.environ.get(VENV_ENV, "")
+    return LlamaCppInstall(Path(venv)) if venv else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LlamaCppServer:
+    """`python -m llama_cpp.server` on 127.0.0.1; use as a context manager so it always stops.
+
+    `n_threads` defaults to every core: the server's own default is half of them. The chat
+    template is the one in the GGUF (Gemma 3's), which the server applies when no
+    `--chat_format` is given.
+    """
+
+    def __init__(self, install: LlamaCppInstall, *, n_ctx: int = 4096, n_threads: int | None = None,
+                 startup_timeout: float = 120.0) -> None:
+        self.install = install
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads or os.cpu_count() or 1
+        self.startup_timeout = startup_timeout
+        self.port = 0
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def command(self) -> list[str]:
+        return [str(self.install.python), "-m", "llama_cpp.server", "--model", str(self.install.model),
+                "--model_alias", MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(self.port),
+                "--n_ctx", str(self.n_ctx), "--n_threads", str(self.n_threads), "--n_threads_batch", str(self.n_threads)]
+
+    def log_tail(self, chars: int = 3000) -> str:
+        if self._log is None:
+            return ""
+        self._log.flush()
+        return Path(self._log.name).read_text(encoding="utf-8", errors="replace")[-chars:]
+
+    def start(self) -> LlamaCppServer:
+        self.port = free_port()
+        self._log = tempfile.NamedTemporaryFile(prefix="llamacpp-", suffix=".log", delete=False)  # noqa: SIM115 (kept for the server's life)
+        self._proc = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                      start_new_session=True)
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            try:
+                with urllib.request.urlopen(self.base_url + "/models", timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                tail = self.log_tail()
+                self.close()
+                raise LlamaCppError(f"llama-cpp-python's server did not answer within {self.startup_timeout:g}s:\n{tail}")
+            time.sleep(0.25)
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def post(self, path: str, body: dict[str, Any], timeout: float) -> tuple[int, dict[str, Any]]:
+        """POST JSON; returns the status and the decoded body (an error body too)."""
+        request = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                return exc.code, json.loads(raw)
+            except ValueError:
+                return exc.code, {"error": raw.decode(errors="replace")[:2000]}
+
+    def close(self, timeout: float = 15.0) -> int | None:
+        """Stop the server's process group (SIGTERM, then SIGKILL); returns its exit code."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        if self._log is not None:
+            self._log.close()
+            Path(self._log.name).unlink(missing_ok=True)
+            self._log = None
+        return None if proc is None else proc.returncode
+
+    def __enter__(self) -> LlamaCppServer:
+        return self if self._proc is not None else self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
