@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--venv", type=Path, default=os.environ.get("AIMLABEL_LLAMACPP_VENV"),
                    help="The server's virtualenv (scripts/llamacpp_env.sh prints it; default $AIMLABEL_LLAMACPP_VENV).")
     p.add_argument("--max-tokens", type=int, default=256, help="max_tokens of every timed request (default 256).")
-    p.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="Server --n_threads (default: every core).")
+    p.add_argument("--threads", type=int, default=1, help="Server --n_threads (default 1).")
     p.add_argument("--article", type=int, default=0, help="Which packaged example article (0-based, default 0).")
     p.add_argument("--repeat", type=int, default=1, help="Timed requests per way; the median is shown (default 1).")
     p.add_argument("--ways", default="plain,json_object,tools,json_schema", help="Comma-separated subset of the four ways.")
@@ -121,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with LlamaCppServer(install, n_threads=a.threads) as server:
         for way in ways:
-            row = measure(server, way, all_bodies[way], a.repeat, a.timeout)
+            try:
+                row = measure(server, way, all_bodies[way], a.repeat, a.timeout)
+            except OSError as exc:
+                print(f"  {way}: {exc}; the server's log ends:\n{server.log_tail()}", file=sys.stderr)
+                return 1
             rows.append(row)
             print(f"  {way}: {row.completion_tokens} tokens in {row.seconds:.1f} s", file=sys.stderr)
     print("| way | HTTP | prompt tokens | prompt s | answer tokens | decode s | tokens/s | finish | label |")

@@ -69,7 +69,7 @@ FULL_REPLAY_HELP = ("Send every replayed request through the openai client, as a
 ModelOpt = Annotated[str | None, typer.Option(envvar="AIMLABEL_MODEL", help="Model name the server knows (in replay, defaults to the recorded one).")]
 BaseUrlOpt = Annotated[str | None, typer.Option(envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (vLLM), :11434/v1 (Ollama), :1234/v1 (LM Studio).")]
 ApiKeyOpt = Annotated[str | None, typer.Option(envvar="OPENAI_API_KEY", help="API key; prefer the environment variable. Never written anywhere.", show_default=False)]
-ModeOpt = Annotated[Mode, typer.Option("--mode", **choice(Mode, "--mode"), help="How the schema is enforced: json_schema (OpenAI strict, vLLM, llama.cpp, Ollama, LM Studio), tools (function calling), md_json (last resort).")]
+ModeOpt = Annotated[Mode, typer.Option("--mode", **choice(Mode, "--mode"), help="How the schema is enforced: json_schema (OpenAI strict, vLLM, llama.cpp's llama-server, Ollama, LM Studio), tools (function calling; llama-cpp-python's server), md_json (last resort).")]
 ReplayOpt = Annotated[Path | None, typer.Option(help="Serve model answers from a --record directory; no network.")]
 FullReplayOpt = Annotated[bool, typer.Option("--full-replay", help=FULL_REPLAY_HELP)]
 MaxReasksOpt = Annotated[int, typer.Option(min=0, max=10, help="Re-ask the model this many times when its answer does not fit the schema.")]

@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from aimlabel.core.record import Attempts, ErrorInfo, Usage
 from aimlabel.core.redact import redact, register_secret, register_url
-from aimlabel.core.schema import response_format
+from aimlabel.core.schema import response_format, without_length_caps
 from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
 from aimlabel.model.errors import Kind, VendorError, classify_error, junk_body_error
 from aimlabel.model.http import CallContext, RetryTransport, Sleep, WireTransport, current_call
@@ -56,10 +56,11 @@ def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
 def _freeze_json_schema(model: type[BaseModel]) -> None:
     """instructor asks for the model's JSON Schema on every request; compute it once.
 
-    Calls with arguments still go to pydantic; the no-argument call instructor makes gets a
-    fresh copy of the schema computed here.
+    Calls with arguments still go to pydantic; the no-argument call instructor makes (for the
+    tools parameters and the md_json prompt) gets a fresh copy of the schema computed here,
+    without the string length caps, which are checked on our side as in json_schema mode.
     """
-    frozen = json.dumps(model.model_json_schema())
+    frozen = json.dumps(without_length_caps(model.model_json_schema()))
     original = model.model_json_schema
 
     def model_json_schema(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:

