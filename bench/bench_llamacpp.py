@@ -4,12 +4,13 @@
     python bench/bench_llamacpp.py --venv "$(bash scripts/llamacpp_env.sh)" --max-tokens 256
 
 One real server process on 127.0.0.1. Every request carries the messages `aimlabel label` sends for
-one packaged example article, at temperature 0 with `max_tokens` bounded, in four ways:
+one packaged example article, at temperature 0 with `max_tokens` bounded, in five ways:
 
 - plain: no constraint (the model's raw decoding speed);
 - json_object: llama-cpp-python's generic JSON grammar, any JSON object;
 - tools: the exact body aimlabel sends in `--mode tools` (the label schema becomes a grammar);
-- json_schema: the exact body aimlabel sends in `--mode json_schema`.
+- json_schema: the exact body aimlabel sends in `--mode json_schema`;
+- md_json: the exact body aimlabel sends in `--mode md_json` (no grammar; the schema is in the prompt).
 
 Each way is sent once with `max_tokens` 1 first, so the prompt is evaluated and kept in the server's
 context; the timed request then reuses that prefix, and its seconds are (almost) all decoding. The
@@ -56,7 +57,7 @@ class Row:
 def bodies(messages: list[dict[str, str]], max_tokens: int) -> dict[str, dict[str, Any]]:
     plain = {"model": MODEL_ALIAS, "messages": messages, "temperature": 0.0, "max_tokens": max_tokens}
     out: dict[str, dict[str, Any]] = {"plain": plain, "json_object": {**plain, "response_format": {"type": "json_object"}}}
-    for mode in (Mode.TOOLS, Mode.JSON_SCHEMA):
+    for mode in (Mode.TOOLS, Mode.JSON_SCHEMA, Mode.MD_JSON):
         settings = ModelSettings(model=MODEL_ALIAS, base_url="http://127.0.0.1:1/v1", mode=mode, temperature=0.0,
                                  max_completion_tokens=max_tokens, max_tokens_field=TokenField.MAX_TOKENS)
         out[str(mode)] = OpenAIAdapter(settings).request_body(messages, label_model())
@@ -64,7 +65,7 @@ def bodies(messages: list[dict[str, str]], max_tokens: int) -> dict[str, dict[st
 
 
 def parsed(way: str, response: dict[str, Any]) -> str:
-    if way not in (Mode.TOOLS, Mode.JSON_SCHEMA):
+    if way not in (Mode.TOOLS, Mode.JSON_SCHEMA, Mode.MD_JSON):
         return "-"
     settings = ModelSettings(model=MODEL_ALIAS, base_url="http://127.0.0.1:1/v1", mode=Mode(way))
     return "valid" if OpenAIAdapter(settings).parse_plain(response, label_model()) is not None else "invalid"
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=1, help="Server --n_threads (default 1).")
     p.add_argument("--article", type=int, default=0, help="Which packaged example article (0-based, default 0).")
     p.add_argument("--repeat", type=int, default=1, help="Timed requests per way; the median is shown (default 1).")
-    p.add_argument("--ways", default="plain,json_object,tools,json_schema", help="Comma-separated subset of the four ways.")
+    p.add_argument("--ways", default="plain,json_object,tools,json_schema,md_json", help="Comma-separated subset of the ways.")
     p.add_argument("--timeout", type=float, default=600.0, help="Seconds one request may take (default 600).")
     a = p.parse_args(argv)
     if a.venv is None:
