@@ -260,3 +260,18 @@ def test_refusal_is_its_own_error_type(harness: Harness) -> None:
     errors = [r.error for r in harness.records]
     assert [e.type for e in errors if e] == ["refusal", "refusal"]
     assert all("I can't help with that." in e.message for e in errors if e)
+
+
+@pytest.mark.parametrize(("field", "absent"), [("max_completion_tokens", "max_tokens"), ("max_tokens", "max_completion_tokens")])
+@pytest.mark.parametrize("mode", ["json_schema", "tools"])
+def test_the_token_cap_goes_in_the_field_asked_for(harness: Harness, answers: dict, mode: str, field: str, absent: str) -> None:
+    """llama-cpp-python honours only `max_tokens`; OpenAI wants `max_completion_tokens`. One is sent, never both."""
+    from aimlabel.model.base import ModelSettings, TokenField
+
+    harness.fake.queue(ok_reply(answers["ex-001"]))
+    harness.run([_article()], mode=mode, max_completion_tokens=321, max_tokens_field=field)
+    sent = harness.fake.requests[0]
+    assert sent[field] == 321 and absent not in sent
+    default = ModelSettings(model="m", max_completion_tokens=321)
+    assert default.max_tokens_field is TokenField.MAX_COMPLETION_TOKENS
+    assert ModelSettings(model="m", max_completion_tokens=321, max_tokens_field=field).request_params() == {"temperature": 0.0, field: 321}

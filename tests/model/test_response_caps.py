@@ -145,6 +145,19 @@ def test_length_caps_stay_off_the_wire_and_list_caps_go_on_it() -> None:
     assert props["ai_principles"]["maxItems"] == 10 and props["evidence"]["maxItems"] == 3
 
 
+@pytest.mark.parametrize("mode", ["tools", "md_json"])
+def test_length_caps_stay_off_the_wire_in_every_mode(mode: str) -> None:
+    """A grammar-constrained server (llama-cpp-python) dies on a grammar built from a 4000-character cap."""
+    from aimlabel.core.prompt import render
+
+    adapter = OpenAIAdapter(ModelSettings(model="m", base_url="http://fake.invalid/v1", mode=mode))  # type: ignore[arg-type]
+    body = json.dumps(adapter.request_body(render(default_prompt(), example_articles()[0]).messages, label_model()))
+    assert "maxLength" not in body and "minLength" not in body
+    assert "maxItems" in body
+    with pytest.raises(ValueError, match="at most 4000 characters"):
+        label_model().model_validate({"rationale": "z" * 4001})
+
+
 def test_max_response_bytes_is_a_cli_option_that_reaches_the_wire(tmp_path: Path) -> None:
     articles = tmp_path / "a.jsonl"
     articles.write_text("".join(a.model_dump_json() + "\n" for a in example_articles()[:2]), encoding="utf-8")

@@ -228,6 +228,8 @@ def test_batch_options_that_cannot_work_are_usage_errors(articles: Path) -> None
     assert "needs an input file" in cli("label", "-", "--batch", "--model", "m", "--base-url", "http://x/v1").stderr
     assert "drop -o" in cli("label", str(articles), "--batch", "--model", "m", "--base-url", "http://x/v1", "-o", "x").stderr
     assert "drop --no-store" in cli("label", str(articles), "--batch", "--model", "m", "--base-url", "http://x/v1", "--no-store").stderr
+    assert "drop --max-tokens-field" in cli("label", str(articles), "--batch", "--model", "m", "--base-url", "http://x/v1",
+                                            "--max-tokens-field", "max_tokens").stderr
     assert cli("batch", "collect", "nope").exit_code == 2
 
 

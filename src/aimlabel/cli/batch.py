@@ -18,6 +18,7 @@ import typer
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, repeat_command
 from aimlabel.core.articles import InputFormat
+from aimlabel.model.base import TokenField
 
 if TYPE_CHECKING:
     from aimlabel.model.batch_api import BatchApi
@@ -344,6 +345,8 @@ def batch_config(input: str, options: o.ModelOptions, *, input_format: InputForm
         raise fail("--replay cannot be used with a batch run: replay the run's --record directory with `aimlabel label --replay`")
     if options.no_store:
         raise fail("a batch run lives in the run store; drop --no-store")
+    if options.max_tokens_field is not TokenField.MAX_COMPLETION_TOKENS:
+        raise fail("a batch run sends the Batch API's max_completion_tokens; drop --max-tokens-field")
     o.check_prompt(options.prompt_file)
     limits = {k: v for k, v in (("max_requests", max_requests), ("max_bytes", max_bytes)) if v is not None}
     return BatchConfig(

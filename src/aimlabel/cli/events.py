@@ -16,7 +16,7 @@ from aimlabel.cli.sources import read_label_items
 from aimlabel.events.group import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, GroupingUnavailable
 from aimlabel.events.merge import DEFAULT_MIN_SHARE
 from aimlabel.events.prompt import DEFAULT_MAX_EVENT_TOKENS
-from aimlabel.model.base import Mode
+from aimlabel.model.base import Mode, TokenField
 
 if TYPE_CHECKING:
     from aimlabel.core.articles import Article
@@ -81,6 +81,7 @@ def events_command(
     timeout: o.TimeoutOpt = 60.0,
     temperature: o.TemperatureOpt = 0.0,
     max_completion_tokens: o.MaxCompletionTokensOpt = None,
+    max_tokens_field: o.MaxTokensFieldOpt = TokenField.MAX_COMPLETION_TOKENS,
     concurrency: o.ConcurrencyOpt = 4,
     max_ai_principles: o.MaxAiPrinciplesOpt = o.DEFAULT_MAX_AI_PRINCIPLES,
     store: o.StoreOpt = None,
@@ -128,7 +129,7 @@ def events_command(
         reader, name = o.open_replay(replay, model, api_key, base_url)
         settings = ModelSettings(model=name, base_url=base_url, api_key=api_key, mode=mode, timeout=timeout, max_reasks=max_reasks,
                                  temperature=temperature, max_completion_tokens=max_completion_tokens,
-                                 retry=RetryPolicy(max_retries=retries))
+                                 max_tokens_field=max_tokens_field, retry=RetryPolicy(max_retries=retries))
         _check_prompt(prompt_file)
     job = EventsJob(items=items, texts=texts, settings=settings, replay=reader, record=record, fast_replay=not full_replay,
                     prompt_file=prompt_file, max_event_tokens=max_event_tokens, concurrency=concurrency, min_share=taxonomy_share,

@@ -29,6 +29,7 @@ from aimlabel.model.base import (
     Mode,
     ModelSettings,
     RetryPolicy,
+    TokenField,
     base_url_problem,
 )
 from aimlabel.rules import defaults
@@ -77,7 +78,7 @@ FULL_REPLAY_HELP = ("Send every replayed request through the openai client, as a
 ModelOpt = Annotated[str | None, typer.Option(envvar="AIMLABEL_MODEL", help="Model name the server knows (in replay, defaults to the recorded one).")]
 BaseUrlOpt = Annotated[str | None, typer.Option(envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (vLLM), :11434/v1 (Ollama), :1234/v1 (LM Studio).")]
 ApiKeyOpt = Annotated[str | None, typer.Option(envvar="OPENAI_API_KEY", help="API key; prefer the environment variable. Never written anywhere.", show_default=False)]
-ModeOpt = Annotated[Mode, typer.Option("--mode", **choice(Mode, "--mode"), help="How the schema is enforced: json_schema (OpenAI strict, vLLM, llama.cpp, Ollama, LM Studio), tools (function calling), md_json (last resort).")]
+ModeOpt = Annotated[Mode, typer.Option("--mode", **choice(Mode, "--mode"), help="How the schema is enforced: json_schema (OpenAI strict, vLLM, llama.cpp's llama-server, Ollama, LM Studio), tools (function calling; llama-cpp-python's server), md_json (last resort).")]
 ReplayOpt = Annotated[Path | None, typer.Option(help="Serve model answers from a --record directory; no network.")]
 FullReplayOpt = Annotated[bool, typer.Option("--full-replay", help=FULL_REPLAY_HELP)]
 MaxReasksOpt = Annotated[int, typer.Option(min=0, max=10, help="Re-ask the model this many times when its answer does not fit the schema.")]
@@ -86,6 +87,7 @@ TimeoutOpt = Annotated[float, typer.Option(min=1, help="Seconds to wait for one 
 TemperatureOpt = Annotated[float | None, typer.Option(help="Sampling temperature sent to the model.")]
 MaxResponseBytesOpt = Annotated[int, typer.Option(min=1024, help="Refuse a model response body larger than this many bytes (the article fails with invalid_response); 4194304 is 4 MiB.")]
 MaxCompletionTokensOpt = Annotated[int | None, typer.Option(help="Cap on answer tokens (not sent when unset).")]
+MaxTokensFieldOpt = Annotated[TokenField, typer.Option("--max-tokens-field", **choice(TokenField, "--max-tokens-field"), help="Request field that carries --max-completion-tokens: max_completion_tokens (OpenAI) or max_tokens (servers that ignore the newer field, e.g. llama-cpp-python).")]
 ConcurrencyOpt = Annotated[int, typer.Option(min=1, max=512, help="Model calls in flight at once.")]
 PromptOpt = Annotated[Path | None, typer.Option("--prompt", help="Use this prompt file instead of the packaged prompts/label.toml.")]
 MaxArticleTokensOpt = Annotated[int, typer.Option(min=50, help="Cut article text (after the title) to about this many tokens, keeping whole opening paragraphs.")]
@@ -149,6 +151,7 @@ def _model_options(
     timeout: TimeoutOpt = 60.0,
     temperature: TemperatureOpt = 0.0,
     max_completion_tokens: MaxCompletionTokensOpt = None,
+    max_tokens_field: MaxTokensFieldOpt = TokenField.MAX_COMPLETION_TOKENS,
     max_response_bytes: MaxResponseBytesOpt = DEFAULT_MAX_RESPONSE_BYTES,
     concurrency: ConcurrencyOpt = 4,
     prompt_file: PromptOpt = None,
@@ -187,12 +190,13 @@ class ModelOptions:
     fix_rounds: int
     no_rules: bool
     max_ai_principles: int
+    max_tokens_field: TokenField = TokenField.MAX_COMPLETION_TOKENS
 
     def settings(self, model: str) -> ModelSettings:
         return ModelSettings(model=model, base_url=self.base_url, api_key=self.api_key, mode=self.mode, timeout=self.timeout,
                              max_reasks=self.max_reasks, temperature=self.temperature,
-                             max_completion_tokens=self.max_completion_tokens, retry=RetryPolicy(max_retries=self.retries),
-                             max_response_bytes=self.max_response_bytes)
+                             max_completion_tokens=self.max_completion_tokens, max_tokens_field=self.max_tokens_field,
+                             retry=RetryPolicy(max_retries=self.retries), max_response_bytes=self.max_response_bytes)
 
     def rules(self) -> RuleConfig | None:
         from aimlabel.rules import RuleConfig

@@ -106,6 +106,20 @@ def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     return json.loads(_strict_schema_text(model))  # type: ignore[no-any-return]
 
 
+def without_length_caps(node: Any) -> Any:
+    """`node` (a JSON Schema) without string length keywords, which stay on our side in every mode.
+
+    OpenAI strict mode refuses them, and a grammar-constrained server turns a 4000-character cap
+    into thousands of grammar rules: llama.cpp refuses the grammar (its limit is 2000 repetitions)
+    and llama-cpp-python's server dies on it.
+    """
+    if isinstance(node, dict):
+        return {k: without_length_caps(v) for k, v in node.items() if k not in _NOT_ON_THE_WIRE}
+    if isinstance(node, list):
+        return [without_length_caps(v) for v in node]
+    return node
+
+
 def _strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     """JSON Schema in the dialect OpenAI strict mode accepts.
 

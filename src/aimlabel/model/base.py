@@ -47,6 +47,18 @@ class Mode(StrEnum):
     MD_JSON = "md_json"
 
 
+class TokenField(StrEnum):
+    """The request field that carries the answer-token cap.
+
+    OpenAI's API takes `max_completion_tokens` (and refuses `max_tokens` for its reasoning
+    models); several OpenAI-compatible servers, llama-cpp-python's among them, honour only the
+    older `max_tokens` and ignore the other, so the cap would silently not apply.
+    """
+
+    MAX_COMPLETION_TOKENS = "max_completion_tokens"
+    MAX_TOKENS = "max_tokens"
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Transport retries: how many, and how long to wait between them."""
@@ -108,12 +120,14 @@ class ModelSettings:
     max_reasks: int = 2
     temperature: float | None = 0.0
     max_completion_tokens: int | None = None
+    max_tokens_field: TokenField = TokenField.MAX_COMPLETION_TOKENS
     retry: RetryPolicy = RetryPolicy()
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     confidence: ConfidenceSpec = ConfidenceSpec()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", Mode(self.mode))  # a plain "tools" from a caller becomes the enum
+        object.__setattr__(self, "max_tokens_field", TokenField(self.max_tokens_field))
 
     def request_params(self) -> dict[str, Any]:
         """The sampling parameters sent with every request (and covered by the cache key)."""
@@ -121,7 +135,7 @@ class ModelSettings:
         if self.temperature is not None:
             params["temperature"] = self.temperature
         if self.max_completion_tokens is not None:
-            params["max_completion_tokens"] = self.max_completion_tokens
+            params[str(self.max_tokens_field)] = self.max_completion_tokens
         if self.confidence.method == "logprobs":
             params["logprobs"] = True
             params["top_logprobs"] = TOP_LOGPROBS

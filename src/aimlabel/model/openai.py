@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from aimlabel.core.record import Attempts, ErrorInfo, Usage
 from aimlabel.core.redact import redact, register_secret, register_url
-from aimlabel.core.schema import response_format
+from aimlabel.core.schema import response_format, without_length_caps
 from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
 from aimlabel.model.confidence_wire import ConfidenceTransport, agreeing, strip_logprobs
@@ -59,10 +59,11 @@ def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
 def _freeze_json_schema(model: type[BaseModel]) -> None:
     """instructor asks for the model's JSON Schema on every request; compute it once.
 
-    Calls with arguments still go to pydantic; the no-argument call instructor makes gets a
-    fresh copy of the schema computed here.
+    Calls with arguments still go to pydantic; the no-argument call instructor makes (for the
+    tools parameters and the md_json prompt) gets a fresh copy of the schema computed here,
+    without the string length caps, which are checked on our side as in json_schema mode.
     """
-    frozen = json.dumps(model.model_json_schema())
+    frozen = json.dumps(without_length_caps(model.model_json_schema()))
     original = model.model_json_schema
 
     def model_json_schema(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:
