@@ -172,6 +172,8 @@ def label_command(
     extras = [f"{totals.invalid_input} unreadable input line(s)"] if totals.invalid_input else []
     if totals.needs_review:
         extras.append(f"{totals.needs_review} need review")
+    if totals.fixed:
+        extras.append(f"{totals.fixed} sent back for a fix round ({totals.fix_round_share:.0%})")
     if totals.resumed:
         extras.append(f"{totals.resumed} from the earlier run")
     if result.cache_hits:

@@ -97,7 +97,7 @@ class Labeler:
                 fixed = await self.adapter.ask(article.key, messages, self.response_model)
                 usage, latency = usage + fixed.usage, latency + fixed.latency_ms
                 attempts = Attempts(requests=attempts.requests + fixed.attempts.requests,
-                                    answers=attempts.answers + fixed.attempts.answers)
+                                    answers=attempts.answers + fixed.attempts.answers, fix_rounds=attempts.fix_rounds + 1)
                 if fixed.label is None:
                     if fixed.error is not None and fixed.error.type in REPLAY_ERRORS:
                         # The recording lacks this fix round: the label is not what a live run gives.
@@ -164,11 +164,17 @@ class RunTotals:
     needs_review: int = 0
     invalid_input: int = 0
     resumed: int = 0
+    fixed: int = 0  # articles sent back for at least one rule-check fix round
     stop: ErrorInfo | None = None
 
     @property
     def total(self) -> int:
         return self.ok + self.failed
+
+    @property
+    def fix_round_share(self) -> float:
+        """The share of finished articles whose first answer went back for a fix round."""
+        return self.fixed / self.total if self.total else 0.0
 
     @property
     def stopped(self) -> ErrorInfo | None:
@@ -266,6 +272,7 @@ async def label_items(
         else:
             totals.ok += 1
             totals.needs_review += record.status == "needs_review"
+        totals.fixed += record.attempts.fix_rounds > 0
         sink(record)
 
     spill = run.spill()

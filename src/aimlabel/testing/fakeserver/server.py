@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aimlabel.core.taxonomy import default_taxonomy
-from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, article_block, request_mode
+from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, NoSchema, article_block, request_mode
 from aimlabel.testing.fakeserver.batches import MAX_FILE_BYTES, BatchOptions, BatchService, read_reply_body
 
 MAX_HEADER = 64 * 1024
@@ -56,6 +56,7 @@ class ServerOptions:
     batch: BatchOptions = field(default_factory=BatchOptions)
     slow: str | None = None
     slow_factor: float = 40.0
+    generic: bool = False
 
 
 @dataclass
@@ -113,7 +114,7 @@ class FakeServer:
         self.stats = Stats()
         self.faults = FaultPlan(options.rates, options.seed)
         self._delays = random.Random(options.seed + 1)  # its own stream: jitter never shifts the faults
-        self.answerer = Answerer(default_taxonomy())
+        self.answerer = Answerer(default_taxonomy(), generic=options.generic)
         self.batches = BatchService(options.batch, self.answerer, self.faults)
         self.stopped = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -212,7 +213,10 @@ class FakeServer:
             return _error(500, "internal error (fake)", "server_error")
         if fault == "junk":
             return Response(200, JUNK, {"content-type": "application/json"})
-        return _json(200, self.answerer.completion(body, fault, echo))
+        try:
+            return _json(200, self.answerer.completion(body, fault, echo))
+        except NoSchema as exc:
+            return _error(400, str(exc), "invalid_request_error")
 
     async def serve(self, announce: bool = True) -> None:
         o = self.options
@@ -321,6 +325,9 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     p.add_argument("--slow", default=None, metavar="TEXT",
                    help="Articles whose text (title included) contains TEXT answer --slow-factor times slower.")
     p.add_argument("--slow-factor", type=float, default=40.0, help="How much slower a --slow article answers (default 40).")
+    p.add_argument("--generic", action="store_true",
+                   help="Answer like an independent schema-following server: a schema-valid instance filled by type from "
+                        "the request's JSON Schema, knowing nothing of AIM (json_schema and tools modes).")
     p.add_argument("--max-requests", type=int, default=None, help="Stop after this many chat requests.")
     p.add_argument("--max-seconds", type=float, default=600.0, help="Stop after this many seconds (safety net).")
     a = p.parse_args(argv)
@@ -331,7 +338,7 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     batch = BatchOptions(max(1, a.batch_polls), ordinals["expire"], ordinals["fail"], a.batch_drop_downloads, a.batch_download_pause)
     return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
                          {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, echo_key=a.echo_key, batch=batch,
-                         slow=a.slow, slow_factor=a.slow_factor)
+                         slow=a.slow, slow_factor=a.slow_factor, generic=a.generic)
 
 
 def main(argv: list[str] | None = None) -> int:
