@@ -331,6 +331,7 @@ async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | 
             record_to=recorder,
             replay_from=job.replay,
             fast_replay=job.fast_replay,
+            pool_size=job.concurrency,
         )
         adapter: ModelAdapter = inner
         if job.store is not None and job.use_cache and job.record is None and job.replay is None:
