@@ -6,9 +6,10 @@ starts the moment any call ends: a finished record is committed at once (`RunSid
 waits in a small reorder buffer that spills to the store (`aimlabel.run.reorder`), so one slow
 article holds back the output, never the workers, and memory stays flat however long the input
 is. One bad article never sinks a run: every input item ends as an `ok` or `failed` record, with
-why. The rule check runs in a worker thread (`asyncio.to_thread`): it is pure Python on at most
-the cut text, so a thread keeps the event loop sending and receiving while it runs, without a
-process pool's cost of pickling every label, article and finding across processes.
+why. The rule check runs on the event loop itself: it is pure Python on at most the cut text
+(the text the model saw), well under a millisecond for a typical article, so under the GIL a worker
+thread gained no parallelism and its hand-off cost more CPU than the check (measured with
+bench/bench_live.py and bench/bench_eval.py; see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -128,8 +129,8 @@ class Labeler:
         return record
 
     async def _check(self, label: dict[str, object], article: Article, seen: str) -> list[Finding]:
-        """The rule check off the event loop (see the module docstring)."""
-        return await asyncio.to_thread(check_label, label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
+        """The rule check, on the event loop (see the module docstring)."""
+        return check_label(label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
 
     def not_attempted(self, article: Article, source: str | None, line: int | None, why: ErrorInfo) -> LabelRecord:
         return LabelRecord(
