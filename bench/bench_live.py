@@ -3,11 +3,14 @@
     python bench/bench_live.py                                # N=1,024 C=64 L=0.5 s and N=4,096 C=256 L=1 s
     python bench/bench_live.py --setups 1024:64:0.5 --fix-rounds 0
     python bench/bench_live.py --url http://127.0.0.1:8000/v1 --model MODEL --setups 1024:64
+    python bench/bench_live.py --shards 2                    # also: two label processes, each on half the input
 
 Each setup (N articles, C in flight, L seconds of server latency) runs, one after the other:
 1. the bare client (`bench/bare_client.py`): the very request bodies aimlabel sends first for each
    article, posted with C in flight, answers parsed as JSON and dropped: the ceiling;
-2. `aimlabel label` for each `--fix-rounds` value, each with a fresh run store.
+2. `aimlabel label` for each `--fix-rounds` value, each with a fresh run store (with `--shards K`,
+   also K processes at once, each on every K-th article with C/K in flight: what a
+   process-per-core split of the input would get, measured before building one).
 Every run gets a fresh fake server (`python -m aimlabel.testing.fakeserver --generic`: it answers
 with a schema-valid instance built from the request's JSON Schema alone, knowing nothing of
 AIM), unless `--url` names another OpenAI-compatible server.
@@ -70,6 +73,7 @@ class Result:
     rss_mb: float = 0.0
     startup: float | None = None
     exit_code: int = 0
+    fix_rounds: int = 0
 
 
 def request_bodies(articles: Path, out: Path, model: str, mode: str) -> None:
@@ -127,24 +131,46 @@ def bare(bodies: Path, setup: Setup, args: argparse.Namespace) -> Result:
                   startup=(first or started) - started, exit_code=code)
 
 
-def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.Namespace, work: Path) -> Result:
-    out = work / f"out-{n}-{fix_rounds}.jsonl"
-    store = work / f"runs-{n}-{setup.concurrency}-{fix_rounds}-{time.monotonic_ns()}.sqlite"
+def shard(articles: Path, k: int, work: Path) -> list[Path]:
+    """Article i goes to shard i mod k (k = 1: the input itself)."""
+    if k == 1:
+        return [articles]
+    paths = [work / f"{articles.stem}.shard{j}of{k}.jsonl" for j in range(k)]
+    handles = [p.open("w", encoding="utf-8") for p in paths]
+    with articles.open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            handles[i % k].write(line)
+    for h in handles:
+        h.close()
+    return paths
+
+
+def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.Namespace, work: Path, shards: int = 1) -> Result:
+    """`aimlabel label` on the articles; with `shards` > 1, that many processes at once, each on
+    every k-th article with C/k in flight and its own store (what a process-per-core split gets)."""
+    parts = shard(articles, shards, work)
+    outs = [work / f"out-{n}-{fix_rounds}-{j}.jsonl" for j in range(shards)]
+    width = max(1, setup.concurrency // shards)
 
     def go(url: str) -> tuple[float, int, float, float, float]:
-        cmd = [*shlex.split(args.label_cmd), "label", str(articles), "--base-url", url, "--model", args.model,
-               "--api-key", args.api_key, "--mode", args.mode, "--concurrency", str(setup.concurrency),
-               "--fix-rounds", str(fix_rounds), "--timeout", "120", "-o", str(out), "--quiet", "--store", str(store),
-               *shlex.split(args.label_args)]
+        procs = []
         started = time.time()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
-        code, cpu, rss = _wait(proc)
-        return started, code, cpu, rss, time.time()
+        for j, (part, out) in enumerate(zip(parts, outs, strict=True)):
+            store = work / f"runs-{n}-{setup.concurrency}-{fix_rounds}-{j}-{time.monotonic_ns()}.sqlite"
+            cmd = [*shlex.split(args.label_cmd), "label", str(part), "--base-url", url, "--model", args.model,
+                   "--api-key", args.api_key, "--mode", args.mode, "--concurrency", str(width),
+                   "--fix-rounds", str(fix_rounds), "--timeout", "120", "-o", str(out), "--quiet", "--store", str(store),
+                   *shlex.split(args.label_args)]
+            procs.append(subprocess.Popen(cmd, stdin=subprocess.DEVNULL))
+        waited = [_wait(proc) for proc in procs]
+        return (started, max(w[0] for w in waited), sum(w[1] for w in waited), sum(w[2] for w in waited), time.time())
 
     (started, code, cpu, rss, ended), stats = Target(args, setup).run(go)
     statuses: Counter[str] = Counter()
     requests = fixed = 0
-    if out.exists():
+    for out in outs:
+        if not out.exists():
+            continue
         with out.open(encoding="utf-8") as fh:
             for line in fh:
                 record = json.loads(line)
@@ -158,8 +184,9 @@ def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.
         seconds = (stats["last_response_at"] or 0) - (stats["first_request_at"] or 0)
     else:
         startup, seconds = None, ended - started
-    return Result(f"aimlabel --fix-rounds {fix_rounds}", n, statuses["ok"], statuses["needs_review"], statuses["failed"],
-                  requests, fixed, seconds, cpu, rss, startup, code)
+    name = f"aimlabel --fix-rounds {fix_rounds}" + (f", {shards} processes" if shards > 1 else "")
+    return Result(name, n, statuses["ok"], statuses["needs_review"], statuses["failed"],
+                  requests, fixed, seconds, cpu, rss, startup, code, fix_rounds)
 
 
 def python_pass(runs: int = 5) -> float:
@@ -182,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--aim-answers", action="store_true", help="Fake server answers with its AIM-aware labels, not generic ones.")
     p.add_argument("--label-cmd", default=f"{shlex.quote(sys.executable)} -m aimlabel",
                    help="Command that provides `label` (to compare builds or patches).")
+    p.add_argument("--shards", type=int, default=1,
+                   help="Also run K label processes at once, each on every K-th article with C/K in flight (peak RSS: their sum).")
     p.add_argument("--label-args", default="", help="Extra arguments for aimlabel label (e.g. '--workers 2').")
     a = p.parse_args(argv)
     if a.url:
@@ -209,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
             for f in rounds:
                 rows.append(label(articles, setup.n, setup, f, a, work))
                 print(f"  N={setup.n} C={setup.concurrency} --fix-rounds {f}: done (exit {rows[-1].exit_code})", file=sys.stderr, flush=True)
+                if a.shards > 1:
+                    rows.append(label(articles, setup.n, setup, f, a, work, a.shards))
             ceiling = base.n / base.seconds if base.seconds > 0 else float("nan")
             print(f"\n## N={setup.n:,}, C={setup.concurrency}, L={setup.latency:g} s (C/L {setup.concurrency / setup.latency if setup.latency else float('inf'):.0f}/s)")
             print("| system | ok/review/failed | requests | articles/s | of bare client | CPU ms/request | peak RSS MB "
@@ -219,8 +250,9 @@ def main(argv: list[str] | None = None) -> int:
                 if r is base:
                     cpu_ms = r.cpu / max(1, r.requests) * 1000
                 else:
-                    single = singles[int(r.name.rsplit(" ", 1)[1])]
-                    cpu_ms = (r.cpu - single.cpu) / max(1, r.requests - single.requests) * 1000
+                    single = singles[r.fix_rounds]
+                    starts = a.shards if "processes" in r.name else 1  # each process pays the start-up once
+                    cpu_ms = (r.cpu - starts * single.cpu) / max(1, r.requests - starts * single.requests) * 1000
                 startup = "n/a" if r.startup is None else f"{r.startup:.2f}"
                 share = "" if r is base else f"{r.fixed / max(1, r.n):.1%}"
                 print(f"| {r.name} | {r.ok:,}/{r.review:,}/{r.failed:,} | {r.requests:,} | {rate:.1f} | {rate / ceiling:.2f} "
