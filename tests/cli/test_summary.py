@@ -15,6 +15,8 @@ def test_the_counts_partition_the_articles_by_outcome_and_by_source() -> None:
     line = summary_line(totals, 4200, 0.0123)
     assert line == ("14 articles: 1 ok, 11 need review, 2 failed (1 unreadable input line); "
                     "7 asked now, 2 from cache, 3 from the earlier run, 2 not sent; 4200 tokens, $0.0123")
+    assert summary_line(RunTotals(ok=4, fixed=1), 10, 0.0) == ("4 articles: 4 ok, 0 failed, 1 sent back for a fix round (25%); "
+                                                              "4 asked now; 10 tokens, $0.0000")
     assert summary_line(RunTotals(ok=1, needs_review=1), 10, None) == "1 article: 0 ok, 1 needs review, 0 failed; 1 asked now; 10 tokens, unknown cost"
 
 

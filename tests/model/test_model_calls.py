@@ -23,7 +23,7 @@ def test_valid_label_becomes_ok_record_with_provenance(harness: Harness, answers
     rec = harness.records[0]
     assert rec.status == "ok" and rec.error is None
     assert rec.label == answers["ex-001"]
-    assert rec.attempts.model_dump() == {"requests": 1, "answers": 1}
+    assert rec.attempts.model_dump() == {"requests": 1, "answers": 1, "fix_rounds": 0}
     assert rec.usage.model_dump() == {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200}
     p = rec.provenance
     assert p is not None
@@ -41,7 +41,7 @@ def test_invalid_answer_is_reasked_with_the_validation_error(harness: Harness, a
     harness.run([_article()])
     rec = harness.records[0]
     assert rec.status == "ok"
-    assert rec.attempts.model_dump() == {"requests": 2, "answers": 2}
+    assert rec.attempts.model_dump() == {"requests": 2, "answers": 2, "fix_rounds": 0}
     assert rec.usage.total_tokens == 242
     reask = harness.fake.requests[1]["messages"]
     assert len(reask) == 4
@@ -56,7 +56,7 @@ def test_429_with_retry_after_is_honoured_then_succeeds(harness: Harness, answer
     rec = harness.records[0]
     assert rec.status == "ok"
     assert harness.sleeps == [pytest.approx(7.0, abs=0.05)]
-    assert rec.attempts.model_dump() == {"requests": 2, "answers": 1}
+    assert rec.attempts.model_dump() == {"requests": 2, "answers": 1, "fix_rounds": 0}
 
 
 def test_retry_after_ms_and_5xx_backoff(harness: Harness, answers: dict) -> None:
@@ -158,10 +158,10 @@ def test_junk_body_is_retried_then_reported_and_cut_off_answer_fails(harness: Ha
     harness.fake.queue(ok_reply(answers["ex-003"], finish_reason="length"))
     harness.run([_article("ex-001"), _article("ex-002"), _article("ex-003")], max_reasks=0)
     recovered, junk, cut = harness.records
-    assert recovered.status == "ok" and recovered.attempts.model_dump() == {"requests": 2, "answers": 1}
+    assert recovered.status == "ok" and recovered.attempts.model_dump() == {"requests": 2, "answers": 1, "fix_rounds": 0}
     assert junk.status == "failed" and junk.error is not None and junk.error.type == "invalid_response"
     assert "not JSON, after 3 retries: '<html>still broken</html>'" in junk.error.message
-    assert junk.attempts.model_dump() == {"requests": 4, "answers": 0}
+    assert junk.attempts.model_dump() == {"requests": 4, "answers": 0, "fix_rounds": 0}
     assert cut.error is not None and cut.error.type == "incomplete"
 
 

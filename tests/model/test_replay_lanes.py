@@ -97,6 +97,21 @@ def test_fast_lane_refuses_a_changed_request_so_the_full_lane_reports_it(tmp_pat
     assert err is not None and err.type == "replay_mismatch" and "messages" in err.message
 
 
+def test_a_replay_all_on_the_fast_lane_never_builds_the_openai_client(tmp_path: Path, answers: dict) -> None:
+    rec_dir = tmp_path / "rec"
+    live = Harness()
+    live.fake.queue(ok_reply(answers["ex-002"], model="gpt-x"))
+    live.run(example_articles()[1:2], record=rec_dir, model="gpt-x")
+    h = Harness()
+    h.run(example_articles()[1:2], replay=rec_dir, model="gpt-x")
+    assert h.adapter is not None and h.adapter.fast_replays == 1 and h.records[0].status == "ok"
+    assert h.adapter._client_and_http is None
+    changed = example_articles()[1].model_copy(update={"text": "Edited after recording."})
+    full = Harness()
+    full.run([changed], replay=rec_dir, model="gpt-x")
+    assert full.adapter is not None and full.adapter._client_and_http is not None  # the full lane built it
+
+
 def test_label_job_reports_fast_replays(tmp_path: Path) -> None:
     reader = RecordingReader(examples_dir() / "recordings")
     job = LabelJob(input=str(examples_dir() / "articles.jsonl"), settings=ModelSettings(model=reader.models().pop()),

@@ -185,7 +185,7 @@ def test_an_offline_run_round_trips_through_another_engine(articles: Path, tmp_p
     assert done.exit_code == 0, done.stderr
     offline, plain = records(tmp_path / "offline.jsonl"), records(tmp_path / "live.jsonl")
     for record in offline[:3]:
-        assert record["attempts"] == {"requests": 2, "answers": 2}
+        assert record["attempts"] == {"requests": 2, "answers": 2, "fix_rounds": 0}
     assert [comparable(r) for r in offline[3:]] == [comparable(r) for r in plain[3:]]
     assert [r["label"] for r in offline] == [r["label"] for r in plain]
 

@@ -21,7 +21,7 @@ def test_hallucinated_quote_is_fed_back_and_fixed(answers: dict) -> None:
     rec = h.records[0]
     assert rec.status == "ok" and rec.findings == []
     assert rec.label == answers["ex-001"]
-    assert rec.attempts.model_dump() == {"requests": 2, "answers": 2}
+    assert rec.attempts.model_dump() == {"requests": 2, "answers": 2, "fix_rounds": 1}
     assert rec.usage.total_tokens == 330
     assert rec.provenance is not None and rec.provenance.rules_version == RULES_VERSION
     feedback = h.fake.requests[1]["messages"]
@@ -89,4 +89,4 @@ def test_a_correct_aim_style_label_is_not_sent_back(answers: dict) -> None:
     rec = h.records[0]
     assert len(h.fake.requests) == 1
     assert rec.status == "ok" and rec.findings == []
-    assert rec.attempts.model_dump() == {"requests": 1, "answers": 1}
+    assert rec.attempts.model_dump() == {"requests": 1, "answers": 1, "fix_rounds": 0}

@@ -35,6 +35,8 @@ def summary_line(totals: RunTotals, tokens: int, cost: float | None) -> str:
     if totals.invalid_input:
         failed += f" ({plural(totals.invalid_input, 'unreadable input line')})"
     outcome.append(failed)
+    if totals.fixed:
+        outcome.append(f"{totals.fixed} sent back for a fix round ({totals.fix_round_share:.0%})")
     sources = [(totals.new, "asked now"), (totals.cached, "from cache"), (totals.resumed, "from the earlier run"),
                (totals.not_sent, "not sent")]
     where = ", ".join(f"{n} {what}" for n, what in sources if n)

@@ -46,12 +46,14 @@ class Usage(BaseModel):
 
 class Attempts(BaseModel):
     """`requests`: HTTP requests sent, transport retries included; `answers`: model answers
-    parsed (1 + validation re-asks)."""
+    parsed (1 + validation re-asks); `fix_rounds`: rule-check fix rounds sent (their requests
+    and answers are counted in the other two as well)."""
 
     model_config = ConfigDict(extra="forbid")
 
     requests: int = 0
     answers: int = 0
+    fix_rounds: int = 0
 
 
 class ArticleRef(ArticleMeta):

@@ -10,10 +10,11 @@ can enforce it.
 from __future__ import annotations
 
 import json
+from enum import Enum, StrEnum
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model, field_validator
 
 from aimlabel.core.hashing import sha256_json
 from aimlabel.core.resources import data_dir
@@ -39,16 +40,25 @@ class _LabelBase(BaseModel):
     @classmethod
     def _tidy(cls, value: Any) -> Any:
         """Strip strings and drop duplicate list items: harmless fixes not worth a re-ask."""
-        if isinstance(value, str):
+        if isinstance(value, str) and not isinstance(value, Enum):
             return value.strip()
         if isinstance(value, list):
-            seen = dict.fromkeys(v.strip() if isinstance(v, str) else v for v in value)
+            seen = dict.fromkeys(v.strip() if isinstance(v, str) and not isinstance(v, Enum) else v for v in value)
             return [v for v in seen if v != ""]
         return value
 
 
-def _literal(values: tuple[str, ...]) -> Any:
-    return Literal[values]
+def _vocabulary(name: str, values: tuple[str, ...]) -> Any:
+    """A vocabulary as a string enum that shows on the wire exactly as `Literal[values]` would.
+
+    instructor walks the response model's types several times per call (to refuse async
+    validators); a `Literal` makes it visit every value of every vocabulary, an enum is one
+    class to look at. Validation is pydantic's either way, and the JSON Schema is pinned to
+    the plain `{"enum": [...], "type": "string"}` a Literal gives, so the request bytes, the
+    schema hash and the exported schema file stay the same.
+    """
+    vocabulary = StrEnum(name, [(f"v{i}", v) for i, v in enumerate(values)])  # type: ignore[misc]
+    return Annotated[vocabulary, WithJsonSchema({"enum": list(values), "type": "string"})]
 
 
 def build_label_model(taxonomy: Taxonomy) -> type[BaseModel]:
@@ -75,16 +85,17 @@ def build_label_model(taxonomy: Taxonomy) -> type[BaseModel]:
             Field(description=f"Why the monitor labels this article as it does, in AIM's style: what happened, which AI system, what harm or risk, ending with the classification (at most {MAX_RATIONALE_CHARS} characters)."),
         ),
         "classification": (
-            _literal(taxonomy.classes),
-            Field(description="The article's class under the OECD definitions."),
+            _vocabulary("Classification", taxonomy.classes),
+            Field(title="Classification", description="The article's class under the OECD definitions."),
         ),
     }
     for f in taxonomy.fields:
-        value_type = _literal(f.values)
+        value_type = _vocabulary(f.key, f.values)
         if f.multi:  # each value at most once, so no list is longer than its vocabulary
             fields[f.key] = (list[value_type], Field(description=f.description, max_length=len(f.values)))  # type: ignore[valid-type]
         else:
-            fields[f.key] = (value_type | None, Field(description=f.description))
+            # pydantic leaves out the title it gives a Literal field when the type carries its own schema
+            fields[f.key] = (value_type | None, Field(title=f.key.title().replace("_", " "), description=f.description))
     model = create_model("AimLabel", __base__=_LabelBase, **fields)
     model.__doc__ = "A draft AIM label for one news article."
     return model

@@ -34,14 +34,16 @@ def open_adapter(
     replay_from: RecordingReader | None = None,
     sleep: Sleep | None = None,
     fast_replay: bool = True,
+    pool_size: int | None = None,
 ) -> ModelAdapter:
-    """The OpenAI-compatible adapter for `settings` (`transport`: an httpx2 transport under it)."""
+    """The OpenAI-compatible adapter for `settings` (`transport`: an httpx2 transport under it;
+    `pool_size`: connections kept, one per call in flight)."""
     try:
         from aimlabel.model.openai import OpenAIAdapter
     except ImportError as exc:  # pragma: no cover - the package depends on both
         raise ModelUnavailable(f"calling a model needs {exc.name or 'openai and instructor'}: {INSTALL_HINT}") from exc
     return OpenAIAdapter(settings, transport=transport, record_to=record_to, replay_from=replay_from, sleep=sleep,
-                         fast_replay=fast_replay)
+                         fast_replay=fast_replay, pool_size=pool_size)
 
 
 def open_batch_adapter(settings: ModelSettings, *, requests_allowed: bool = True, keep_exchanges: bool = False) -> BatchAdapter:

@@ -146,6 +146,7 @@ class OpenAIAdapter:
         replay_from: RecordingReader | None = None,
         sleep: Sleep | None = None,
         fast_replay: bool = True,
+        pool_size: int | None = None,
     ) -> None:
         self.settings = settings
         self.record_to = record_to
@@ -159,23 +160,30 @@ class OpenAIAdapter:
             edge: httpx2.AsyncBaseTransport = ReplayTransport(replay_from)
             sleep = _no_sleep
         else:
-            edge = WireTransport(transport or httpx2.AsyncHTTPTransport(), record=record_to is not None,
+            edge = WireTransport(transport or _pooled_transport(pool_size), record=record_to is not None,
                                  max_bytes=settings.max_response_bytes)
         retrying: httpx2.AsyncBaseTransport = RetryTransport(edge, settings.retry, sleep or asyncio.sleep)
         self._measure: ConfidenceTransport | None = None
         if settings.confidence.method != "off":
             retrying = self._measure = ConfidenceTransport(retrying, settings.confidence, default_taxonomy().classes)
-        http = httpx2.AsyncClient(
-            transport=retrying,
-            timeout=httpx2.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
-        )
-        base_url = REPLAY_BASE_URL if self.replay else settings.base_url
-        api_key = "replay" if self.replay else (settings.api_key or "no-key")
-        self._client = instructor.from_openai(
-            openai.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=settings.timeout, http_client=http),
-            mode=MODES[settings.mode],
-        )
-        self._openai_http = http
+        self._edge = retrying
+        self._client_and_http: tuple[instructor.AsyncInstructor, httpx2.AsyncClient] | None = None
+
+    def _instructor(self) -> instructor.AsyncInstructor:
+        """The instructor-patched openai client, built on the first call that needs it: a
+        replay whose answers all take the fast lane never pays for it (the SDK's chat resources
+        import a large tree of types)."""
+        if self._client_and_http is None:
+            s = self.settings
+            http = httpx2.AsyncClient(transport=self._edge, timeout=httpx2.Timeout(s.timeout, connect=min(10.0, s.timeout)))
+            base_url = REPLAY_BASE_URL if self.replay else s.base_url
+            api_key = "replay" if self.replay else (s.api_key or "no-key")
+            client = instructor.from_openai(
+                openai.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=s.timeout, http_client=http),
+                mode=MODES[s.mode],
+            )
+            self._client_and_http = client, http
+        return self._client_and_http[0]
 
     def _request_kwargs(self, response_model: type[BaseModel]) -> dict[str, Any]:
         kwargs: dict[str, Any] = dict(self.settings.request_params())
@@ -220,7 +228,7 @@ class OpenAIAdapter:
         model_served: str | None = None
         confidence = None
         try:
-            label, completion = await self._client.create_with_completion(
+            label, completion = await self._instructor().create_with_completion(
                 model=self.settings.model,
                 response_model=_prepared(response_model),
                 messages=messages,  # type: ignore[arg-type]
@@ -298,7 +306,19 @@ class OpenAIAdapter:
         )
 
     async def aclose(self) -> None:
-        await self._openai_http.aclose()
+        if self._client_and_http is not None:
+            await self._client_and_http[1].aclose()
+        else:
+            await self._edge.aclose()
+
+
+def _pooled_transport(pool_size: int | None) -> httpx2.AsyncHTTPTransport:
+    """One kept-alive connection per call in flight: httpx2's default keeps 20, so at a higher
+    concurrency every answer closed a connection and the next call opened a new one."""
+    if pool_size is None:
+        return httpx2.AsyncHTTPTransport()
+    size = max(1, pool_size)
+    return httpx2.AsyncHTTPTransport(limits=httpx2.Limits(max_connections=size, max_keepalive_connections=size))
 
 
 async def _no_sleep(_: float) -> None:

@@ -268,7 +268,17 @@ class Text:
         self.raw = normalise(raw)
         self.sentences = [Sentence(self.raw[a:b], a, i) for i, (a, b) in enumerate(_sentence_spans(self.raw))]
 
+    @cached_property
+    def padded(self) -> str:
+        """Every sentence's `padded` tokens, one after another, with a NUL token between two
+        sentences so that no match (nor a lookahead) runs from one sentence into the next."""
+        return " \0".join(s.padded for s in self.sentences)
+
     def find(self, pattern: re.Pattern[str]) -> list[Hit]:
+        """Every hit, sentence by sentence; one search of the whole text first, since most
+        patterns match nowhere in it (a sentence's match is a match of the whole text too)."""
+        if pattern.search(self.padded) is None:
+            return []
         return [hit for sentence in self.sentences for hit in sentence.find(pattern)]
 
     def first(self, pattern: re.Pattern[str], *, asserted: bool = True) -> Hit | None:

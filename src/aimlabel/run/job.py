@@ -340,6 +340,7 @@ async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | 
             record_to=recorder,
             replay_from=job.replay,
             fast_replay=job.fast_replay,
+            pool_size=job.concurrency,
         )
         adapter: ModelAdapter = inner
         if job.store is not None and job.use_cache and job.record is None and job.replay is None:
@@ -363,7 +364,8 @@ async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | 
         if job.store is not None and run_id is not None:
             _mark(job.store, run_id, "stopped" if totals.stop else "finished", {
                 "ok": totals.ok, "failed": totals.failed, "needs_review": totals.needs_review, "invalid_input": totals.invalid_input,
-                "resumed": totals.resumed, "tokens": job.meter.tokens, "cost_usd": job.meter.cost,
+                "resumed": totals.resumed, "fix_rounds": totals.fixed, "fix_round_share": round(totals.fix_round_share, 4),
+                "tokens": job.meter.tokens, "cost_usd": job.meter.cost,
                 "stop": totals.stop.model_dump() if totals.stop else None,
             })
     except BaseException:

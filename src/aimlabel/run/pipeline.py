@@ -6,9 +6,10 @@ starts the moment any call ends: a finished record is committed at once (`RunSid
 waits in a small reorder buffer that spills to the store (`aimlabel.run.reorder`), so one slow
 article holds back the output, never the workers, and memory stays flat however long the input
 is. One bad article never sinks a run: every input item ends as an `ok` or `failed` record, with
-why. The rule check runs in a worker thread (`asyncio.to_thread`): it is pure Python on at most
-the cut text, so a thread keeps the event loop sending and receiving while it runs, without a
-process pool's cost of pickling every label, article and finding across processes.
+why. The rule check runs on the event loop itself: it is pure Python on at most the cut text
+(the text the model saw), well under a millisecond for a typical article, so under the GIL a worker
+thread gained no parallelism and its hand-off cost more CPU than the check (measured with
+bench/bench_live.py and bench/bench_eval.py; see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ class Labeler:
                 fixed = await self.adapter.ask(article.key, messages, self.response_model)
                 usage, latency = usage + fixed.usage, latency + fixed.latency_ms
                 attempts = Attempts(requests=attempts.requests + fixed.attempts.requests,
-                                    answers=attempts.answers + fixed.attempts.answers)
+                                    answers=attempts.answers + fixed.attempts.answers, fix_rounds=attempts.fix_rounds + 1)
                 if fixed.label is None:
                     if fixed.error is not None and fixed.error.type in REPLAY_ERRORS:
                         # The recording lacks this fix round: the label is not what a live run gives.
@@ -132,8 +133,8 @@ class Labeler:
         return self.router(record) if self.router is not None else record
 
     async def _check(self, label: dict[str, object], article: Article, seen: str) -> list[Finding]:
-        """The rule check off the event loop (see the module docstring)."""
-        return await asyncio.to_thread(check_label, label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
+        """The rule check, on the event loop (see the module docstring)."""
+        return check_label(label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
 
     def not_attempted(self, article: Article, source: str | None, line: int | None, why: ErrorInfo) -> LabelRecord:
         return LabelRecord(
@@ -170,6 +171,7 @@ class RunTotals:
     resumed: int = 0
     cached: int = 0
     not_sent: int = 0
+    fixed: int = 0  # articles sent back for at least one rule-check fix round
     stop: ErrorInfo | None = None
 
     @property
@@ -181,6 +183,11 @@ class RunTotals:
         """Articles answered by a call in this run (not resumed, cached or left unsent): with
         `resumed`, `cached` and `not_sent` a partition of `total`."""
         return self.total - self.resumed - self.cached - self.not_sent
+
+    @property
+    def fix_round_share(self) -> float:
+        """The share of finished articles whose first answer went back for a fix round."""
+        return self.fixed / self.total if self.total else 0.0
 
     @property
     def stopped(self) -> ErrorInfo | None:
@@ -278,6 +285,7 @@ async def label_items(
         else:
             totals.ok += 1
             totals.needs_review += record.status == "needs_review"
+        totals.fixed += record.attempts.fix_rounds > 0
         sink(record)
 
     spill = run.spill()

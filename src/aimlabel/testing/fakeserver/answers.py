@@ -17,6 +17,7 @@ from typing import Any
 
 from aimlabel.core.taxonomy import Taxonomy
 from aimlabel.testing.fakes import chat_completion
+from aimlabel.testing.fakeserver.generic import generic_answer
 from aimlabel.testing.logprobs import fake_logprobs
 
 FAULTS = ("429", "500", "timeout", "junk", "drop", "length", "invalid", "refusal")
@@ -26,6 +27,10 @@ REFUSAL = "I'm sorry, but I can't help with that request."
 _RATIONALE = {
     "Complementary Information": "The article reports a regulator's response, an investigation into an earlier AI incident. ",
 }
+
+
+class NoSchema(ValueError):
+    """A generic answer was asked for a request that carries no schema."""
 
 
 def request_mode(body: dict[str, Any]) -> str:
@@ -100,6 +105,7 @@ class Answerer:
     taxonomy: Taxonomy
     honour_n: bool = True
     give_logprobs: bool = True
+    generic: bool = False  # answer from the request's JSON Schema alone (see `generic.py`)
 
     def distribution(self, block: str | None) -> dict[str, float]:
         """The fake's class probabilities for an article: its label's class gets 0.5 to 1.0 of the mass."""
@@ -184,7 +190,15 @@ class Answerer:
         mode = request_mode(body)
         model = str(body.get("model") or "fake-model")
         event = article_block(body, "EVENT")
-        answer = event_answer(event) if event is not None else self.label(article_block(body), cls)
+        if event is not None:
+            answer = event_answer(event)
+        elif self.generic:
+            found = generic_answer(body, article_block(body))
+            if found is None:
+                raise NoSchema("generic answers need a JSON Schema in the request (json_schema or tools mode)")
+            answer = found
+        else:
+            answer = self.label(article_block(body), cls)
         name = "AimEvent" if event is not None else "AimLabel"
         if echo is not None and "rationale" in answer:
             answer["rationale"] += f" (Request authorised with {echo}.)"

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aimlabel.core.taxonomy import default_taxonomy
-from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, article_block, request_mode
+from aimlabel.testing.fakeserver.answers import FAULTS, Answerer, FaultPlan, NoSchema, article_block, request_mode
 from aimlabel.testing.fakeserver.batches import MAX_FILE_BYTES, BatchOptions, BatchService, read_reply_body
 
 MAX_HEADER = 64 * 1024
@@ -59,6 +59,7 @@ class ServerOptions:
     ignore_n: bool = False
     no_logprobs: bool = False
     memo: bool = False
+    generic: bool = False
 
 
 @dataclass
@@ -116,7 +117,8 @@ class FakeServer:
         self.stats = Stats()
         self.faults = FaultPlan(options.rates, options.seed)
         self._delays = random.Random(options.seed + 1)  # its own stream: jitter never shifts the faults
-        self.answerer = Answerer(default_taxonomy(), honour_n=not options.ignore_n, give_logprobs=not options.no_logprobs)
+        self.answerer = Answerer(default_taxonomy(), honour_n=not options.ignore_n, give_logprobs=not options.no_logprobs,
+                                 generic=options.generic)
         self.batches = BatchService(options.batch, self.answerer, self.faults)
         self.stopped = asyncio.Event()
         self._memo: dict[bytes, Response] = {}
@@ -222,7 +224,10 @@ class FakeServer:
             return _error(500, "internal error (fake)", "server_error")
         if fault == "junk":
             return Response(200, JUNK, {"content-type": "application/json"})
-        return _json(200, self.answerer.completion(body, fault, echo, repeat))
+        try:
+            return _json(200, self.answerer.completion(body, fault, echo, repeat))
+        except NoSchema as exc:
+            return _error(400, str(exc), "invalid_request_error")
 
     async def serve(self, announce: bool = True) -> None:
         o = self.options
@@ -337,6 +342,9 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     p.add_argument("--memo", action="store_true",
                    help="Serve a request seen before (no fault drawn) the answer it got, without building it again: a "
                         "benchmark's repeated runs then meet a server whose speed does not depend on the answer's size.")
+    p.add_argument("--generic", action="store_true",
+                   help="Answer like an independent schema-following server: a schema-valid instance filled by type from "
+                        "the request's JSON Schema, knowing nothing of AIM (json_schema and tools modes).")
     p.add_argument("--max-requests", type=int, default=None, help="Stop after this many chat requests.")
     p.add_argument("--max-seconds", type=float, default=600.0, help="Stop after this many seconds (safety net).")
     a = p.parse_args(argv)
@@ -348,7 +356,7 @@ def parse_args(argv: list[str] | None = None) -> ServerOptions:
     return ServerOptions(a.host, a.port, a.model, a.latency, a.jitter, a.seed, a.retry_after, a.hang,
                          {k: v for k, v in rates.items() if v > 0}, a.max_requests, a.max_seconds, echo_key=a.echo_key, batch=batch,
                          slow=a.slow, slow_factor=a.slow_factor, ignore_n=a.ignore_n, no_logprobs=a.no_logprobs,
-                         memo=a.memo)
+                         memo=a.memo, generic=a.generic)
 
 
 def main(argv: list[str] | None = None) -> int:
