@@ -151,7 +151,7 @@ def test_samples_where_the_server_ignores_n_send_k_requests(plain_server: FakeSe
     single = _label(tmp_path, "--base-url", plain_server.base_url, "--model", "fake-model")
     records = _label(tmp_path, "--base-url", plain_server.base_url, "--model", "fake-model", "--confidence", "samples:3")
     for one, record in zip(single, records):
-        assert record["attempts"] == {"requests": 3, "answers": 3}
+        assert record["attempts"] == {"requests": 3, "answers": 3, "fix_rounds": 0}
         assert record["usage"]["total_tokens"] == 3 * one["usage"]["total_tokens"]
         assert record["confidence"]["samples"] == 3 and record["confidence"]["temperature"] == 1.0
     assert any(r["confidence"]["probability"] < 1 for r in records)  # the repeated requests gave different samples
