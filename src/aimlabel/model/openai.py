@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -44,6 +45,49 @@ MODES: dict[Mode, instructor.Mode] = {
 }
 
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+def _checked_once(check: Callable[[Any], None]) -> Callable[[Any], None]:
+    """instructor's `reject_async_validators`, remembering the types that passed.
+
+    instructor walks the response model's whole type tree on every call, five times a call (every
+    `Literal` vocabulary value and every field): about an eighth of a live call's CPU. The answer
+    depends only on the type, so a type that passed once passes again; a type that fails is
+    checked, and refused, every time."""
+    passed: set[Any] = set()
+
+    def reject_async_validators(response_model: Any) -> None:
+        try:
+            if response_model in passed:
+                return
+        except TypeError:  # an unhashable annotation: check it the long way
+            check(response_model)
+            return
+        check(response_model)
+        if len(passed) >= 64:
+            passed.clear()
+        passed.add(response_model)
+
+    reject_async_validators.__wrapped__ = check  # type: ignore[attr-defined]
+    return reject_async_validators
+
+
+def _remember_checked_types() -> None:
+    """Install `_checked_once` where instructor looks the check up: its own module (which the client
+    and `prepare_response_model` read at call time) and `patch`, which bound the name at import."""
+    from instructor.v2.core import patch
+    from instructor.v2.validation import async_validators
+
+    original = async_validators.reject_async_validators
+    if hasattr(original, "__wrapped__"):
+        return
+    memo = _checked_once(original)
+    for module in (async_validators, patch):
+        if getattr(module, "reject_async_validators", None) is original:
+            module.reject_async_validators = memo  # type: ignore[attr-defined]
+
+
+_remember_checked_types()
 
 
 @lru_cache(maxsize=8)
