@@ -13,7 +13,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -28,6 +27,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aimlabel.cli import app
+from aimlabel.testing.ports import free_port
 
 pytestmark = pytest.mark.labelstudio
 DATA = Path(__file__).resolve().parents[1] / "data" / "annotators"
@@ -56,12 +56,6 @@ class Server:
         return json.loads(raw) if raw[:1] in (b"[", b"{") else raw
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     exe = os.environ.get("AIMLABEL_LABEL_STUDIO", "")
@@ -70,7 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             pytest.fail("AIMLABEL_LABEL_STUDIO must name the label-studio executable on CI (.ci/run installs it)")
         pytest.skip("set AIMLABEL_LABEL_STUDIO to a label-studio executable (pip install label-studio==1.23.2 in its own venv)")
     data = tmp_path_factory.mktemp("labelstudio")
-    port = _free_port()
+    port = free_port()
     tokens = {"u1": secrets.token_hex(20), "u2": secrets.token_hex(20)}
     env = {**os.environ, **QUIET}
     log = open(data / "server.log", "wb")  # noqa: SIM115 (kept open for the server's life)

@@ -51,7 +51,8 @@ def calibrate_command(
       aimlabel calibrate labels.jsonl --gold eval/gold.jsonl --target-precision 0.9
     """
     from aimlabel.core.taxonomy import default_taxonomy
-    from aimlabel.evaluation.calibration_report import CalibrationProblem, build_calibration, render_text
+    from aimlabel.evaluation.calibration_report import build_calibration, render_text
+    from aimlabel.run.confidence import CalibrationProblem
 
     refuse_overwrites({"-o": output, "--html": html}, [gold, run if Path(run).is_file() else None])
     gold_set = gold_arg(gold)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from aimlabel.core.record import LabelRecord
 from aimlabel.core.redact import redact
+from aimlabel.rules.text import snippet
 
 if TYPE_CHECKING:
     from aimlabel.run.pipeline import RunTotals
@@ -60,11 +61,6 @@ def _confidence(record: LabelRecord) -> str:
     return f"{value:.2f}" if value is not None else ""
 
 
-def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 @dataclass
 class RecordTable:
     """The first `limit` records as table rows (key, class, confidence when a label has one,
@@ -80,7 +76,7 @@ class RecordTable:
             return
         label = record.label or {}
         self.rows.append((record.id, str(label.get("classification") or "-"), _confidence(record), record.status,
-                          _cut(_top_finding(record), FINDING_WIDTH)))
+                          snippet(_top_finding(record), FINDING_WIDTH)))
 
     def render(self, out: TextIO | None = None, width: int | None = None) -> None:
         from rich.console import Console

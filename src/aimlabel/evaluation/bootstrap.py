@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aimlabel.evaluation.metrics import Confusion, accuracy, macro_f1, scored_labels
@@ -86,7 +86,7 @@ def multinomial(rng: random.Random, n: int, weights: list[int]) -> list[int]:
     return out
 
 
-def _percentile(sorted_values: list[float], q: float) -> float:
+def percentile(sorted_values: Sequence[float], q: float) -> float:
     """Linear interpolation between closest ranks (numpy's default method)."""
     position = (len(sorted_values) - 1) * q
     low = math.floor(position)
@@ -119,5 +119,5 @@ def bootstrap_intervals(
     out: dict[str, Interval | None] = {}
     for name, values in draws.items():
         values.sort()
-        out[name] = Interval(_percentile(values, tail), _percentile(values, 1.0 - tail))
+        out[name] = Interval(percentile(values, tail), percentile(values, 1.0 - tail))
     return out

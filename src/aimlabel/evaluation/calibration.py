@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from aimlabel.core.record import LabelRecord
+from aimlabel.evaluation.bootstrap import percentile
 from aimlabel.run.confidence import CurvePoint, IsotonicMap
 
 DEFAULT_BINS = 10
@@ -109,18 +110,10 @@ def scored_pairs(records: Sequence[LabelRecord], gold: dict[str, str]) -> Scored
     return Scored(ids, p, y, predicted, golds, dists, skipped)
 
 
-def quantile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear-interpolated quantile (numpy's default), of an already sorted sequence."""
-    pos = q * (len(sorted_values) - 1)
-    lo = int(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
-
-
 def reliability(p: Sequence[float], y: Sequence[int], n_bins: int = DEFAULT_BINS) -> list[Bin]:
     """Equal-mass bins (empty ones dropped), as `calibration_curve(strategy="quantile")`."""
     ordered = sorted(p)
-    edges = [quantile(ordered, i / n_bins) for i in range(n_bins + 1)]
+    edges = [percentile(ordered, i / n_bins) for i in range(n_bins + 1)]
     inner = edges[1:-1]
     sums = [0.0] * n_bins
     hits = [0] * n_bins
@@ -216,7 +209,7 @@ def threshold_interval(p: Sequence[float], y: Sequence[int], target: float, resa
         found.append(1.0 if t is None else t)
     found.sort()
     tail = (1 - level) / 2
-    return round(quantile(found, tail), 6), round(quantile(found, 1 - tail), 6)
+    return round(percentile(found, tail), 6), round(percentile(found, 1 - tail), 6)
 
 
 def per_class(scored: Scored, classes: Sequence[str], p: Sequence[float], n_bins: int) -> list[ClassCalibration]:

@@ -31,14 +31,10 @@ from aimlabel.evaluation.calibration import (
     threshold_interval,
 )
 from aimlabel.evaluation.gold import GoldSet
-from aimlabel.run.confidence import CalibrationFile
+from aimlabel.run.confidence import CalibrationFile, CalibrationProblem
 
 FIXTURE_NOTICE = ("ANSWERS PRODUCED BY: fixture (hand-written answers and logprobs, not a model). "
                   "These numbers test the tool, not any model.")
-
-
-class CalibrationProblem(ValueError):
-    """The run cannot be calibrated (nothing scored, several models or prompts mixed); the message says why."""
 
 
 class CalibrationReport(BaseModel):

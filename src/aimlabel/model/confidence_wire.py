@@ -23,7 +23,7 @@ import httpx2
 
 from aimlabel.core.record import Confidence
 from aimlabel.model.base import ConfidenceSpec
-from aimlabel.model.http import current_call_context
+from aimlabel.model.http import current_call_context, with_content
 from aimlabel.model.logprobs import choice_text, class_in, logprob_confidence, unavailable
 from aimlabel.model.logprobs_scan import scan_logprobs
 from aimlabel.model.samples import vote
@@ -58,9 +58,7 @@ def _json_body(response: httpx2.Response) -> dict[str, Any] | None:
 
 
 def _rebuilt(response: httpx2.Response, body: dict[str, Any] | bytes, request: httpx2.Request) -> httpx2.Response:
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-length", "content-encoding")]
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return httpx2.Response(200, headers=headers, content=content, request=request)
+    return with_content(response, body if isinstance(body, bytes) else json.dumps(body).encode(), request)
 
 
 class ConfidenceTransport(httpx2.AsyncBaseTransport):

@@ -205,6 +205,13 @@ async def read_capped(response: httpx2.Response, limit: int) -> bytes:
 _DECODED_AWAY = ("content-encoding", "content-length", "transfer-encoding")
 
 
+def with_content(response: httpx2.Response, content: bytes, request: httpx2.Request) -> httpx2.Response:
+    """`response` with `content` as its body, already read and decoded: the wire's length and
+    encoding headers no longer describe it, so they are dropped."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED_AWAY]
+    return httpx2.Response(response.status_code, headers=headers, content=content, request=request)
+
+
 class WireTransport(httpx2.AsyncBaseTransport):
     """The live edge: read each response (at most `max_bytes` of it), time the exchange and,
     when recording, keep it for the article's file.
@@ -246,8 +253,7 @@ class WireTransport(httpx2.AsyncBaseTransport):
                 Exchange(request=request_body(request), status=response.status_code, headers=headers,
                          response=body, elapsed_ms=elapsed)
             )
-        decoded = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED_AWAY]
-        return httpx2.Response(response.status_code, headers=decoded, content=content, request=request)
+        return with_content(response, content, request)
 
     async def aclose(self) -> None:
         await self.inner.aclose()

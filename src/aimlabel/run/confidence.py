@@ -22,7 +22,8 @@ MAX_CALIBRATION_BYTES = 4 * 1024 * 1024
 
 
 class CalibrationProblem(ValueError):
-    """A calibration file that cannot be read, or that does not fit this run; the message says why."""
+    """A calibration file that cannot be read or does not fit this run, or labels that cannot be
+    calibrated (nothing scored, several models or prompts mixed); the message says why."""
 
 
 class IsotonicMap(BaseModel):

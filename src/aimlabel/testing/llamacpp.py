@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -21,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+
+from aimlabel.testing.ports import free_port
 
 MODEL_FILE = "gemma-3-270m-q4_k_m.gguf"
 # Gemma 3's chat template, as google/gemma-3 models ship it in tokenizer_config.json. The GGUF that
@@ -107,12 +108,6 @@ def install_from_env() -> LlamaCppInstall | None:
     """The install `AIMLABEL_LLAMACPP_VENV` names, or None when it is unset."""
     venv = os.environ.get(VENV_ENV, "")
     return LlamaCppInstall(Path(venv)) if venv else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class LlamaCppServer:
