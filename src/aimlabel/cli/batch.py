@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, repeat_command
+from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, interrupted, repeat_command
 from aimlabel.core.articles import InputFormat
 from aimlabel.model.base import TokenField
 
@@ -123,7 +123,7 @@ def _run_errors(action: str, run: str, ctx: typer.Context | None) -> Iterator[No
 
     from aimlabel.model.batch_api import BatchApiError
     from aimlabel.run.job import JobError
-    from aimlabel.run.signals import Terminated, sigterm_interrupts
+    from aimlabel.run.signals import sigterm_interrupts
 
     try:
         with sigterm_interrupts():
@@ -136,12 +136,9 @@ def _run_errors(action: str, run: str, ctx: typer.Context | None) -> Iterator[No
     except sqlite3.Error as exc:
         raise fail(f"{action} stopped: the run store failed: {exc} (what was stored is kept: run it again)", ExitCode.FAILED) from None
     except KeyboardInterrupt as exc:
-        terminated = isinstance(exc, Terminated)
         args = (ctx.meta.get(COMMAND_ARGS) if ctx is not None else None) or []
         again = shlex.join(repeat_command(list(args))) if args else f"aimlabel batch collect {run} --wait"
-        err(f"aimlabel: {'stopped by SIGTERM' if terminated else 'interrupted'}: batch run {run} is saved "
-            f"(batches already sent keep running); carry on with: {again}")
-        raise typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)) from None
+        raise interrupted(exc, f"batch run {run} is saved (batches already sent keep running); carry on with: {again}") from None
 
 
 def submit(*, ctx: typer.Context | None = None, input: str, config: BatchConfig, store_path: Path | None, run: str | None, prices: Path | None,

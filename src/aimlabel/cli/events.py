@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, repeat_command
+from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, interrupted, repeat_command
 from aimlabel.cli.output import output_stream
 from aimlabel.cli.sources import read_label_items
 from aimlabel.events.group import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, GroupingUnavailable
@@ -140,13 +140,9 @@ def events_command(
     except GroupingUnavailable as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt as exc:
-        from aimlabel.run.signals import Terminated
-
-        terminated = isinstance(exc, Terminated)
         again = shlex.join(repeat_command(list(ctx.meta.get(COMMAND_ARGS) or ["events", *run])))
-        err(f"aimlabel: {'stopped by SIGTERM' if terminated else 'interrupted'}: no event record was written (outputs are "
-            f"replaced only at the end); run it again with: {again}")
-        raise typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)) from None
+        raise interrupted(exc, "no event record was written (outputs are replaced only at the end); "
+                               f"run it again with: {again}") from None
     with output_stream(output) as out:
         for draft in result.drafts:
             out.write(draft.record.to_json() + "\n")

@@ -94,15 +94,20 @@ def debugging() -> bool:
     return os.environ.get("AIMLABEL_DEBUG", "") not in ("", "0")
 
 
+def interrupted(exc: KeyboardInterrupt, then: str = "") -> typer.Exit:
+    """Say that Ctrl-C or SIGTERM stopped the command, and what to do next; the exit it ends with."""
+    terminated = isinstance(exc, Terminated)
+    err(f"aimlabel: {'stopped by SIGTERM' if terminated else 'interrupted'}" + (f": {then}" if then else ""))
+    return typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED))
+
+
 @contextmanager
 def boundary(debug: bool = False, debug_option: bool = False) -> Iterator[None]:
     """The CLI's one error boundary, around a command's body."""
     try:
         yield
     except KeyboardInterrupt as exc:
-        terminated = isinstance(exc, Terminated)
-        err("aimlabel: stopped by SIGTERM" if terminated else "aimlabel: interrupted")
-        raise typer.Exit(int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)) from None
+        raise interrupted(exc) from None
     except BrokenPipeError:
         quiet_stdout()
         raise typer.Exit(int(ExitCode.OK)) from None

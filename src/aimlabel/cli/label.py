@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shlex
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Annotated
 import typer
 
 from aimlabel.cli import options as o
-from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, repeat_command
+from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, interrupted, repeat_command
 from aimlabel.cli.output import output_stream, refuse_overwrites
 from aimlabel.cli.summary import RecordTable, summary_line
 from aimlabel.core.articles import InputFormat
@@ -58,8 +57,8 @@ def label_command(
     Each article becomes one JSON line on stdout (or -o): the label (reasoning, rationale,
     classification, AIM taxonomy), status ok/failed with the error, attempts, usage, latency
     and provenance (model, prompt and schema versions and hashes). Progress goes to stderr.
-    On a terminal with no -o, stdout shows a table instead (key, class, status, top finding)
-    and the records stay in the run store (`aimlabel export RUN`).
+    On a terminal with no -o, stdout shows a table instead (key, class, confidence when measured,
+    status, top finding) and the records stay in the run store (`aimlabel export RUN`).
 
     Examples:
 
@@ -121,7 +120,7 @@ def label_command(
         raise fail(f"unknown --encoding {encoding!r}") from None
 
     reader, model = o.open_replay(replay, options.model, options.api_key, options.base_url)
-    settings = dataclasses.replace(options.settings(model), confidence=spec)
+    settings = options.settings(model, confidence=spec)
     o.check_prompt(options.prompt_file)
     from aimlabel.run.confidence import CalibrationProblem, read_calibration
 
@@ -134,7 +133,7 @@ def label_command(
     from aimlabel.core.record import LabelRecord
     from aimlabel.run.job import JobError, JobResult, LabelJob, new_run_name, run_label_job_async
     from aimlabel.run.pricing import PricesProblem, read_prices
-    from aimlabel.run.signals import Terminated, run_interruptible
+    from aimlabel.run.signals import run_interruptible
     from aimlabel.run.store import RunStore, StoreUnavailable, default_store_path
 
     try:
@@ -184,13 +183,9 @@ def label_command(
     except JobError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt as exc:
-        how = "stopped by SIGTERM" if isinstance(exc, Terminated) else "interrupted"
-        code = ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED
         if resume is None:
-            err(f"aimlabel: {how}; nothing was stored (--no-store): run the command again to start over")
-        else:
-            err(f"aimlabel: {how}: run {job.run_name} is saved with {job.meter.completed} article(s) done; resume with: {resume}")
-        raise typer.Exit(int(code)) from None
+            raise interrupted(exc, "nothing was stored (--no-store): run the command again to start over") from None
+        raise interrupted(exc, f"run {job.run_name} is saved with {job.meter.completed} article(s) done; resume with: {resume}") from None
     finally:
         if run_store is not None:
             run_store.close()

@@ -192,11 +192,12 @@ class ModelOptions:
     max_ai_principles: int
     max_tokens_field: TokenField = TokenField.MAX_COMPLETION_TOKENS
 
-    def settings(self, model: str) -> ModelSettings:
+    def settings(self, model: str, confidence: ConfidenceSpec | None = None) -> ModelSettings:
         return ModelSettings(model=model, base_url=self.base_url, api_key=self.api_key, mode=self.mode, timeout=self.timeout,
                              max_reasks=self.max_reasks, temperature=self.temperature,
                              max_completion_tokens=self.max_completion_tokens, max_tokens_field=self.max_tokens_field,
-                             retry=RetryPolicy(max_retries=self.retries), max_response_bytes=self.max_response_bytes)
+                             retry=RetryPolicy(max_retries=self.retries), max_response_bytes=self.max_response_bytes,
+                             confidence=confidence or ConfidenceSpec())
 
     def rules(self) -> RuleConfig | None:
         from aimlabel.rules import RuleConfig

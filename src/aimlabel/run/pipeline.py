@@ -35,7 +35,7 @@ from aimlabel.run.reorder import Reorder, Spill, TempSpill
 from aimlabel.run.stop import BUDGET, StopRule
 
 Sink = Callable[[LabelRecord], None]
-Router = Callable[[LabelRecord], LabelRecord]
+Route = Callable[[LabelRecord], LabelRecord]
 REPLAY_ERRORS = ("replay_missing", "replay_mismatch", "batch_pending")  # batch_pending: the answer comes in a later batch
 
 
@@ -50,7 +50,7 @@ class Labeler:
     max_article_tokens: int = DEFAULT_MAX_ARTICLE_TOKENS
     rules: RuleConfig | None = None
     fix_rounds: int = 1
-    router: Router | None = None  # a calibration's threshold (aimlabel.run.confidence), applied to each record
+    router: Route | None = None  # a calibration's threshold (aimlabel.run.confidence), applied to each record
 
     def __post_init__(self) -> None:
         self._schema_hash = schema_hash(self.response_model)
