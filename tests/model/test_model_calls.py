@@ -275,3 +275,23 @@ def test_the_token_cap_goes_in_the_field_asked_for(harness: Harness, answers: di
     default = ModelSettings(model="m", max_completion_tokens=321)
     assert default.max_tokens_field is TokenField.MAX_COMPLETION_TOKENS
     assert ModelSettings(model="m", max_completion_tokens=321, max_tokens_field=field).request_params() == {"temperature": 0.0, field: 321}
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "tools", "md_json"])
+def test_the_client_sends_the_body_instructor_builds(harness: Harness, answers: dict, mode: str) -> None:
+    """The large fields reach the SDK through `extra_body` (skipping its per-call transform): what
+    the server receives is still exactly instructor's request, first call and re-ask alike."""
+    from aimlabel.core.prompt import default_prompt, render
+    from aimlabel.core.schema import label_model
+
+    bad = dict(answers["ex-001"], classification="Incident")
+    harness.fake.queue(ok_reply(bad, mode=mode)).queue(ok_reply(answers["ex-001"], mode=mode))
+    harness.run([_article()], mode=mode, max_reasks=1, temperature=0.3, max_completion_tokens=77)
+    assert harness.records[0].status == "ok"
+    first, reask = harness.fake.requests
+    assert harness.adapter is not None
+    messages = render(default_prompt(), _article()).messages
+    assert first == harness.adapter.request_body(messages, label_model())
+    assert first["messages"] and first["temperature"] == 0.3 and first["max_completion_tokens"] == 77
+    assert reask["messages"][: len(first["messages"])] == first["messages"] and len(reask["messages"]) == len(first["messages"]) + 2
+    assert {k: v for k, v in reask.items() if k != "messages"} == {k: v for k, v in first.items() if k != "messages"}
