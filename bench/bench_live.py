@@ -114,11 +114,15 @@ class Target:
             return result, server.stats()
 
 
-def bare(bodies: Path, setup: Setup, args: argparse.Namespace) -> Result:
+FLOORS = {"httpx2": "bare httpx2 client", "openai": "openai SDK alone, same bodies",
+          "instructor": "instructor over the openai SDK, same schema"}
+
+
+def bare(bodies: Path, setup: Setup, args: argparse.Namespace, client: str = "httpx2") -> Result:
     def go(url: str) -> tuple[dict[str, Any], float, int, float, float]:
         started = time.time()
         proc = subprocess.Popen([sys.executable, str(HERE / "bare_client.py"), str(bodies), "--url", url,
-                                 "--concurrency", str(setup.concurrency), "--api-key", args.api_key],
+                                 "--concurrency", str(setup.concurrency), "--api-key", args.api_key, "--client", client],
                                 stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
         out = proc.stdout.read() if proc.stdout else b""
         code, _, rss = _wait(proc)
@@ -126,9 +130,9 @@ def bare(bodies: Path, setup: Setup, args: argparse.Namespace) -> Result:
 
     (report, started, code, rss, _), stats = Target(args, setup).run(go)
     first, last = (stats["first_request_at"], stats["last_response_at"]) if stats else (report["first_request_at"], report["last_response_at"])
-    return Result("bare httpx2 client", setup.n, ok=int(report.get("ok", 0)), failed=setup.n - int(report.get("ok", 0)),
+    return Result(FLOORS[client], setup.n, ok=int(report.get("ok", 0)), failed=setup.n - int(report.get("ok", 0)),
                   requests=setup.n, seconds=(last or 0) - (first or 0), cpu=float(report.get("send_cpu", 0.0)), rss_mb=rss,
-                  startup=(first or started) - started, exit_code=code)
+                  startup=(first or started) - started if client == "httpx2" else None, exit_code=code)
 
 
 def shard(articles: Path, k: int, work: Path) -> list[Path]:
@@ -211,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="Command that provides `label` (to compare builds or patches).")
     p.add_argument("--shards", type=int, default=1,
                    help="Also run K label processes at once, each on every K-th article with C/K in flight (peak RSS: their sum).")
+    p.add_argument("--floors", action="store_true",
+                   help="Also run the same requests through the openai SDK alone and through instructor over it "
+                        "(what the layers the design keeps cost without aimlabel's pipeline).")
     p.add_argument("--label-args", default="", help="Extra arguments for aimlabel label (e.g. '--workers 2').")
     a = p.parse_args(argv)
     if a.url:
@@ -233,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             write_articles(articles, setup.n)
             request_bodies(articles, bodies, a.model, a.mode)
             base = bare(bodies, setup, a)
-            rows = [base]
+            rows = [base, *(bare(bodies, setup, a, client) for client in (("openai", "instructor") if a.floors else ()))]
             singles = {f: label(one, 1, setup, f, a, work) for f in rounds}
             for f in rounds:
                 rows.append(label(articles, setup.n, setup, f, a, work))
@@ -247,14 +254,14 @@ def main(argv: list[str] | None = None) -> int:
             print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
             for r in rows:
                 rate = r.n / r.seconds if r.seconds > 0 else float("nan")
-                if r is base:
+                if r.name in FLOORS.values():
                     cpu_ms = r.cpu / max(1, r.requests) * 1000
                 else:
                     single = singles[r.fix_rounds]
                     starts = a.shards if "processes" in r.name else 1  # each process pays the start-up once
                     cpu_ms = (r.cpu - starts * single.cpu) / max(1, r.requests - starts * single.requests) * 1000
                 startup = "n/a" if r.startup is None else f"{r.startup:.2f}"
-                share = "" if r is base else f"{r.fixed / max(1, r.n):.1%}"
+                share = "" if r.name in FLOORS.values() else f"{r.fixed / max(1, r.n):.1%}"
                 print(f"| {r.name} | {r.ok:,}/{r.review:,}/{r.failed:,} | {r.requests:,} | {rate:.1f} | {rate / ceiling:.2f} "
                       f"| {cpu_ms:.2f} | {r.rss_mb:.0f} | {startup} | {share} |", flush=True)
     print(f"\n# load average {os.getloadavg()[0]:.2f} at end; bench took {time.perf_counter() - started:.0f} s")
