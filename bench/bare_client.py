@@ -25,6 +25,8 @@ import json
 import resource
 import sys
 import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx2
@@ -35,7 +37,10 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _sdk_sender(client_kind: str, url: str, concurrency: int, api_key: str, timeout: float) -> tuple[Any, Any]:
+Send = Callable[[Any], Awaitable[bool]]
+
+
+def _sdk_sender(client_kind: str, url: str, concurrency: int, api_key: str, timeout: float) -> tuple[Send, Any]:
     """(send one parsed body, close) for the openai SDK alone or under instructor."""
     import openai
 
@@ -64,51 +69,52 @@ def _sdk_sender(client_kind: str, url: str, concurrency: int, api_key: str, time
     return ask, sdk.close
 
 
-async def send_sdk(bodies: list[bytes], client_kind: str, url: str, concurrency: int, api_key: str,
-                   timeout: float) -> dict[str, float]:
-    send, close = _sdk_sender(client_kind, url, concurrency, api_key, timeout)
-    parsed = [json.loads(b) for b in bodies]
-    await send(parsed[0])  # the first call builds the SDK's resources and instructor's model: not per request
-    queue = iter(parsed[1:])
-    ok = 1
-    errors: dict[str, int] = {}
+async def _send_all(items: list[Any], send: Send, concurrency: int, answered: int = 0) -> dict[str, float]:
+    """Every item through `send`, `concurrency` at a time; failures counted by message on stderr."""
+    queue = iter(items)
+    ok = answered
+    errors: Counter[str] = Counter()
 
     async def worker() -> None:
         nonlocal ok
-        for body in queue:
+        for item in queue:
             try:
-                answered = await send(body)  # awaited first: `ok += await ...` would read ok before the wait
-                ok += answered
-            except Exception as exc:  # counted and named, so a failing floor shows why
-                errors[f"{type(exc).__name__}: {exc}"[:200]] = errors.get(f"{type(exc).__name__}: {exc}"[:200], 0) + 1
+                good = await send(item)  # awaited first: `ok += await ...` would read ok before the wait
+                ok += good
+            except Exception as exc:  # counted and named, so a failing run shows why
+                errors[f"{type(exc).__name__}: {exc}"[:200]] += 1
 
     cpu, first = _cpu(), time.time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     last = time.time()
-    await close()
     for message, count in errors.items():
         print(f"bare_client: {count} x {message}", file=sys.stderr)
-    return {"first_request_at": first, "last_response_at": last, "send_cpu": _cpu() - cpu, "ok": ok, "n": len(bodies)}
+    return {"first_request_at": first, "last_response_at": last, "send_cpu": _cpu() - cpu, "ok": ok,
+            "n": len(items) + answered}
+
+
+async def send_sdk(bodies: list[bytes], client_kind: str, url: str, concurrency: int, api_key: str,
+                   timeout: float) -> dict[str, float]:
+    send, close = _sdk_sender(client_kind, url, concurrency, api_key, timeout)
+    parsed = [json.loads(b) for b in bodies]
+    first = await send(parsed[0])  # the first call builds the SDK's resources and instructor's model: not per request
+    try:
+        return await _send_all(parsed[1:], send, concurrency, answered=int(first))
+    finally:
+        await close()
 
 
 async def send_all(bodies: list[bytes], url: str, concurrency: int, api_key: str, timeout: float) -> dict[str, float]:
     limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"authorization": f"Bearer {api_key}", "content-type": "application/json"}
-    queue = iter(bodies)
-    ok = 0
     async with httpx2.AsyncClient(limits=limits, timeout=timeout, headers=headers) as client:
 
-        async def worker() -> None:
-            nonlocal ok
-            for body in queue:
-                response = await client.post(url, content=body)
-                json.loads(response.content)
-                ok += response.status_code == 200
+        async def send(body: bytes) -> bool:
+            response = await client.post(url, content=body)
+            json.loads(response.content)
+            return response.status_code == 200
 
-        cpu, first = _cpu(), time.time()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        last = time.time()
-    return {"first_request_at": first, "last_response_at": last, "send_cpu": _cpu() - cpu, "ok": ok, "n": len(bodies)}
+        return await _send_all(bodies, send, concurrency)
 
 
 def main(argv: list[str] | None = None) -> int:
