@@ -13,12 +13,23 @@ logprobs with 5 alternatives for every answer token (the script prints the size 
 both ways), so the difference is what reading them costs a whole process: receiving, scanning, and what the
 client does with the rest.
 
+The whole-process runs of one setting spread by more than the target on a loaded machine, so
+`--blocks B` adds a paired measurement in one process: the same adapter calls a live run makes
+(`OpenAIAdapter.ask`, the openai client, instructor, the transports) against the same fake
+server, in B pairs of blocks of `--block-size` articles, each pair one block of `off` and one of
+`logprobs`, in alternating order (so a drift of the machine's speed falls on both); the process's
+CPU time (`time.process_time`, the server's not counted) is read around every block, and the
+added CPU per article is the median of the B paired differences, with their quartiles. What is
+the same in both settings (reading articles, the rule check, writing records) is left out, as it
+cancels.
+
 Target (issue 15): under 0.3 ms of CPU per article.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shlex
@@ -26,11 +37,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from aimlabel.core.prompt import default_prompt, render
 from aimlabel.core.readers import articles_only, iter_articles
+from aimlabel.core.schema import label_model
 from aimlabel.core.taxonomy import default_taxonomy
+from aimlabel.model.base import ConfidenceSpec, ModelSettings
+from aimlabel.model.factory import open_adapter
 from aimlabel.testing.fakeserver import start_fake_server
 from aimlabel.testing.fakeserver.answers import Answerer
 
@@ -57,18 +72,59 @@ def body_sizes(articles: Path) -> tuple[int, int]:
     return len(json.dumps(plain).encode()), len(json.dumps(rich).encode())
 
 
+async def _block(adapter: object, calls: list[tuple[str, list[dict[str, str]]]], concurrency: int) -> float:
+    """CPU seconds this process spends labelling `calls` through `adapter`, C at a time."""
+    gate = asyncio.Semaphore(concurrency)
+    model = label_model()
+
+    async def one(key: str, messages: list[dict[str, str]]) -> None:
+        async with gate:
+            answer = await adapter.ask(key, messages, model)  # type: ignore[attr-defined]
+            if answer.label is None:
+                raise SystemExit(f"{key}: {answer.error}")
+
+    started = time.process_time()
+    await asyncio.gather(*(one(key, messages) for key, messages in calls))
+    return time.process_time() - started
+
+
+async def paired(base_url: str, mode: str, articles: Path, blocks: int, size: int, concurrency: int) -> list[float]:
+    """Added CPU ms per article of each pair of blocks (logprobs minus off), after one warm-up pair."""
+    loaded = list(articles_only(iter_articles(str(articles))))
+    calls = [(a.id, render(default_prompt(), a).messages) for a in loaded]
+    adapters = {s: open_adapter(ModelSettings(model="fake", base_url=base_url, api_key="bench", mode=mode,
+                                             confidence=ConfidenceSpec.parse(s)), pool_size=concurrency)
+                for s in ("off", "logprobs")}
+    added = []
+    try:
+        for pair in range(blocks + 1):
+            chunk = [calls[(pair * size + i) % len(calls)] for i in range(size)]
+            order = ("off", "logprobs") if pair % 2 else ("logprobs", "off")
+            cpu = {s: await _block(adapters[s], chunk, concurrency) for s in order}
+            if pair:
+                added.append((cpu["logprobs"] - cpu["off"]) / size * 1000)
+    finally:
+        for adapter in adapters.values():
+            await adapter.aclose()
+    return added
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=2000, help="Articles per run (default 2000).")
     p.add_argument("--repeats", type=int, default=3, help="Runs of each setting per mode, alternating (default 3).")
     p.add_argument("--modes", default="json_schema,tools,md_json", help="Comma-separated modes.")
     p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--blocks", type=int, default=0, help="Also measure in one process: pairs of blocks (default 0: not).")
+    p.add_argument("--block-size", type=int, default=200, help="Articles per block (default 200).")
+    p.add_argument("--no-whole", action="store_true", help="Skip the whole-process runs (only the paired blocks).")
     p.add_argument("--label-cmd", default=f"{shlex.quote(sys.executable)} -m aimlabel", help="Command that provides `label`.")
     a = p.parse_args(argv)
     modes = [m.strip() for m in a.modes.split(",") if m.strip()]
     print(f"# --confidence logprobs vs off: N={a.n}, {a.repeats} runs each, C={a.concurrency}, {os.cpu_count()} cores, "
           f"Python {sys.version.split()[0]}", flush=True)
-    rows = []
+    rows: list[str] = []
+    pairs: list[str] = []
     with tempfile.TemporaryDirectory(prefix="aimlabel-bench-conf-") as tmp:
         articles = Path(tmp) / "articles.jsonl"
         write_articles(articles, a.n)
@@ -76,6 +132,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# one answer: {plain:,} bytes without logprobs, {rich:,} with", flush=True)
         with start_fake_server(max_seconds=3600, memo=True) as server:
             for mode in modes:
+                if a.blocks:
+                    added = sorted(asyncio.run(paired(server.base_url, mode, articles, a.blocks, a.block_size, a.concurrency)))
+                    q1, med, q3 = statistics.quantiles(added, n=4) if len(added) > 1 else (added[0],) * 3
+                    pairs.append(f"| {mode} | {a.blocks} x {a.block_size} | {med:+.3f} | {q1:+.3f} .. {q3:+.3f} | "
+                                 f"{added[0]:+.3f} .. {added[-1]:+.3f} |")
+                if a.no_whole:
+                    continue
                 cpu: dict[str, list[float]] = {"off": [], "logprobs": []}
                 for run in range(a.repeats + 1):  # run 0 warms the server's memo up and is not counted
                     for setting in ("off", "logprobs"):
@@ -89,9 +152,16 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(f"| {mode} | {a.n:,} | {off / a.n * 1000:.3f} | {on / a.n * 1000:.3f} | {(on - off) / a.n * 1000:+.3f} | "
                             f"{' '.join(f'{x:.2f}' for x in cpu['off'])} | {' '.join(f'{x:.2f}' for x in cpu['logprobs'])} |")
                 print(f"  {mode}: done", file=sys.stderr, flush=True)
-    print("| mode | N | off: CPU ms/article | logprobs: CPU ms/article | added ms/article | off runs, CPU s | logprobs runs, CPU s |")
-    print("|---|---:|---:|---:|---:|---|---|")
-    print("\n".join(rows))
+    if pairs:
+        print("Paired blocks in one process: added CPU ms per article (logprobs minus off)")
+        print("| mode | pairs x articles | median | quartiles | min .. max |")
+        print("|---|---|---:|---|---|")
+        print("\n".join(pairs))
+    if rows:
+        print("Whole processes:")
+        print("| mode | N | off: CPU ms/article | logprobs: CPU ms/article | added ms/article | off runs, CPU s | logprobs runs, CPU s |")
+        print("|---|---:|---:|---:|---:|---|---|")
+        print("\n".join(rows))
     return 0
 
 

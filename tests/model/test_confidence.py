@@ -212,3 +212,77 @@ def test_a_layout_the_scan_does_not_know_falls_back_to_the_full_parse() -> None:
                                                  for e in content]  # alternatives before the token
     assert scan_logprobs(json.dumps(body), CLASSES) is None
     assert logprob_confidence(body["choices"][0]["logprobs"]["content"], CLASSES).probability == pytest.approx(0.3, abs=1e-5)
+
+
+def _server_body(mode: str, index: int = 0) -> dict[str, Any]:
+    """The fake server's answer with logprobs (5 alternatives at every token) for an example article."""
+    messages = render(default_prompt(), example_articles()[index]).messages
+    shape: dict[str, Any] = {"json_schema": {"response_format": {"type": "json_schema"}},
+                             "tools": {"tools": [{"type": "function", "function": {"name": "AimLabel"}}]},
+                             "md_json": {}}[mode]
+    return Answerer(default_taxonomy()).completion({"model": "m", "messages": messages, **shape, "logprobs": True, "top_logprobs": 5}, None)
+
+
+@pytest.mark.parametrize("layout", [{}, {"separators": (",", ":")}, {"indent": 2}])
+@pytest.mark.parametrize("mode", ["json_schema", "tools", "md_json"])
+def test_the_scan_of_a_whole_answer_reads_what_the_full_parse_reads(mode: str, layout: dict[str, Any]) -> None:
+    from aimlabel.model.confidence_wire import strip_logprobs
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    for index in range(len(example_articles())):
+        body = _server_body(mode, index)
+        scanned = scan_logprobs(json.dumps(body, **layout), CLASSES)
+        parsed_body, parsed = strip_logprobs(body, CLASSES)
+        assert scanned is not None and parsed.source == "logprobs"
+        assert json.loads(scanned.text) == parsed_body
+        assert scanned.confidence == parsed
+
+
+def test_logprobs_of_several_choices_are_not_scanned() -> None:
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    body = _server_body("json_schema")
+    body["choices"].append({**body["choices"][0], "index": 1})
+    assert scan_logprobs(json.dumps(body), CLASSES) is None
+
+
+def test_a_repeated_stretch_of_text_does_not_misplace_the_value() -> None:
+    """The rationale repeats the text around the value (escaped, as JSON strings are): the window
+    must be placed by text that occurs once."""
+    from aimlabel.model.confidence_wire import strip_logprobs
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    for name in CLASSES:
+        answer = {"rationale": "Hazard, Hazard, AI Hazard AI Hazard ai_principles industries " * 6, "classification": name,
+                  "ai_principles": [], "industries": []}
+        body = chat_completion_with(answer)
+        scanned = scan_logprobs(json.dumps(body), CLASSES)
+        assert scanned is not None and scanned.confidence == strip_logprobs(body, CLASSES)[1]
+
+
+def chat_completion_with(answer: dict[str, Any]) -> dict[str, Any]:
+    from aimlabel.testing.fakes import chat_completion
+
+    body = chat_completion(answer)
+    body["choices"][0]["logprobs"] = {**fake_logprobs(json.dumps(answer, ensure_ascii=False), DIST, top=5), "refusal": None}
+    return body
+
+
+@pytest.mark.parametrize("damage", ["top_logprobs", "logprob", "entry"])
+def test_malformed_logprobs_give_unavailable_not_an_error(damage: str) -> None:
+    from aimlabel.model.confidence_wire import strip_logprobs
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    body = _completion_with_logprobs("AI Hazard")
+    content = body["choices"][0]["logprobs"]["content"]
+    at = next(i for i, e in enumerate(content) if "AI" in e["token"])
+    if damage == "top_logprobs":
+        content[at]["top_logprobs"] = "none"
+    elif damage == "logprob":
+        content[at]["logprob"] = "high"
+    else:
+        content[at] = ["not", "an", "entry"]
+    scanned = scan_logprobs(json.dumps(body), CLASSES)
+    _, parsed = strip_logprobs(body, CLASSES)
+    assert parsed.source == "unavailable" and parsed.probability is None and "OpenAI format" in (parsed.note or "")
+    assert scanned is None or scanned.confidence.source == "unavailable"

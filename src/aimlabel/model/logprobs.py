@@ -44,18 +44,23 @@ def unavailable(note: str) -> Confidence:
 
 
 def logprob_confidence(content: Sequence[dict[str, Any]], classes: Sequence[str]) -> Confidence:
-    """The class distribution from one answer's `logprobs.content` (see the module docstring)."""
-    return class_distribution([str(entry.get("token", "")) for entry in content], content.__getitem__, classes)
+    """The class distribution from one answer's `logprobs.content` (see the module docstring); logprobs
+    that are not in OpenAI's format give `unavailable`, never an error."""
+    try:
+        tokens = [str(entry.get("token", "")) for entry in content]
+        found_key = VALUE_START.search("".join(tokens))
+        if found_key is None:
+            return unavailable("the logprobs tokens hold no classification value")
+        return class_distribution(tokens, content.__getitem__, classes, found_key.end())
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError, ArithmeticError):
+        return unavailable("the server's logprobs are not in the OpenAI format")
 
 
-def class_distribution(tokens: Sequence[str], entry: Callable[[int], dict[str, Any]], classes: Sequence[str]) -> Confidence:
-    """The distribution from the answer's chosen `tokens`; `entry(i)` gives token i's `logprob` and
-    `top_logprobs`, asked only for the few tokens of the value (the scan of `logprobs_scan`
-    parses just those)."""
-    found_key = VALUE_START.search("".join(tokens))
-    if found_key is None:
-        return unavailable("the logprobs tokens hold no classification value")
-    start = found_key.end()
+def class_distribution(tokens: Sequence[str], entry: Callable[[int], dict[str, Any]], classes: Sequence[str],
+                       start: int) -> Confidence:
+    """The distribution from the answer's chosen `tokens`, whose joined text has the classification
+    value's first character at `start`; `entry(i)` gives token i's `logprob` and `top_logprobs`,
+    asked only for the few tokens of the value (the scan of `logprobs_scan` parses just those)."""
     ends = list(accumulate(map(len, tokens)))
     index = bisect.bisect_right(ends, start)  # the token holding the value's first character
     if index == len(tokens):

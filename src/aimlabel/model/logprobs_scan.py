@@ -1,20 +1,27 @@
-"""Read an answer's logprobs out of the response text without parsing all of them.
+"""Read an answer's logprobs out of the response text, touching only the entries around the value.
 
-A label's logprobs are about 40 times the answer: every token with its alternatives, some 85 KB
-against 2 KB. Parsing all of that costs more CPU than the rest of a label, and only the few
-tokens of the classification value matter. So the scan works on the text:
+A label's logprobs are about 80 times the answer: every token with its alternatives, some 67 KB
+against 1 KB. Parsing all of that costs more CPU than the rest of a label, and even decoding
+every chosen token costs a fifth of a millisecond; only the few tokens of the classification
+value matter. So the scan reads a window of entries there and nothing else:
 
-1. the body is cut at its top-level `"top_logprobs"` keys (one C-level `split`); the text
-   before each cut ends with that entry's own keys, and the last `"token"` in it is that
-   entry's chosen token, decoded by the json module's C string scanner: every chosen token,
-   none of the alternatives;
-2. only the entries from the classification value on have their keys and `top_logprobs`
-   parsed, as `class_distribution` asks for them;
-3. the logprobs value is replaced by `null` in the text handed on to the client.
+1. the end of the logprobs value is found after its last `"top_logprobs"` key, and the body
+   without the logprobs (`null` in their place) is parsed: the answer text, and where its
+   classification value starts;
+2. a window of entries is read where the value should be (its place in the answer, in
+   proportion): each entry's chosen token is the last `"token"` before its `"top_logprobs"` key,
+   decoded by the json module's C string scanner; the window's text must occur exactly once in
+   the answer, which places it, and it is grown an entry at a time back to the value and on past
+   its closing quote;
+3. only the entries from the value on have their keys and `top_logprobs` parsed, as
+   `class_distribution` asks for them.
 
-The scan checks itself: the chosen tokens must spell the answer text exactly, and every piece
-must parse. When anything differs (another server's layout, several choices) it returns None
-and the caller parses the whole body instead, so the result never depends on the layout.
+The scan checks itself: the window's tokens must spell the answer exactly where they are placed,
+from before the value to past it, so every offset the reading uses is known; the logprobs must
+belong to one choice (no other choice's `"index"` inside them: found by a C-level `memchr` for
+the one key with an "x"), and every piece must parse. When anything differs (another server's
+layout, several choices, a tokenizer that splits characters near the value) it returns None and
+the caller parses the whole body instead, so the result never depends on the layout.
 """
 
 from __future__ import annotations
@@ -26,12 +33,17 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, NamedTuple
 
 from aimlabel.core.record import Confidence
-from aimlabel.model.logprobs import choice_text, class_distribution
+from aimlabel.model.logprobs import VALUE_START, choice_text, class_distribution, class_in, unavailable
 
 _KEY = re.compile(r'"logprobs"\s*:\s*')
 _CLOSE = re.compile(r"\s*\]")
+_LIST = re.compile(r"\s*:\s*\[")
 _DECODER = json.JSONDecoder()
 _TOP = '"top_logprobs"'
+_TOKEN = '"token"'
+_ENTRIES = 8  # entries read at a time
+_MAX_ENTRIES = 512
+_BACK = 8  # characters before the value where the first window is aimed
 
 
 class Scanned(NamedTuple):
@@ -39,25 +51,104 @@ class Scanned(NamedTuple):
     confidence: Confidence
 
 
-def scan_logprobs(text: str, classes: Sequence[str]) -> Scanned | None:
-    """The body without logprobs and the confidence they give, or None to parse it all instead."""
+def _logprobs_span(text: str) -> tuple[int, int] | None:
+    """Where the first choice's logprobs object starts and ends, if the text has exactly one."""
     found = _KEY.search(text)
     if found is None or not text.startswith("{", found.end()):
         return None
     start = found.end()
-    pieces = text[start:].split(_TOP)
-    if len(pieces) < 2:
+    last = text.rfind(_TOP)
+    if last < start:
         return None
-    try:
-        # Each piece ends with the next top-level entry's keys: its "token" is the piece's last one.
-        tokens = [scanstring(piece, piece.index('"', piece.rfind('"token"') + 7) + 1)[0] for piece in pieces[:-1]]
-        _, after = _DECODER.raw_decode('{"_"' + pieces[-1])  # the last entry's alternatives and its closing brace
-        rest = pieces[-1][after - 4:]
-        closed = _CLOSE.match(rest)
-        if closed is None:
+    tail = text[last + len(_TOP):]
+    _, after = _DECODER.raw_decode('{"_"' + tail)  # the last entry's alternatives and its closing brace
+    rest = tail[after - 4:]
+    closed = _CLOSE.match(rest)
+    if closed is None:
+        return None
+    _, tail_end = _DECODER.raw_decode('{"_": 0' + rest[closed.end():])  # the rest of the logprobs object
+    end = last + len(_TOP) + (after - 4) + closed.end() + (tail_end - 7)
+    x = text.find("x", start, end)  # a C-level memchr: "index" is the only key with an x
+    while x != -1:
+        if text.startswith('"index"', x - 5):
+            return None  # another choice inside the span: several choices
+        x = text.find("x", x + 1, end)
+    return start, end
+
+
+class _Window(NamedTuple):
+    tokens: list[str]  # the chosen tokens of consecutive entries
+    tops: list[int]  # where each entry's "top_logprobs" key starts
+
+
+def _token(text: str, low: int, top: int) -> str:
+    """The chosen token of the entry whose `"top_logprobs"` key is at `top`: the last `"token"` before it."""
+    key = text.rfind(_TOKEN, low, top)
+    if key == -1:
+        raise ValueError("an entry without a chosen token")
+    token: str = scanstring(text, text.index('"', key + len(_TOKEN)) + 1)[0]
+    return token
+
+
+def _read(text: str, window: _Window, low: int, at: int, end: int, count: int) -> None:
+    """Add to `window` the (at most) `count` entries whose `"top_logprobs"` keys come first after `at`."""
+    tokens, tops, find = window.tokens, window.tops, text.find
+    top = find(_TOP, at, end)
+    while top != -1 and count:
+        tokens.append(_token(text, tops[-1] if tops else low, top))
+        tops.append(top)
+        count -= 1
+        top = find(_TOP, top + len(_TOP), end)
+
+
+def _locate(text: str, answer: str, value: int, reach: int, span: tuple[int, int]) -> tuple[_Window, int] | None:
+    """A window of entries that spells the answer from before `value` (the classification value's
+    first character) to `reach` characters after it, and where in the answer it starts.
+
+    The first guess is where the value would sit if every character took the same room in the
+    logprobs, counted back from the end (the value is nearer the end than the start). The window is
+    placed in the answer by its text, which must occur there exactly once (read on where it
+    repeats), then grown an entry at a time backwards to the value and forwards past it."""
+    start, end = span
+    per_char = (end - start) / max(len(answer), 1)
+    at = max(start, end - int((len(answer) - value + _BACK) * per_char))
+    window = _Window([], [])
+    _read(text, window, start, at, end, _ENTRIES)
+    joined = "".join(window.tokens)
+    place = answer.find(joined) if joined else -1
+    while place != -1 and answer.find(joined, place + 1) != -1 and len(window.tokens) < _MAX_ENTRIES:
+        _read(text, window, start, window.tops[-1] + len(_TOP), end, len(window.tokens))  # repeated text: read on
+        joined = "".join(window.tokens)
+        place = answer.find(joined)
+    if place == -1 or answer.find(joined, place + 1) != -1:
+        return None
+    while place > value and len(window.tokens) < _MAX_ENTRIES:  # it starts after the value: back an entry
+        top = text.rfind(_TOP, start, window.tops[0])
+        if top == -1:
             return None
-        _, tail = _DECODER.raw_decode('{"_": 0' + rest[closed.end():])  # the rest of the logprobs object
-        end = len(text) - len(pieces[-1]) + (after - 4) + closed.end() + (tail - 7)
+        token = _token(text, start, top)
+        window.tokens.insert(0, token)
+        window.tops.insert(0, top)
+        place -= len(token)
+    need = min(value + reach, len(answer))
+    while place + sum(map(len, window.tokens)) < need and len(window.tokens) < _MAX_ENTRIES:
+        read = len(window.tokens)
+        _read(text, window, start, window.tops[-1] + len(_TOP), end, _ENTRIES)
+        if len(window.tokens) == read:
+            break
+    joined = "".join(window.tokens)
+    if not 0 <= place <= value or place + len(joined) < need or not answer.startswith(joined, place):
+        return None
+    return window, place
+
+
+def scan_logprobs(text: str, classes: Sequence[str]) -> Scanned | None:
+    """The body without logprobs and the confidence they give, or None to parse it all instead."""
+    try:
+        span = _logprobs_span(text)
+        if span is None:
+            return None
+        start, end = span
         small = text[:start] + "null" + text[end:]
         body = json.loads(small)
     except (ValueError, IndexError):
@@ -65,18 +156,30 @@ def scan_logprobs(text: str, classes: Sequence[str]) -> Scanned | None:
     choices = body.get("choices") if isinstance(body, dict) else None
     if not isinstance(choices, list) or len(choices) != 1 or not isinstance(choices[0], dict):
         return None
-    if "".join(tokens) != choice_text(choices[0]):
+    answer = choice_text(choices[0])
+    if answer is None:
         return None
-
-    def entry(i: int) -> dict[str, Any]:
-        piece = pieces[i]
-        keys: dict[str, Any] = json.loads("{" + piece[piece.rfind('"token"'):] + ' "_": 0}')
-        keys["top_logprobs"], _ = _DECODER.raw_decode(pieces[i + 1], pieces[i + 1].index("["))
-        return keys
-
+    key = VALUE_START.search(answer)
+    if key is None:
+        return Scanned(small, unavailable("the logprobs tokens hold no classification value"))
     try:
-        confidence = class_distribution(tokens, entry, classes)
-    except (ValueError, IndexError, TypeError):
+        named = class_in(answer, classes)  # the tokens must spell the value and its closing quote
+        located = _locate(text, answer, key.end(), len(named) + 1 if named else max(map(len, classes)) + 2, span)
+        if located is None:
+            return None
+        window, place = located
+
+        def entry(i: int) -> dict[str, Any]:
+            top = window.tops[i]
+            keys: dict[str, Any] = json.loads("{" + text[text.rfind(_TOKEN, 0, top):top] + ' "_": 0}')
+            listed = _LIST.match(text, top + len(_TOP))
+            if listed is None:
+                raise ValueError("top_logprobs is not a list")
+            keys["top_logprobs"], _ = _DECODER.raw_decode(text, listed.end() - 1)
+            return keys
+
+        confidence = class_distribution(window.tokens, entry, classes, key.end() - place)
+    except (ValueError, IndexError, TypeError, AttributeError, KeyError, ArithmeticError):
         return None
     confidence.method = "logprobs"
     return Scanned(small, confidence)

@@ -116,7 +116,7 @@ def _freeze_json_schema(model: type[BaseModel]) -> None:
     model.model_json_schema = classmethod(model_json_schema)  # type: ignore[method-assign,assignment]
 
 
-_SENT_AS_GIVEN = ("messages", "response_format", "tools", "tool_choice")
+_SENT_AS_GIVEN = ("messages", "response_format", "tools", "tool_choice", "logprobs", "top_logprobs", "n")
 
 
 def _sent_as_given(create: Callable[..., Any]) -> Callable[..., Any]:
@@ -124,9 +124,9 @@ def _sent_as_given(create: Callable[..., Any]) -> Callable[..., Any]:
 
     The SDK runs every request body through its typed transform, which walks each message against
     the union of six message types and the whole JSON Schema of `response_format` or `tools`: about
-    0.5 ms of CPU per message, the largest single cost of a live call. Our bodies are plain JSON
-    already (strings, lists and dicts built by instructor's request handler), so the transform
-    changes nothing in them; `extra_body` is merged into the body unchanged, and takes precedence,
+    0.5 ms of CPU per message, the largest single cost of a live call (and 30 us for the confidence's
+    `logprobs`, `top_logprobs` and `n`). Our bodies are plain JSON already (strings, lists and dicts
+    built by instructor's request handler), so the transform changes nothing in them; `extra_body` is merged into the body unchanged, and takes precedence,
     which sends the same JSON. instructor's own kwargs are untouched: re-asks still extend them."""
 
     async def send(*args: Any, **kwargs: Any) -> Any:
