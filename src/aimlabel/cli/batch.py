@@ -18,11 +18,12 @@ import typer
 from aimlabel.cli import options as o
 from aimlabel.cli.exits import COMMAND_ARGS, ExitCode, epilog, err, fail, interrupted, repeat_command
 from aimlabel.core.articles import InputFormat
-from aimlabel.model.base import TokenField
+from aimlabel.model.base import ConfidenceSpec, TokenField
 
 if TYPE_CHECKING:
     from aimlabel.model.batch_api import BatchApi
     from aimlabel.run.batch_job import BatchConfig, BatchRun, Summary
+    from aimlabel.run.confidence import CalibrationFile
     from aimlabel.run.pricing import PriceTable
     from aimlabel.run.store import RunStore
 
@@ -331,7 +332,8 @@ def prepare_command(
 def batch_config(input: str, options: o.ModelOptions, *, input_format: InputFormat, encoding: str, max_cost: float | None,
                  delimiter: str | None = None,
                  record: Path | None, no_cache: bool, offline_output: Path | None = None, max_requests: int | None = None,
-                 max_bytes: int | None = None) -> BatchConfig:
+                 max_bytes: int | None = None, confidence: ConfidenceSpec | None = None,
+                 calibration: CalibrationFile | None = None) -> BatchConfig:
     """The run's `BatchConfig` from the shared model options; anything a batch cannot do is a usage error."""
     from aimlabel.run.batch_job import BatchConfig
 
@@ -354,5 +356,6 @@ def batch_config(input: str, options: o.ModelOptions, *, input_format: InputForm
         rules=not options.no_rules, max_ai_principles=options.max_ai_principles, fix_rounds=options.fix_rounds,
         max_article_tokens=options.max_article_tokens, max_cost=max_cost, record=str(record.resolve()) if record else None,
         use_cache=not no_cache, offline=offline_output is not None,
-        requests_file=str(offline_output.resolve()) if offline_output is not None else None, **limits,
+        requests_file=str(offline_output.resolve()) if offline_output is not None else None,
+        confidence=str(confidence or ConfidenceSpec()), calibration=calibration, **limits,
     )

@@ -100,18 +100,22 @@ def label_command(
         raise fail("--full-replay only applies to --replay")
     if input != "-" and not Path(input).is_file():
         raise fail(f"input file not found: {input}")
+    from aimlabel.run.confidence import CalibrationProblem, read_calibration
+
+    try:
+        calibration_file = read_calibration(calibration) if calibration is not None else None
+    except CalibrationProblem as exc:
+        raise fail(str(exc)) from None
     if batch:
         from aimlabel.cli.batch import batch_config, submit
-
-        if spec.method != "off" or calibration is not None:
-            raise fail("--confidence and --calibration do not work with --batch yet: label live or from a recording")
 
         if example or output is not None:
             raise fail("--batch writes no records now (they come with `aimlabel batch collect NAME -o FILE`); drop " +
                        ("--example" if example else "-o"))
         o.open_replay(None, options.model, options.api_key, options.base_url)
         config = batch_config(input, options, input_format=input_format, encoding=encoding, delimiter=delimiter, max_cost=max_cost, record=record,
-                              no_cache=no_cache, max_requests=batch_max_requests, max_bytes=batch_max_bytes)
+                              no_cache=no_cache, max_requests=batch_max_requests, max_bytes=batch_max_bytes, confidence=spec,
+                              calibration=calibration_file)
         submit(ctx=ctx, input=input, config=config, store_path=options.store, run=run, prices=options.prices, api_key=options.api_key)
         return
     try:
@@ -122,12 +126,6 @@ def label_command(
     reader, model = o.open_replay(replay, options.model, options.api_key, options.base_url)
     settings = options.settings(model, confidence=spec)
     o.check_prompt(options.prompt_file)
-    from aimlabel.run.confidence import CalibrationProblem, read_calibration
-
-    try:
-        calibration_file = read_calibration(calibration) if calibration is not None else None
-    except CalibrationProblem as exc:
-        raise fail(str(exc)) from None
     from aimlabel.cli.progress import progress_reporter
     from aimlabel.core.articles import InputProblem
     from aimlabel.core.record import LabelRecord

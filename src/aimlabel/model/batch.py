@@ -9,9 +9,12 @@ next batch. So a batch body equals a live request body, and a label is judged on
 
 An article's batch requests are its `Step`s: the body's hash and what came back. They are matched
 by hash, in order, so a retried request (same body) takes the next answer for that body. Plain
-answers are parsed by instructor's own parser without the HTTP client (as replay's fast lane
-does); anything else (an invalid answer that instructor re-asks, an error, a refusal) goes
-through the real openai client over `BatchTransport`, which serves the stored answers.
+answers are parsed by instructor's own parser without the HTTP client, their logprobs read as
+replay's fast lane reads them (`OpenAIAdapter.measured_plain`); anything else (an invalid answer
+that instructor re-asks, an error, a refusal, and every answer of `samples:K`) goes through the
+real openai client over `BatchTransport`, which serves the stored answers, under the live path's
+`ConfidenceTransport`: it takes the vote, and where a batch answered fewer than K choices, it asks
+the same request again, which goes into the next batch as any missing answer does.
 """
 
 from __future__ import annotations
@@ -230,15 +233,17 @@ class BatchAdapter:
             error = self._missing(text)
             return _failed(ErrorInfo(type=error.kind, message=str(error)))
         step = queue[0]
-        parsed = self._client.parse_plain(step.exchange.response, response_model) if plain_exchange(step.exchange) else None
-        if parsed is not None:
+        measured = self._client.measured_plain(step.exchange.response, response_model) if plain_exchange(step.exchange) else None
+        if measured is not None:
+            parsed, confidence = measured
             queue.popleft()
             self.fast += 1
             self.batch_id = step.batch_id or self.batch_id
             if self.keep_exchanges:
                 self.served.append(step.exchange.model_copy(update={"request": json.loads(text)}))
             return ModelAnswer(label=parsed.label, error=None, usage=parsed.usage, attempts=Attempts(requests=1, answers=1),
-                               latency_ms=0.0, model_served=parsed.model_served, recording_producer=None, batch_id=self.batch_id)
+                               latency_ms=0.0, model_served=parsed.model_served, recording_producer=None, batch_id=self.batch_id,
+                               confidence=confidence)
         answer = await self._client.ask(key, messages, response_model)
         answer.latency_ms = 0.0
         answer.batch_id = self.batch_id

@@ -26,7 +26,7 @@ from instructor.v2.core.response_model import prepare_response_model
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from aimlabel.core.record import Attempts, ErrorInfo, Usage
+from aimlabel.core.record import Attempts, Confidence, ErrorInfo, Usage
 from aimlabel.core.redact import redact, register_secret, register_url
 from aimlabel.core.schema import response_format, without_length_caps
 from aimlabel.core.taxonomy import default_taxonomy
@@ -282,6 +282,20 @@ class OpenAIAdapter:
             return None
         return PlainAnswer(label, _usage_of(completion.usage), completion.model)
 
+    def measured_plain(self, response: Any, response_model: type[BaseModel]) -> tuple[PlainAnswer, Confidence | None] | None:
+        """`parse_plain` of a stored answer (a recording's, a batch's), with its confidence read as
+        the live path reads it: the logprobs measured and taken off before the parse. None where the
+        full lane must judge it, and for samples, whose vote the full lane's transport takes."""
+        confidence = None
+        if self._measure is not None:
+            if self._measure.spec.method != "logprobs":
+                return None
+            response, confidence = strip_logprobs(response, self._measure.classes)
+        parsed = self.parse_plain(response, response_model)
+        if parsed is None:
+            return None
+        return parsed, agreeing(confidence, getattr(parsed.label, "classification", None))
+
     async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
         kwargs = self._request_kwargs(response_model)
         if self._fast_replay_from is not None:
@@ -358,19 +372,16 @@ class OpenAIAdapter:
             return None
         if not plain_exchange(exchange) or self.request_body(messages, response_model) != exchange.request:
             return None
-        response, confidence = exchange.response, None
-        if self._measure is not None:
-            response, confidence = strip_logprobs(response, self._measure.classes)
-        parsed = self.parse_plain(response, response_model)
-        if parsed is None:
+        measured = self.measured_plain(exchange.response, response_model)
+        if measured is None:
             return None
+        parsed, confidence = measured
         reader.next_exchange(key)
         self.fast_replays += 1
         return ModelAnswer(
             label=parsed.label, error=None, usage=parsed.usage,
             attempts=Attempts(requests=1, answers=1), latency_ms=round(exchange.elapsed_ms, 3),
-            model_served=parsed.model_served, recording_producer=recording.producer,
-            confidence=agreeing(confidence, getattr(parsed.label, "classification", None)),
+            model_served=parsed.model_served, recording_producer=recording.producer, confidence=confidence,
         )
 
     async def aclose(self) -> None:

@@ -29,13 +29,14 @@ from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, load_prompt
 from aimlabel.core.record import Usage
 from aimlabel.core.schema import label_model, schema_hash
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
-from aimlabel.model.base import Mode, ModelSettings, RetryPolicy
+from aimlabel.model.base import ConfidenceSpec, Mode, ModelSettings, RetryPolicy
 from aimlabel.model.factory import open_batch_adapter
 from aimlabel.rules import RuleConfig
 from aimlabel.run.batch_pass import DEFAULT_MAX_BYTES, DEFAULT_MAX_REQUESTS, Budget, PassTotals, RequestFiles, label_pass
 from aimlabel.run.batch_store import BatchTables
 from aimlabel.run.batch_submit import IngestTotals, Note, collect_batch, ingest_lines, refresh, send, send_unsent, settle_offline
 from aimlabel.run.cache import BatchCachedAdapter
+from aimlabel.run.confidence import CalibrationFile, CalibrationProblem, Router, refuse_mismatch
 from aimlabel.run.job import JobError, LabelJob, build_manifest, create_or_resume
 from aimlabel.run.manifest import RunManifest
 from aimlabel.run.pipeline import Labeler
@@ -80,11 +81,14 @@ class BatchConfig(BaseModel):
     use_cache: bool = True
     offline: bool = False
     requests_file: str | None = None
+    confidence: str = "off"  # the --confidence setting, as ConfidenceSpec prints it
+    calibration: CalibrationFile | None = None  # the whole --calibration file: every collect routes with it
 
     def settings(self, api_key: str | None) -> ModelSettings:
         return ModelSettings(model=self.model, base_url=self.base_url, api_key=api_key, mode=self.mode, timeout=self.timeout,
                              max_reasks=self.max_reasks, temperature=self.temperature,
-                             max_completion_tokens=self.max_completion_tokens, retry=RetryPolicy(max_retries=self.retries))
+                             max_completion_tokens=self.max_completion_tokens, retry=RetryPolicy(max_retries=self.retries),
+                             confidence=ConfidenceSpec.parse(self.confidence))
 
     def rule_config(self) -> RuleConfig | None:
         return RuleConfig(max_ai_principles=self.max_ai_principles) if self.rules else None
@@ -149,7 +153,7 @@ class BatchRun:
 
 def _manifest(config: BatchConfig, prompt: Prompt) -> RunManifest:
     job = LabelJob(input=config.input_path, settings=config.settings(None), max_article_tokens=config.max_article_tokens,
-                   rules=config.rule_config(), fix_rounds=config.fix_rounds)
+                   rules=config.rule_config(), fix_rounds=config.fix_rounds, calibration=config.calibration)
     manifest = build_manifest(job, prompt.hash, prompt.version, schema_hash(label_model()))
     return manifest.model_copy(update={"api": "offline batch" if config.offline else "batch", "input": config.input})
 
@@ -168,6 +172,12 @@ def begin_run(store: RunStore, name: str, config: BatchConfig, api_key: str | No
     if config.max_cost is not None and prices.rates_for(config.model, batch=not config.offline) is None:
         raise JobError(f"--max-cost needs a batch price for model {config.model!r}: add it to a --prices file")
     prompt = _load_prompt(config)
+    if config.calibration is not None:
+        try:
+            refuse_mismatch(config.calibration, model=config.model, prompt_version=prompt.version, prompt_hash=prompt.hash,
+                            confidence=config.confidence)
+        except CalibrationProblem as exc:
+            raise JobError(str(exc)) from None
     manifest = _manifest(config, prompt)
     tables = BatchTables(store)
     run_id, existed = create_or_resume(store, name, manifest)
@@ -202,8 +212,9 @@ def _adapter(run: BatchRun) -> tuple[BatchAdapter, Labeler]:
     asker = adapter
     if run.config.use_cache and run.config.record is None:
         asker = BatchCachedAdapter(adapter, run.store)  # type: ignore[assignment]
+    calibration = run.config.calibration
     labeler = Labeler(asker, run.prompt, label_model(), run.taxonomy, run.config.max_article_tokens, run.config.rule_config(),
-                      run.config.fix_rounds)
+                      run.config.fix_rounds, Router(calibration) if calibration is not None else None)
     return adapter, labeler
 
 

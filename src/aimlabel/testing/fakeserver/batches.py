@@ -21,6 +21,7 @@ Files live on disk in a temp folder, so a large request file is never held in me
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import secrets
 import shutil
@@ -157,6 +158,7 @@ class BatchService:
         self.answerer = answerer
         self.faults = faults
         self.stats = BatchStats()
+        self.bodies: Counter[str] = Counter()  # answers given per request body: with --ignore-n, a repeat gets the next sample
         self.dir = Path(tempfile.mkdtemp(prefix="aimlabel-fake-files-"))
         self.files: dict[str, StoredFile] = {}
         self.batches: dict[str, FakeBatch] = {}
@@ -374,7 +376,9 @@ class BatchService:
         elif fault == "timeout":
             result = ("timeout", None)
         else:
-            result = (200, self.answerer.completion(body, fault))
+            digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            result = (200, self.answerer.completion(body, fault, repeat=self.bodies[digest]))  # as the chat endpoint counts repeats
+            self.bodies[digest] += 1
             if fault is None:
                 stats.answered[custom_id] += 1
         stats.by_status[str(result[0])] += 1
