@@ -38,14 +38,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 from aimlabel.core.prompt import default_prompt, render
 from aimlabel.core.readers import articles_only, iter_articles
 from aimlabel.core.schema import label_model
 from aimlabel.core.taxonomy import default_taxonomy
-from aimlabel.model.base import ConfidenceSpec, ModelSettings
+from aimlabel.model.base import ConfidenceSpec, ModelAdapter, ModelSettings
+from aimlabel.model.confidence_wire import strip_logprobs
 from aimlabel.model.factory import open_adapter
+from aimlabel.model.logprobs_scan import scan_logprobs
 from aimlabel.testing.fakeserver import start_fake_server
 from aimlabel.testing.fakeserver.answers import Answerer
 
@@ -62,6 +65,25 @@ def label_cpu(cmd: list[str]) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def scan_costs(articles: Path, modes: list[str]) -> list[str]:
+    """Microseconds to read one answer's confidence: the scan of its text, and a full JSON parse
+    of it (the fallback), the best of 5 rounds of 200 (timeit), on the fake server's answer."""
+    article = next(iter(articles_only(iter_articles(str(articles)))))
+    messages = render(default_prompt(), article).messages
+    shapes = {"json_schema": {"response_format": {"type": "json_schema"}},
+              "tools": {"tools": [{"type": "function", "function": {"name": "AimLabel"}}]}, "md_json": {}}
+    classes = default_taxonomy().classes
+    lines = []
+    for mode in modes:
+        body = Answerer(default_taxonomy()).completion({"model": "fake", "messages": messages, **shapes[mode], "logprobs": True,
+                                                        "top_logprobs": 5}, None)
+        text = json.dumps(body)
+        scan = min(timeit.repeat(lambda t=text: scan_logprobs(t, classes), number=200, repeat=5)) / 200 * 1e6
+        full = min(timeit.repeat(lambda t=text: strip_logprobs(json.loads(t), classes), number=200, repeat=5)) / 200 * 1e6
+        lines.append(f"# {mode}: the scan reads one answer's confidence in {scan:.0f} us; a full parse takes {full:.0f} us")
+    return lines
+
+
 def body_sizes(articles: Path) -> tuple[int, int]:
     """Bytes of the fake server's answer to the first article, without and with logprobs (its own code)."""
     article = next(iter(articles_only(iter_articles(str(articles)))))
@@ -72,14 +94,14 @@ def body_sizes(articles: Path) -> tuple[int, int]:
     return len(json.dumps(plain).encode()), len(json.dumps(rich).encode())
 
 
-async def _block(adapter: object, calls: list[tuple[str, list[dict[str, str]]]], concurrency: int) -> float:
+async def _block(adapter: ModelAdapter, calls: list[tuple[str, list[dict[str, str]]]], concurrency: int) -> float:
     """CPU seconds this process spends labelling `calls` through `adapter`, C at a time."""
     gate = asyncio.Semaphore(concurrency)
     model = label_model()
 
     async def one(key: str, messages: list[dict[str, str]]) -> None:
         async with gate:
-            answer = await adapter.ask(key, messages, model)  # type: ignore[attr-defined]
+            answer = await adapter.ask(key, messages, model)
             if answer.label is None:
                 raise SystemExit(f"{key}: {answer.error}")
 
@@ -130,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         write_articles(articles, a.n)
         plain, rich = body_sizes(articles)
         print(f"# one answer: {plain:,} bytes without logprobs, {rich:,} with", flush=True)
+        print("\n".join(scan_costs(articles, modes)), flush=True)
         with start_fake_server(max_seconds=3600, memo=True) as server:
             for mode in modes:
                 if a.blocks:
