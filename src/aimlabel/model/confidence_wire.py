@@ -6,8 +6,9 @@ the whole rest of a label. Read from the text (`logprobs_scan`: a window of entr
 value), it costs about a tenth of a millisecond; the body handed on to the client carries no
 logprobs, so the client and instructor do exactly what they do without `--confidence`. Below
 this transport the wire is untouched: a recording keeps the server's logprobs and every
-sample's exchange, so a replay measures the same confidence. A batch run's answers come through
-here too (`model/batch`), so they are measured by the same code.
+sample's exchange, so a replay measures the same confidence. A batch run's answers are measured
+by the same code: through this transport, or, for a plain stored answer, by `strip_logprobs`
+(`OpenAIAdapter.measured_plain`, as replay's fast lane).
 
 Samples: a request asks for `n=K`; a server that answers fewer choices (one that ignores `n`)
 is asked the same request again until K answers are in, at most K requests. The choices are
