@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aimlabel.core.articles import Article, InputFormat, InputProblem
+from aimlabel.core.articles import Article, InputFormat, InputItem, InputProblem
 from aimlabel.core.hashing import sha256_file
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, load_prompt
 from aimlabel.core.readers import ArticleStream, InputError, iter_articles
@@ -101,6 +102,7 @@ class LabelJob:
     transport: httpx2.AsyncBaseTransport | None = field(default=None, repr=False)
     lease_stale_after: float = STALE_AFTER
     heartbeat_every: float = HEARTBEAT_EVERY
+    shard: tuple[int, int] | None = None  # (k, n): only the items at positions k, k + n, ... (run/shards.py)
 
 
 @dataclass
@@ -305,8 +307,9 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
     if job.max_cost is not None and prices.price_for(job.settings.model) is None:
         raise JobError(f"--max-cost needs a price for model {job.settings.model!r}: add it to a --prices file")
     items = open_input(job)
+    selected: Iterator[InputItem] = items if job.shard is None else itertools.islice(items, job.shard[0], None, job.shard[1])
     try:
-        return await _run(job, items, open_recorder(job), Labelling(prompt, response_model, taxonomy, prices), sink, on_problem)
+        return await _run(job, selected, open_recorder(job), Labelling(prompt, response_model, taxonomy, prices), sink, on_problem)
     finally:
         items.close()
 
@@ -321,7 +324,7 @@ class Labelling:
     prices: PriceTable
 
 
-async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | None, how: Labelling, sink: Sink,
+async def _run(job: LabelJob, items: Iterator[InputItem], recorder: RecordingWriter | None, how: Labelling, sink: Sink,
                on_problem: Callable[[InputProblem], None] | None) -> JobResult:
     prompt, response_model, prices = how.prompt, how.response_model, how.prices
     lease: Lease | None = None
