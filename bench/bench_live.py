@@ -188,7 +188,8 @@ def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.
         seconds = (stats["last_response_at"] or 0) - (stats["first_request_at"] or 0)
     else:
         startup, seconds = None, ended - started
-    name = f"aimlabel --fix-rounds {fix_rounds}" + (f", {shards} processes" if shards > 1 else "")
+    name = (f"aimlabel --fix-rounds {fix_rounds}" + (f" {args.label_args}" if args.label_args else "")
+            + (f", {shards} processes" if shards > 1 else ""))
     return Result(name, n, statuses["ok"], statuses["needs_review"], statuses["failed"],
                   requests, fixed, seconds, cpu, rss, startup, code, fix_rounds)
 
