@@ -63,18 +63,9 @@ def test_the_cache_and_the_store_stay_with_the_parent(tmp_path: Path) -> None:
 
 
 def test_a_killed_worker_costs_only_its_articles_and_a_resume_labels_them(tmp_path: Path) -> None:
-    articles = tmp_path / "a.jsonl"
-    n = 40
-    write_articles(articles, n)
-    store, out = tmp_path / "runs.sqlite", tmp_path / "out.jsonl"
+    n, out = 40, tmp_path / "out.jsonl"
     with start_fake_server(model="fake", latency=0.3) as server:
-        cmd = [sys.executable, "-m", "aimlabel", "label", str(articles), "--base-url", server.base_url, "--model", "fake",
-               "--run", "nightly", "--store", str(store), "--concurrency", "4", "--workers", "2", "--no-rules", "-q",
-               "-o", str(out)]
-        labelling = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while items_stored(store) < 4 and time.monotonic() < deadline and labelling.poll() is None:
-            time.sleep(0.05)
+        cmd, labelling = _started_run(tmp_path, server.base_url, n)
         workers = _children(labelling.pid)
         assert len(workers) == 2, workers
         for pid in workers:
@@ -97,6 +88,20 @@ def test_a_killed_worker_costs_only_its_articles_and_a_resume_labels_them(tmp_pa
     assert all(r["status"] == "ok" for r in map(json.loads, (tmp_path / "again.jsonl").read_text().splitlines()))
 
 
+def _started_run(tmp_path: Path, url: str, n: int) -> tuple[list[str], subprocess.Popen[str]]:
+    """A run "nightly" of `n` articles with two workers, once it has stored a few records."""
+    articles, store = tmp_path / "a.jsonl", tmp_path / "runs.sqlite"
+    write_articles(articles, n)
+    cmd = [sys.executable, "-m", "aimlabel", "label", str(articles), "--base-url", url, "--model", "fake",
+           "--run", "nightly", "--store", str(store), "--concurrency", "4", "--workers", "2", "--no-rules", "-q",
+           "-o", str(tmp_path / "out.jsonl")]
+    labelling = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while items_stored(store) < 4 and time.monotonic() < deadline and labelling.poll() is None:
+        time.sleep(0.05)
+    return cmd, labelling
+
+
 def _children(pid: int) -> list[int]:
     found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return sorted(int(p) for p in found)
@@ -116,18 +121,9 @@ def test_workers_that_cannot_work_are_refused_before_anything_is_sent(tmp_path: 
 
 
 def test_sigterm_stops_the_workers_with_the_run_and_it_resumes(tmp_path: Path) -> None:
-    articles = tmp_path / "a.jsonl"
-    n = 40
-    write_articles(articles, n)
-    store, out = tmp_path / "runs.sqlite", tmp_path / "out.jsonl"
+    n, out = 40, tmp_path / "out.jsonl"
     with start_fake_server(model="fake", latency=0.3) as server:
-        cmd = [sys.executable, "-m", "aimlabel", "label", str(articles), "--base-url", server.base_url, "--model", "fake",
-               "--run", "nightly", "--store", str(store), "--concurrency", "4", "--workers", "2", "--no-rules", "-q",
-               "-o", str(out)]
-        labelling = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while items_stored(store) < 4 and time.monotonic() < deadline and labelling.poll() is None:
-            time.sleep(0.05)
+        cmd, labelling = _started_run(tmp_path, server.base_url, n)
         workers = _children(labelling.pid)
         labelling.send_signal(signal.SIGTERM)
         _, stderr = labelling.communicate(timeout=60)
