@@ -4,13 +4,15 @@
     python bench/bench_live.py --setups 1024:64:0.5 --fix-rounds 0
     python bench/bench_live.py --url http://127.0.0.1:8000/v1 --model MODEL --setups 1024:64
     python bench/bench_live.py --shards 2                    # also: two label processes, each on half the input
+    python bench/bench_live.py --fix-rounds 0 --workers 2     # also: one label process with --workers 2
 
 Each setup (N articles, C in flight, L seconds of server latency) runs, one after the other:
 1. the bare client (`bench/bare_client.py`): the very request bodies aimlabel sends first for each
    article, posted with C in flight, answers parsed as JSON and dropped: the ceiling;
 2. `aimlabel label` for each `--fix-rounds` value, each with a fresh run store (with `--shards K`,
    also K processes at once, each on every K-th article with C/K in flight: what a
-   process-per-core split of the input would get, measured before building one).
+   process-per-core split of the input would get, measured before building one; with
+   `--workers K`, also `aimlabel label --workers K`, whose CPU counts the parent and its workers).
 Every run gets a fresh fake server (`python -m aimlabel.testing.fakeserver --generic`: it answers
 with a schema-valid instance built from the request's JSON Schema alone, knowing nothing of
 AIM), unless `--url` names another OpenAI-compatible server.
@@ -149,7 +151,8 @@ def shard(articles: Path, k: int, work: Path) -> list[Path]:
     return paths
 
 
-def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.Namespace, work: Path, shards: int = 1) -> Result:
+def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.Namespace, work: Path, shards: int = 1,
+          workers: int = 1) -> Result:
     """`aimlabel label` on the articles; with `shards` > 1, that many processes at once, each on
     every k-th article with C/k in flight and its own store (what a process-per-core split gets)."""
     parts = shard(articles, shards, work)
@@ -164,7 +167,7 @@ def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.
             cmd = [*shlex.split(args.label_cmd), "label", str(part), "--base-url", url, "--model", args.model,
                    "--api-key", args.api_key, "--mode", args.mode, "--concurrency", str(width),
                    "--fix-rounds", str(fix_rounds), "--timeout", "120", "-o", str(out), "--quiet", "--store", str(store),
-                   *shlex.split(args.label_args)]
+                   *shlex.split(args.label_args), *(["--workers", str(workers)] if workers > 1 else [])]
             procs.append(subprocess.Popen(cmd, stdin=subprocess.DEVNULL))
         waited = [_wait(proc) for proc in procs]
         return (started, max(w[0] for w in waited), sum(w[1] for w in waited), sum(w[2] for w in waited), time.time())
@@ -188,7 +191,9 @@ def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.
         seconds = (stats["last_response_at"] or 0) - (stats["first_request_at"] or 0)
     else:
         startup, seconds = None, ended - started
-    name = f"aimlabel --fix-rounds {fix_rounds}" + (f", {shards} processes" if shards > 1 else "")
+    name = (f"aimlabel --fix-rounds {fix_rounds}" + (f" {args.label_args}" if args.label_args else "")
+            + (f" --workers {workers}" if workers > 1 else "")
+            + (f", {shards} processes" if shards > 1 else ""))
     return Result(name, n, statuses["ok"], statuses["needs_review"], statuses["failed"],
                   requests, fixed, seconds, cpu, rss, startup, code, fix_rounds)
 
@@ -218,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--floors", action="store_true",
                    help="Also run the same requests through the openai SDK alone and through instructor over it "
                         "(what the layers the design keeps cost without aimlabel's pipeline).")
+    p.add_argument("--workers", type=int, default=1,
+                   help="Also run aimlabel label --workers K next to the one-process run (CPU: the parent and its workers).")
     p.add_argument("--label-args", default="", help="Extra arguments for aimlabel label (e.g. '--workers 2').")
     a = p.parse_args(argv)
     if a.url:
@@ -242,11 +249,14 @@ def main(argv: list[str] | None = None) -> int:
             base = bare(bodies, setup, a)
             rows = [base, *(bare(bodies, setup, a, client) for client in (("openai", "instructor") if a.floors else ()))]
             singles = {f: label(one, 1, setup, f, a, work) for f in rounds}
+            singles_w = {f: label(one, 1, setup, f, a, work, workers=a.workers) for f in rounds} if a.workers > 1 else singles
             for f in rounds:
                 rows.append(label(articles, setup.n, setup, f, a, work))
                 print(f"  N={setup.n} C={setup.concurrency} --fix-rounds {f}: done (exit {rows[-1].exit_code})", file=sys.stderr, flush=True)
                 if a.shards > 1:
                     rows.append(label(articles, setup.n, setup, f, a, work, a.shards))
+                if a.workers > 1:
+                    rows.append(label(articles, setup.n, setup, f, a, work, workers=a.workers))
             ceiling = base.n / base.seconds if base.seconds > 0 else float("nan")
             print(f"\n## N={setup.n:,}, C={setup.concurrency}, L={setup.latency:g} s (C/L {setup.concurrency / setup.latency if setup.latency else float('inf'):.0f}/s)")
             print("| system | ok/review/failed | requests | articles/s | of bare client | CPU ms/request | peak RSS MB "
@@ -257,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
                 if r.name in FLOORS.values():
                     cpu_ms = r.cpu / max(1, r.requests) * 1000
                 else:
-                    single = singles[r.fix_rounds]
+                    single = (singles_w if "--workers" in r.name[len("aimlabel"):] and a.workers > 1 else singles)[r.fix_rounds]
                     starts = a.shards if "processes" in r.name else 1  # each process pays the start-up once
                     cpu_ms = (r.cpu - starts * single.cpu) / max(1, r.requests - starts * single.requests) * 1000
                 startup = "n/a" if r.startup is None else f"{r.startup:.2f}"

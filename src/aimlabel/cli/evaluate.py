@@ -128,6 +128,7 @@ def eval_command(
         producer = reader.manifest.producer if reader and reader.manifest else None
         o.check_prompt(options.prompt_file)
         from aimlabel.evaluation.labelling import label_gold
+        from aimlabel.run.shards import replay_workers
         from aimlabel.run.store import RunStore, StoreUnavailable, default_store_path
 
         # Replays stay side-effect free; live runs go through the store so a re-run costs nothing.
@@ -146,6 +147,7 @@ def eval_command(
                     gold, options.settings(model), replay=reader, fast_replay=not options.full_replay,
                     concurrency=options.concurrency, prompt_file=options.prompt_file, max_article_tokens=options.max_article_tokens,
                     rules=options.rules(), fix_rounds=options.fix_rounds, store=run_store, meter=meter, on_record=show,
+                    workers=replay_workers(len(gold_set.items)) if reader is not None else 1,
                 )
         finally:
             if run_store is not None:

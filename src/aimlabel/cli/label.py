@@ -48,6 +48,7 @@ def label_command(
     batch: Annotated[bool, typer.Option("--batch", help="Send the articles as OpenAI Batch API batches (half price, done within 24 h) and return; see `aimlabel batch`.")] = False,
     batch_max_requests: Annotated[int, typer.Option(min=1, max=50_000, help="With --batch: requests per batch file (the API allows 50,000).")] = 50_000,
     batch_max_bytes: Annotated[int, typer.Option(min=100_000, max=200_000_000, help="With --batch: bytes per batch file (the API allows 200 MB).")] = 200_000_000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Label in this many processes (model calls and the rule check; the run, its store and the output stay in one): for a high --concurrency on a machine with more cores.")] = 1,
     confidence: o.ConfidenceOpt = "off",
     calibration: Annotated[Path | None, typer.Option("--calibration", help="A calibration file from `aimlabel calibrate`: labels whose calibrated confidence is under its threshold become needs_review (reason low_confidence).")] = None,
     debug: o.DebugOpt = False,
@@ -71,6 +72,7 @@ def label_command(
       aimlabel label export.xlsx --model gpt-4o-mini -o labels.jsonl   (needs: pip install 'aimlabel[xlsx]')
 
       aimlabel label articles.jsonl --model M --record rec/
+      aimlabel label articles.jsonl --model M --concurrency 256 --workers 2
 
       aimlabel label articles.jsonl --replay rec/
 
@@ -100,6 +102,15 @@ def label_command(
         raise fail("--full-replay only applies to --replay")
     if input != "-" and not Path(input).is_file():
         raise fail(f"input file not found: {input}")
+    if workers > 1:
+        import multiprocessing
+
+        if batch:
+            raise fail("--workers applies to labelling live or from a recording; --batch only sends files")
+        if workers > options.concurrency:
+            raise fail(f"--workers {workers} needs at least one call in flight per worker: give --concurrency {workers} or more")
+        if "fork" not in multiprocessing.get_all_start_methods():
+            raise fail("--workers needs a system that can fork processes (Linux, macOS); drop it")
     from aimlabel.run.confidence import CalibrationProblem, read_calibration
 
     try:
@@ -152,7 +163,7 @@ def label_command(
         max_article_tokens=options.max_article_tokens, concurrency=options.concurrency, store=run_store,
         run_name=None if run_store is None else (run or new_run_name()),
         use_cache=not no_cache, max_cost=max_cost, prices=price_table, rules=options.rules(), fix_rounds=options.fix_rounds,
-        calibration=calibration_file,
+        calibration=calibration_file, workers=workers,
     )
     resume = resume_command(list(ctx.meta.get(COMMAND_ARGS) or ["label"]), job.run_name) if job.run_name else None
     if resume is not None and input == "-":

@@ -14,7 +14,8 @@ from aimlabel.core.record import LabelRecord
 from aimlabel.model.base import ModelSettings
 from aimlabel.model.recording import RecordingReader
 from aimlabel.rules import RuleConfig
-from aimlabel.run.job import JobResult, LabelJob, RunMeter, run_label_job
+from aimlabel.run.job import JobResult, LabelJob, RunMeter
+from aimlabel.run.shards import run_sharded
 from aimlabel.run.store import RunStore
 
 DEFAULT_RULES = RuleConfig()  # frozen: safe to share
@@ -34,11 +35,13 @@ def label_gold(
     store: RunStore | None = None,
     meter: RunMeter | None = None,
     on_record: Callable[[LabelRecord], None] | None = None,
+    workers: int = 1,
 ) -> tuple[list[LabelRecord], JobResult]:
     """Label every article of a gold file; records in gold order (`rules=None`: no rule check).
 
     `meter` and `on_record` let a caller show progress: the live counts, and each record as it
-    is emitted."""
+    is emitted. A replay with no store is spread over `workers` processes (`run.shards`); a
+    live run always runs in this one."""
     records: list[LabelRecord] = []
     job = LabelJob(input=str(gold_path), settings=settings, input_format=InputFormat.JSONL, replay=replay,
                    fast_replay=fast_replay, concurrency=concurrency, prompt_file=prompt_file, store=store,
@@ -50,5 +53,5 @@ def label_gold(
         if on_record is not None:
             on_record(record)
 
-    result = run_label_job(job, sink)
+    result = run_sharded(job, sink, workers)
     return records, result

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from aimlabel.model.batch import BatchAdapter
     from aimlabel.model.batch_api import BatchApi
     from aimlabel.model.http import Sleep
+    from aimlabel.model.openai import OpenAIAdapter
     from aimlabel.model.recording import RecordingReader, RecordingWriter
 
 INSTALL_HINT = "pip install 'instructor>=1.17,<2' 'openai>=3.3,<4'"
@@ -24,6 +25,16 @@ INSTALL_HINT = "pip install 'instructor>=1.17,<2' 'openai>=3.3,<4'"
 
 class ModelUnavailable(RuntimeError):
     """The SDK a model call needs is not installed; the message says what to install."""
+
+
+def load_sdk() -> type[OpenAIAdapter]:
+    """Import the SDK a model call needs, once: a run that forks processes loads it before, so
+    that each child starts with it (`run.shards`)."""
+    try:
+        from aimlabel.model.openai import OpenAIAdapter
+    except ImportError as exc:  # pragma: no cover - the package depends on both
+        raise ModelUnavailable(f"calling a model needs {exc.name or 'openai and instructor'}: {INSTALL_HINT}") from exc
+    return OpenAIAdapter
 
 
 def open_adapter(
@@ -38,12 +49,8 @@ def open_adapter(
 ) -> ModelAdapter:
     """The OpenAI-compatible adapter for `settings` (`transport`: an httpx2 transport under it;
     `pool_size`: connections kept, one per call in flight)."""
-    try:
-        from aimlabel.model.openai import OpenAIAdapter
-    except ImportError as exc:  # pragma: no cover - the package depends on both
-        raise ModelUnavailable(f"calling a model needs {exc.name or 'openai and instructor'}: {INSTALL_HINT}") from exc
-    return OpenAIAdapter(settings, transport=transport, record_to=record_to, replay_from=replay_from, sleep=sleep,
-                         fast_replay=fast_replay, pool_size=pool_size)
+    return load_sdk()(settings, transport=transport, record_to=record_to, replay_from=replay_from, sleep=sleep,
+                      fast_replay=fast_replay, pool_size=pool_size)
 
 
 def open_batch_adapter(settings: ModelSettings, *, requests_allowed: bool = True, keep_exchanges: bool = False) -> BatchAdapter:

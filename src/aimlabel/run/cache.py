@@ -33,10 +33,18 @@ def cache_key(s: ModelSettings, messages: list[dict[str, str]], response_model: 
     })
 
 
+class AnswerCache(Protocol):
+    """Where answers are kept: the run store, or a labelling worker's view of it (`run.workers`)."""
+
+    def cache_get(self, key: str) -> dict[str, Any] | None: ...
+
+    def cache_put(self, key: str, answer: dict[str, Any]) -> None: ...
+
+
 class CachedAdapter:
     """An adapter that answers from the store's cache when it can, and fills it when it can't."""
 
-    def __init__(self, inner: ModelAdapter, store: RunStore) -> None:
+    def __init__(self, inner: ModelAdapter, store: AnswerCache) -> None:
         self.inner = inner
         self.store = store
         self.settings = inner.settings

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import itertools
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aimlabel.core.articles import Article, InputFormat, InputProblem
+from aimlabel.core.articles import Article, InputFormat, InputItem, InputProblem
 from aimlabel.core.hashing import sha256_file
 from aimlabel.core.prompt import DEFAULT_MAX_ARTICLE_TOKENS, Prompt, load_prompt
 from aimlabel.core.readers import ArticleStream, InputError, iter_articles
@@ -101,6 +103,8 @@ class LabelJob:
     transport: httpx2.AsyncBaseTransport | None = field(default=None, repr=False)
     lease_stale_after: float = STALE_AFTER
     heartbeat_every: float = HEARTBEAT_EVERY
+    workers: int = 1  # labelling processes (run/workers.py); 1: this one
+    shard: tuple[int, int] | None = None  # (k, n): only the items at positions k, k + n, ... (run/shards.py)
 
 
 @dataclass
@@ -305,8 +309,9 @@ async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[I
     if job.max_cost is not None and prices.price_for(job.settings.model) is None:
         raise JobError(f"--max-cost needs a price for model {job.settings.model!r}: add it to a --prices file")
     items = open_input(job)
+    selected: Iterator[InputItem] = items if job.shard is None else itertools.islice(items, job.shard[0], None, job.shard[1])
     try:
-        return await _run(job, items, open_recorder(job), Labelling(prompt, response_model, taxonomy, prices), sink, on_problem)
+        return await _run(job, selected, open_recorder(job), Labelling(prompt, response_model, taxonomy, prices), sink, on_problem)
     finally:
         items.close()
 
@@ -321,7 +326,7 @@ class Labelling:
     prices: PriceTable
 
 
-async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | None, how: Labelling, sink: Sink,
+async def _run(job: LabelJob, items: Iterator[InputItem], recorder: RecordingWriter | None, how: Labelling, sink: Sink,
                on_problem: Callable[[InputProblem], None] | None) -> JobResult:
     prompt, response_model, prices = how.prompt, how.response_model, how.prices
     lease: Lease | None = None
@@ -343,10 +348,13 @@ async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | 
             pool_size=job.concurrency,
         )
         adapter: ModelAdapter = inner
-        if job.store is not None and job.use_cache and job.record is None and job.replay is None:
+        cached = job.store is not None and job.use_cache and job.record is None and job.replay is None
+        if cached and job.store is not None:
             adapter = CachedAdapter(inner, job.store)
         labeler = Labeler(adapter, prompt, response_model, how.taxonomy, job.max_article_tokens, job.rules, job.fix_rounds,
                           Router(job.calibration) if job.calibration is not None else None)
+        if job.workers > 1:
+            labeler = await _start_workers(job, labeler, recorder, cached)
         rule = StopRule.for_adapter(adapter, max_cost=job.max_cost, resume_hint=run_name)
         side = JobSide(job, prices, run_id, finished, rule)
         keeper = asyncio.create_task(lease.keep(job.heartbeat_every, rule)) if lease is not None else None
@@ -360,7 +368,7 @@ async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | 
                 keeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await keeper
-            await adapter.aclose()
+            await labeler.aclose()
         if job.store is not None and run_id is not None:
             _mark(job.store, run_id, "stopped" if totals.stop else "finished", {
                 "ok": totals.ok, "failed": totals.failed, "needs_review": totals.needs_review, "invalid_input": totals.invalid_input,
@@ -376,9 +384,26 @@ async def _run(job: LabelJob, items: ArticleStream, recorder: RecordingWriter | 
     finally:
         if lease is not None:
             lease.release()
-    hits = adapter.hits if isinstance(adapter, CachedAdapter) else 0
+    hits = totals.cached if job.workers > 1 else adapter.hits if isinstance(adapter, CachedAdapter) else 0
     return JobResult(totals, run_name, job.meter.cost, job.meter.tokens, hits, int(getattr(inner, "fast_replays", 0)),
                      claim.took_over if claim else None, claim.why if claim else None)
+
+
+async def _start_workers(job: LabelJob, labeler: Labeler, recorder: RecordingWriter | None, cached: bool) -> Labeler:
+    """Fork `job.workers` labelling processes, each with its own adapter over the same settings."""
+    from aimlabel.run.workers import ForwardedCache, WorkerLabeler
+
+    store = job.store if cached else None
+    cache = ForwardedCache(store.path) if store is not None else None
+
+    def make(share: int, view: ForwardedCache | None) -> Labeler:
+        inner = open_adapter(job.settings, transport=job.transport, record_to=recorder, replay_from=job.replay,
+                             fast_replay=job.fast_replay, pool_size=share)
+        return dataclasses.replace(labeler, adapter=CachedAdapter(inner, view) if view is not None else inner)
+
+    pool = WorkerLabeler(labeler, job.workers, make, job.concurrency, store.cache_put if store is not None else None, cache)
+    await pool.start()
+    return pool
 
 
 def run_label_job(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:

@@ -132,6 +132,10 @@ class Labeler:
         )
         return self.router(record) if self.router is not None else record
 
+    async def aclose(self) -> None:
+        """Close what labelling holds open: the adapter's connections (and, in `run.workers`, the workers)."""
+        await self.adapter.aclose()
+
     async def _check(self, label: dict[str, object], article: Article, seen: str) -> list[Finding]:
         """The rule check, on the event loop (see the module docstring)."""
         return check_label(label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
