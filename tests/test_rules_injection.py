@@ -150,3 +150,21 @@ def test_a_text_without_a_familys_anchor_words_never_matches_it() -> None:
                 matched += 1
                 assert family.anchors is None or family.anchors & present, (family.pattern.pattern[:80], text[:80])
     assert matched > 100
+
+
+@pytest.mark.parametrize("text", [
+    "It isn't an incident; we can't say. WON'T happen, ain't so.",
+    "ΣΟΦΟΣ λόγος, Straße, ﬁle, İstanbul, ǅemal: no apostrophe anywhere",
+    "O'Brien's car didn't stop at 3.5% of U.S. roads ($40).",
+    "",
+])
+def test_the_quick_word_string_is_the_tokens_casefolded_one_by_one(text: str) -> None:
+    """`padded_words` casefolds the joined text at once and splits contractions only when an
+    apostrophe is there; it must give exactly the tokeniser's words, one by one."""
+    from aimlabel.rules.language import normalise, padded_words, tokenise
+
+    gold = Path(__file__).parent.parent / "eval" / "gold.jsonl"
+    articles = [json.loads(line)["text"] for line in gold.read_text(encoding="utf-8").splitlines()[:40]]
+    for each in (text, *articles, *(_text(c) for c in CASES[:40])):
+        raw = normalise(each)
+        assert padded_words(raw) == " " + " ".join(t.norm for t in tokenise(raw)) + " "

@@ -17,7 +17,7 @@ from typing import Any
 from aimlabel.core.articles import Article
 from aimlabel.core.record import Finding
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
-from aimlabel.rules.base import NO_TEXT, ClassSource, Flag, RuleContext, SkipRule, article_text
+from aimlabel.rules.base import NO_TEXT, ClassSource, Flag, ItemCheck, Rule, RuleContext, SkipRule, article_text
 from aimlabel.rules.conclusion import CLASSES, conclude
 from aimlabel.rules.config import RuleConfig
 from aimlabel.rules.registry import RULES
@@ -44,6 +44,11 @@ class ItemResult:
 # event.severity; these rules would only restate it.
 _EVENT_DEFERS = frozenset({"rationale.no-harm", "rationale.prevented", "rationale.response", "rationale.harm-on-hazard",
                            "rationale.hazard-no-risk", "rationale.causation"})
+
+
+# The rules run on every label, in registry order, picked out once rather than on every label.
+_ITEM_RULES: tuple[tuple[Rule, ItemCheck], ...] = tuple(
+    (r, r.check) for r in RULES if r.scope == "item" and r.check is not None)
 
 
 def _event_concludes_otherwise(label: dict[str, Any], classification: str) -> bool:
@@ -102,9 +107,7 @@ def run_item_rules(
     findings: list[Finding] = []
     checked: list[str] = []
     skipped: dict[str, str] = {}
-    for rule in RULES:
-        if rule.scope != "item" or rule.check is None:
-            continue
+    for rule, check in _ITEM_RULES:
         if is_event and rule.id in _EVENT_DEFERS and _event_concludes_otherwise(label, classification):
             skipped[rule.id] = "the event's rationale concludes another class (see event.severity)"
             continue
@@ -119,7 +122,7 @@ def run_item_rules(
             skipped[rule.id] = NO_CLASS if missing == ["classification"] else "label has no " + ", ".join(missing)
             continue
         try:
-            said = list(rule.check(ctx))
+            said = list(check(ctx))
         except SkipRule as exc:
             skipped[rule.id] = str(exc)
             continue

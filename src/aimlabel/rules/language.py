@@ -113,8 +113,15 @@ def tokenise(text: str) -> list[Token]:
 
 def padded_words(text: str) -> str:
     """The tokens of a whole (normalised) text as `Sentence.padded` joins them, without building
-    sentences: a quick first look for a pattern before a text is parsed."""
-    return " " + " ".join(norm for word in _TOKEN.findall(text) for norm in _norms(word)) + " "
+    sentences: a quick first look for a pattern before a text is parsed.
+
+    Casefolding goes character by character, so the joined text is casefolded at once; only a
+    word with an apostrophe can split ("isn't"), so only a text with one takes the word-by-word way."""
+    words = _TOKEN.findall(text)
+    folded = " ".join(words).casefold()
+    if "'" not in folded:
+        return " " + folded + " "
+    return " " + " ".join(norm for word in words for norm in _norms(word)) + " "
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
