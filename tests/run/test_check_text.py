@@ -8,7 +8,7 @@ import pytest
 
 from aimlabel.core.articles import Article
 from aimlabel.rules import RuleConfig
-from aimlabel.run import pipeline
+from aimlabel.rules import item as rule_item
 from conftest import Harness, example_articles, ok_reply
 
 HIDDEN = "The vault was later emptied by a rogue trading robot."
@@ -24,13 +24,13 @@ def _huge_article() -> Article:
 def test_a_quote_only_in_the_cut_off_part_is_not_in_the_article(harness: Harness, answers: dict[str, Any],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[int] = []
-    real = pipeline.check_label
+    real = rule_item.check_label
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append(len(kwargs["text"]))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "check_label", spy)
+    monkeypatch.setattr(rule_item, "check_label", spy)  # the pipeline loads it from there on first use
     article = _huge_article()
     assert len(article.text or "") > 10_000_000
     harness.fake.queue(ok_reply(dict(answers["ex-001"], evidence=[*answers["ex-001"]["evidence"], HIDDEN])))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aimlabel.rules.base import Thresholds
-from aimlabel.rules.registry import rule_ids
 
 _DEFAULTS = Thresholds()
 
@@ -34,6 +33,10 @@ class RuleConfig(BaseModel):
     @field_validator("disabled")
     @classmethod
     def _known_ids(cls, value: frozenset[str]) -> frozenset[str]:
+        if not value:
+            return value  # no need to load the registry (it compiles every rule's patterns)
+        from aimlabel.rules.registry import rule_ids
+
         unknown = sorted(value - set(rule_ids()))
         if unknown:
             raise ValueError(f"unknown rule id(s) {unknown}; see `aimlabel check --list-rules`")

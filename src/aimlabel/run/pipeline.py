@@ -15,6 +15,7 @@ bench/bench_live.py and bench/bench_eval.py; see docs/benchmarks.md).
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from aimlabel.core.record import article_ref as make_ref
 from aimlabel.core.schema import SCHEMA_VERSION, schema_hash
 from aimlabel.core.taxonomy import Taxonomy
 from aimlabel.model.base import ModelAdapter, ModelAnswer
-from aimlabel.rules import RULES_VERSION, RuleConfig, check_label, feedback_message
+from aimlabel.rules import RULES_VERSION, RuleConfig
 from aimlabel.run.reorder import Reorder, Spill, TempSpill
 from aimlabel.run.stop import BUDGET, StopRule
 
@@ -88,6 +89,8 @@ class Labeler:
         label = answer.label.model_dump(mode="json") if answer.label is not None else None
         findings: list[Finding] = []
         if label is not None and self.rules is not None:
+            from aimlabel.rules.item import feedback_message
+
             seen = "\n".join(t for t in (article.title, rendered.cut.text) if t)  # what the model read, not the uncut article
             findings = await self._check(label, article, seen)
             messages = rendered.messages
@@ -138,6 +141,8 @@ class Labeler:
 
     async def _check(self, label: dict[str, object], article: Article, seen: str) -> list[Finding]:
         """The rule check, on the event loop (see the module docstring)."""
+        from aimlabel.rules.item import check_label  # loaded on first use (see `warm_rules`)
+
         return check_label(label, article, taxonomy=self.taxonomy, config=self.rules, text=seen)
 
     def not_attempted(self, article: Article, source: str | None, line: int | None, why: ErrorInfo) -> LabelRecord:
@@ -148,6 +153,13 @@ class Labeler:
             article=article_ref(article, source, line),
             provenance=self.provenance(None),
         )
+
+
+async def warm_rules() -> None:
+    """Load the rule check in a thread while the first calls are out. Loading compiles every
+    rule's patterns (a few tenths of a second), which is no reason to hold back the first
+    request; the event loop is waiting on the network then, so the load costs the run nothing."""
+    await asyncio.to_thread(importlib.import_module, "aimlabel.rules.item")
 
 
 def article_ref(article: Article, source: str | None, line: int | None, chars_total: int | None = None,
@@ -292,6 +304,7 @@ async def label_items(
         totals.fixed += record.attempts.fix_rounds > 0
         sink(record)
 
+    warming: asyncio.Task[None] | None = None
     spill = run.spill()
     order = Reorder(emit, spill, reorder_limit or max(256, 4 * width))
 
@@ -354,6 +367,8 @@ async def label_items(
             task = asyncio.create_task(one(seq, article, line))
             tasks.add(task)
             task.add_done_callback(finished)
+            if warming is None and labeler.rules is not None and len(tasks) >= width:
+                warming = asyncio.create_task(warm_rules())  # every slot has its call: the loop waits now
         while tasks and not failures:
             await asyncio.wait(set(tasks), return_when=asyncio.FIRST_COMPLETED)
     except Exception as exc:  # a commit of a record made here (store full, ...)
@@ -363,6 +378,8 @@ async def label_items(
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        if warming is not None:
+            await asyncio.gather(warming, return_exceptions=True)
         spill.close()
     if failures:
         stop = run.stop_for(failures[0])
