@@ -35,7 +35,7 @@ from typing import Any
 
 from aimlabel.core.articles import Article
 from aimlabel.core.record import ErrorInfo, LabelRecord
-from aimlabel.run.pipeline import Labeler
+from aimlabel.run.pipeline import Labeler, warm_rules
 
 WORKER_LOST = "worker_lost"
 _HEADER = struct.Struct("!Q")
@@ -198,6 +198,10 @@ def _worker_main(sock: socket.socket, make: MakeLabeler, share: int, cache: Forw
 async def _serve(sock: socket.socket, labeler: Labeler, cache: ForwardedCache | None) -> None:
     reader, writer = await asyncio.open_connection(sock=sock)
     tasks: set[asyncio.Task[None]] = set()
+    if labeler.rules is not None:
+        warming = asyncio.create_task(warm_rules())  # while the first calls are out
+        tasks.add(warming)
+        warming.add_done_callback(tasks.discard)
 
     async def one(request: int, article: Article, source: str | None, line: int | None) -> None:
         try:
