@@ -10,41 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from test_batch_runs import cli, collect, comparable, records, submit  # the batch tests' own helpers
 
-from aimlabel.cli import app
 from aimlabel.core.prompt import load_prompt
 from aimlabel.run.confidence import CalibrationFile, IsotonicMap
 from aimlabel.testing.fakeserver import FakeServerProcess, start_fake_server
 from conftest import write_articles
 
 MODES = ("json_schema", "tools", "md_json")
-KEY = "sk-test-batch-0123456789"
-
-
-def cli(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args), env={"OPENAI_API_KEY": KEY, "COLUMNS": "200"})
-
-
-def records(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def comparable(record: dict[str, Any]) -> dict[str, Any]:
-    """A record without what differs between a live and a batch run by design (timing, batch id, source)."""
-    record = json.loads(json.dumps(record))
-    record.pop("latency_ms")
-    for key in ("batch_id", "source", "recording_producer"):
-        record["provenance"].pop(key)
-    return record
-
-
-def submit(server: FakeServerProcess, articles: Path, run: str, *extra: str) -> Result:
-    return cli("label", str(articles), "--batch", "--run", run, "--base-url", server.base_url, "--model", "fake", *extra)
-
-
-def collect(run: str, *extra: str) -> Result:
-    return cli("batch", "collect", run, "--wait", "--poll-interval", "0.01", *extra)
 
 
 @pytest.fixture
