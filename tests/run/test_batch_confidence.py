@@ -40,29 +40,30 @@ def _batch(server: FakeServerProcess, articles: Path, run: str, out: Path, *extr
     return records(out)
 
 
-def _requests(recording: Path) -> list[dict[str, Any]]:
-    """The request bodies of a recording's exchanges, with the logprobs each answer kept."""
-    return [exchange["request"] for path in sorted((recording / "items").glob("*.json"))
+def _exchanges(recording: Path) -> list[dict[str, Any]]:
+    """Every exchange of a recording, article by article."""
+    return [exchange for path in sorted((recording / "items").glob("*.json"))
             for exchange in json.loads(path.read_text(encoding="utf-8"))["exchanges"]]
 
 
-def _kept_logprobs(recording: Path) -> list[Any]:
-    return [exchange["response"]["choices"][0]["logprobs"] for path in sorted((recording / "items").glob("*.json"))
-            for exchange in json.loads(path.read_text(encoding="utf-8"))["exchanges"]]
+def _recorded_live_and_batch(articles: Path, tmp_path: Path, run: str, *args: str) -> list[dict[str, Any]]:
+    """The batch run's records (recorded to tmp_path/rec), checked equal to a live run's."""
+    with start_fake_server(max_seconds=120) as server:
+        live = _live(server.base_url, articles, tmp_path / "live.jsonl", *args)
+        batch = _batch(server, articles, run, tmp_path / "batch.jsonl", *args, "--record", str(tmp_path / "rec"))
+    assert [comparable(r) for r in batch] == [comparable(r) for r in live]
+    return batch
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_batch_logprobs_give_the_live_confidence(articles: Path, tmp_path: Path, mode: str) -> None:
-    with start_fake_server(max_seconds=120) as server:
-        args = ("--mode", mode, "--confidence", "logprobs")
-        live = _live(server.base_url, articles, tmp_path / "live.jsonl", *args)
-        batch = _batch(server, articles, "lp", tmp_path / "batch.jsonl", *args, "--record", str(tmp_path / "rec"))
-    assert [comparable(r) for r in batch] == [comparable(r) for r in live]
+    args = ("--mode", mode, "--confidence", "logprobs")
+    batch = _recorded_live_and_batch(articles, tmp_path, "lp", *args)
     assert all(r["confidence"]["source"] == "logprobs" and r["confidence"]["method"] == "logprobs" for r in batch)
     assert all(0 < r["confidence"]["probability"] <= 1 for r in batch)
-    sent = _requests(tmp_path / "rec")
+    sent = [exchange["request"] for exchange in _exchanges(tmp_path / "rec")]
     assert sent and all(body["logprobs"] is True and body["top_logprobs"] == 5 for body in sent)
-    assert all(len(kept["content"]) > 20 for kept in _kept_logprobs(tmp_path / "rec")), "a recording holds what the server sent"
+    assert all(len(kept["content"]) > 20 for kept in (e["response"]["choices"][0]["logprobs"] for e in _exchanges(tmp_path / "rec"))), "a recording holds what the server sent"
     replayed = records(tmp_path / "replay.jsonl") if cli(
         "label", str(articles), "--replay", str(tmp_path / "rec"), "--no-store", "-q", "-o", str(tmp_path / "replay.jsonl"), *args
     ).exit_code == 0 else []
@@ -71,16 +72,12 @@ def test_batch_logprobs_give_the_live_confidence(articles: Path, tmp_path: Path,
 
 @pytest.mark.parametrize("mode", MODES)
 def test_batch_samples_take_n_answers_and_vote_as_live(articles: Path, tmp_path: Path, mode: str) -> None:
-    with start_fake_server(max_seconds=120) as server:
-        args = ("--mode", mode, "--confidence", "samples:3:0.7")
-        live = _live(server.base_url, articles, tmp_path / "live.jsonl", *args)
-        batch = _batch(server, articles, "k3", tmp_path / "batch.jsonl", *args, "--record", str(tmp_path / "rec"))
-    assert [comparable(r) for r in batch] == [comparable(r) for r in live]
+    batch = _recorded_live_and_batch(articles, tmp_path, "k3", "--mode", mode, "--confidence", "samples:3:0.7")
     for record in batch:
         conf = record["confidence"]
         assert conf["source"] == "samples" and conf["samples"] == 3 and sum(conf["votes"].values()) == 3
         assert record["attempts"]["requests"] == 1
-    assert all(body["n"] == 3 and body["temperature"] == 0.7 for body in _requests(tmp_path / "rec"))
+    assert all(body["n"] == 3 and body["temperature"] == 0.7 for body in (e["request"] for e in _exchanges(tmp_path / "rec")))
 
 
 def test_batch_samples_where_the_server_ignores_n_ask_again_in_the_next_batches(articles: Path, tmp_path: Path) -> None:
