@@ -126,8 +126,8 @@ def _sent_as_given(create: Callable[..., Any]) -> Callable[..., Any]:
     the union of six message types and the whole JSON Schema of `response_format` or `tools`: about
     0.5 ms of CPU per message, the largest single cost of a live call (and 30 us for the confidence's
     `logprobs`, `top_logprobs` and `n`). Our bodies are plain JSON already (strings, lists and dicts
-    built by instructor's request handler), so the transform changes nothing in them; `extra_body` is merged into the body unchanged, and takes precedence,
-    which sends the same JSON. instructor's own kwargs are untouched: re-asks still extend them."""
+    built by instructor's request handler), so the transform changes nothing in them; `extra_body`
+    is merged into the body unchanged, and takes precedence, which sends the same JSON. instructor's own kwargs are untouched: re-asks still extend them."""
 
     async def send(*args: Any, **kwargs: Any) -> Any:
         given = {name: kwargs.pop(name) for name in _SENT_AS_GIVEN if name in kwargs}

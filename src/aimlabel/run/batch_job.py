@@ -36,8 +36,8 @@ from aimlabel.run.batch_pass import DEFAULT_MAX_BYTES, DEFAULT_MAX_REQUESTS, Bud
 from aimlabel.run.batch_store import BatchTables
 from aimlabel.run.batch_submit import IngestTotals, Note, collect_batch, ingest_lines, refresh, send, send_unsent, settle_offline
 from aimlabel.run.cache import BatchCachedAdapter
-from aimlabel.run.confidence import CalibrationFile, CalibrationProblem, Router, refuse_mismatch
-from aimlabel.run.job import JobError, LabelJob, build_manifest, create_or_resume
+from aimlabel.run.confidence import CalibrationFile, Router
+from aimlabel.run.job import JobError, LabelJob, build_manifest, check_calibration, create_or_resume
 from aimlabel.run.manifest import RunManifest
 from aimlabel.run.pipeline import Labeler
 from aimlabel.run.plan import RequestTokens
@@ -172,12 +172,7 @@ def begin_run(store: RunStore, name: str, config: BatchConfig, api_key: str | No
     if config.max_cost is not None and prices.rates_for(config.model, batch=not config.offline) is None:
         raise JobError(f"--max-cost needs a batch price for model {config.model!r}: add it to a --prices file")
     prompt = _load_prompt(config)
-    if config.calibration is not None:
-        try:
-            refuse_mismatch(config.calibration, model=config.model, prompt_version=prompt.version, prompt_hash=prompt.hash,
-                            confidence=config.confidence)
-        except CalibrationProblem as exc:
-            raise JobError(str(exc)) from None
+    check_calibration(config.calibration, config.model, prompt, config.confidence)
     manifest = _manifest(config, prompt)
     tables = BatchTables(store)
     run_id, existed = create_or_resume(store, name, manifest)

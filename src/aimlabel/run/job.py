@@ -295,16 +295,21 @@ def _mark(store: RunStore, run_id: int, status: str, totals: dict[str, object] |
             raise
 
 
+def check_calibration(calibration: CalibrationFile | None, model: str, prompt: Prompt, confidence: str) -> None:
+    """Refuse a calibration file made for another model, prompt or confidence method, in one line."""
+    if calibration is None:
+        return
+    try:
+        refuse_mismatch(calibration, model=model, prompt_version=prompt.version, prompt_hash=prompt.hash, confidence=confidence)
+    except CalibrationProblem as exc:
+        raise JobError(str(exc)) from None
+
+
 async def run_label_job_async(job: LabelJob, sink: Sink, on_problem: Callable[[InputProblem], None] | None = None) -> JobResult:
     taxonomy = default_taxonomy()
     prompt = load_prompt(job.prompt_file, taxonomy)
     response_model = label_model()
-    if job.calibration is not None:
-        try:
-            refuse_mismatch(job.calibration, model=job.settings.model, prompt_version=prompt.version, prompt_hash=prompt.hash,
-                            confidence=str(job.settings.confidence))
-        except CalibrationProblem as exc:
-            raise JobError(str(exc)) from None
+    check_calibration(job.calibration, job.settings.model, prompt, str(job.settings.confidence))
     prices = job.prices or load_prices()
     if job.max_cost is not None and prices.price_for(job.settings.model) is None:
         raise JobError(f"--max-cost needs a price for model {job.settings.model!r}: add it to a --prices file")
