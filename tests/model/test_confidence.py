@@ -15,7 +15,7 @@ from aimlabel.cli.app import app
 from aimlabel.core.prompt import default_prompt, render
 from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.model.base import ConfidenceError, ConfidenceSpec
-from aimlabel.model.logprobs import logprob_confidence
+from aimlabel.model.logprobs import VALUE_START, logprob_confidence
 from aimlabel.model.samples import vote
 from aimlabel.testing.fakeserver.answers import Answerer, article_block
 from aimlabel.testing.fakeserver.process import FakeServerProcess, start_fake_server
@@ -286,3 +286,63 @@ def test_malformed_logprobs_give_unavailable_not_an_error(damage: str) -> None:
     _, parsed = strip_logprobs(body, CLASSES)
     assert parsed.source == "unavailable" and parsed.probability is None and "OpenAI format" in (parsed.note or "")
     assert scanned is None or scanned.confidence.source == "unavailable"
+
+
+def _random_answer_body(rng: Any) -> dict[str, Any]:
+    """A chat completion whose answer has a random length, field order and tokenization (1 to 9
+    characters a token outside the value, 2 to 8 alternatives listed), for the scan to place."""
+    from aimlabel.testing.fakes import chat_completion
+    from aimlabel.testing.logprobs import pieces
+
+    words = ["AI", "Hazard", "Incident", "the", '"quoted"', "classification", "Un", "related", "{", "}", "é", "ß", "\\n", "2024"]
+    fields: dict[str, Any] = {"rationale": " ".join(rng.choice(words) for _ in range(rng.randrange(0, 400))),
+                              "classification": rng.choice(CLASSES), "severity": rng.choice([None, "low", "high"]),
+                              "ai_principles": rng.sample(["Safety", "Fairness", "Privacy", "Accountability"], rng.randrange(0, 4)),
+                              "notes": " ".join(rng.choice(words) for _ in range(rng.randrange(0, 60)))}
+    keys = list(fields)
+    rng.shuffle(keys)
+    answer = {k: fields[k] for k in keys}
+    text = json.dumps(answer, ensure_ascii=rng.random() < 0.5)
+    top = rng.randrange(2, 9)
+    value = fake_logprobs(text, DIST, top=top)["content"]
+    before = VALUE_START.search(text)
+    assert before is not None
+    cut = len(pieces(answer["classification"]))
+
+    def recut(piece_of_text: str) -> list[dict[str, Any]]:
+        out, at = [], 0
+        while at < len(piece_of_text):
+            token = piece_of_text[at:at + rng.randrange(1, 10)]
+            out.append({"token": token, "logprob": -0.001, "bytes": None,
+                        "top_logprobs": [{"token": token, "logprob": -0.001, "bytes": None}]
+                        + [{"token": f" w{k}", "logprob": -8.0 - k, "bytes": None} for k in range(top - 1)]})
+            at += len(token)
+        return out
+
+    first = next(i for i, e in enumerate(value) if e["token"] == '"' + pieces(answer["classification"])[0])
+    value_text = "".join(e["token"] for e in value[first:first + cut])
+    content = recut(text[:before.end() - 1]) + value[first:first + cut] + recut(text[before.end() - 1 + len(value_text):])
+    assert "".join(e["token"] for e in content) == text
+    body = chat_completion(answer)
+    body["choices"][0]["message"]["content"] = text
+    body["choices"][0]["logprobs"] = {"content": content, "refusal": None}
+    return body
+
+def test_the_scan_places_the_value_in_answers_of_any_shape() -> None:
+    """Seeded random answers (the value early, late or in the middle, tokens of every size): the
+    scan gives what the full parse gives, and takes the fast path on every one of them."""
+    import random
+
+    from aimlabel.model.confidence_wire import strip_logprobs
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    rng = random.Random(15)
+    for case in range(300):
+        body = _random_answer_body(rng)
+        layout: dict[str, Any] = rng.choice([{}, {"separators": (",", ":")}, {"indent": 2}])
+        scanned = scan_logprobs(json.dumps(body, **layout), CLASSES)
+        parsed_body, parsed = strip_logprobs(body, CLASSES)
+        assert parsed.source == "logprobs", case
+        assert scanned is not None, case
+        assert json.loads(scanned.text) == parsed_body, case
+        assert scanned.confidence == parsed, case

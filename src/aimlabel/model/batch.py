@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from aimlabel.core.hashing import canonical_json, sha256_text
 from aimlabel.core.record import Attempts, ErrorInfo, Usage
 from aimlabel.model.base import ModelAnswer, ModelSettings
-from aimlabel.model.http import request_body
+from aimlabel.model.http import read_response, request_body
 from aimlabel.model.openai import OpenAIAdapter, plain_exchange
 from aimlabel.model.recording import Exchange, ReplayError
 
@@ -278,8 +278,7 @@ class BatchTransport(httpx2.AsyncBaseTransport):
                 raise httpx2.ReadError(f"{where}{exchange.error}: {message}", request=request)
             kind = FINAL_CODES.get(exchange.error, "batch_error")
             raise ReplayError(kind, f"{where}{exchange.error}: {message}")
-        return httpx2.Response(exchange.status or 200, headers=exchange.headers, content=json.dumps(exchange.response).encode(),
-                               request=request)
+        return read_response(exchange.status or 200, exchange.headers, json.dumps(exchange.response).encode(), request)
 
 
 async def _no_sleep(_: float) -> None:

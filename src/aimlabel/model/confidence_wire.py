@@ -61,7 +61,11 @@ def _json_body(response: httpx2.Response) -> dict[str, Any] | None:
 
 
 def _rebuilt(response: httpx2.Response, body: dict[str, Any] | bytes, request: httpx2.Request) -> httpx2.Response:
-    return with_content(response, body if isinstance(body, bytes) else json.dumps(body).encode(), request)
+    try:
+        elapsed_ms = response.elapsed.total_seconds() * 1000
+    except RuntimeError:  # a response no client has closed has no elapsed time
+        elapsed_ms = 0.0
+    return with_content(response, body if isinstance(body, bytes) else json.dumps(body).encode(), request, elapsed_ms)
 
 
 class ConfidenceTransport(httpx2.AsyncBaseTransport):

@@ -10,11 +10,12 @@ each see their own) that names the article and collects what happened on the wir
 from __future__ import annotations
 
 import asyncio
+import datetime
 import email.utils
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -205,11 +206,29 @@ async def read_capped(response: httpx2.Response, limit: int) -> bytes:
 _DECODED_AWAY = ("content-encoding", "content-length", "transfer-encoding")
 
 
-def with_content(response: httpx2.Response, content: bytes, request: httpx2.Request) -> httpx2.Response:
+def read_response(status: int, headers: Iterable[tuple[str, str]] | dict[str, str], content: bytes,
+                  request: httpx2.Request, elapsed_ms: float = 0.0) -> httpx2.Response:
+    """A response whose body is `content`, already read and closed, as `Response.aread()` leaves one.
+
+    `Response(content=...)` reads its own bytes back through the stream, decoder and chunker
+    machinery (two thirds of its cost), once for every response of every call and again
+    wherever a body is rewritten; this one is built from the stream with the body in place. Its
+    `elapsed` is the exchange's, since the client never sees this stream close."""
+    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
+    pairs = [(k, v) for k, v in pairs if k.lower() != "content-length"] + [("content-length", str(len(content)))]
+    response = httpx2.Response(status, headers=pairs, stream=httpx2.ByteStream(content), request=request)
+    response._content = content  # what aread() stores: the body is read
+    response.is_stream_consumed = response.is_closed = True
+    response.elapsed = datetime.timedelta(milliseconds=elapsed_ms)
+    return response
+
+
+def with_content(response: httpx2.Response, content: bytes, request: httpx2.Request,
+                 elapsed_ms: float = 0.0) -> httpx2.Response:
     """`response` with `content` as its body, already read and decoded: the wire's length and
     encoding headers no longer describe it, so they are dropped."""
     headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED_AWAY]
-    return httpx2.Response(response.status_code, headers=headers, content=content, request=request)
+    return read_response(response.status_code, headers, content, request, elapsed_ms)
 
 
 class WireTransport(httpx2.AsyncBaseTransport):
@@ -253,7 +272,7 @@ class WireTransport(httpx2.AsyncBaseTransport):
                 Exchange(request=request_body(request), status=response.status_code, headers=headers,
                          response=body, elapsed_ms=elapsed)
             )
-        return with_content(response, content, request)
+        return with_content(response, content, request, elapsed)
 
     async def aclose(self) -> None:
         await self.inner.aclose()

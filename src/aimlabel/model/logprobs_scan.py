@@ -43,7 +43,8 @@ _TOP = '"top_logprobs"'
 _TOKEN = '"token"'
 _ENTRIES = 8  # entries read at a time
 _MAX_ENTRIES = 512
-_BACK = 8  # characters before the value where the first window is aimed
+_BACK = 8  # characters before the value where a window is aimed
+_AIMS = 3  # windows aimed at the value before walking an entry at a time
 
 
 class Scanned(NamedTuple):
@@ -101,17 +102,10 @@ def _read(text: str, window: _Window, low: int, at: int, end: int, count: int) -
         top = find(_TOP, top + len(_TOP), end)
 
 
-def _locate(text: str, answer: str, value: int, reach: int, span: tuple[int, int]) -> tuple[_Window, int] | None:
-    """A window of entries that spells the answer from before `value` (the classification value's
-    first character) to `reach` characters after it, and where in the answer it starts.
-
-    The first guess is where the value would sit if every character took the same room in the
-    logprobs, counted back from the end (the value is nearer the end than the start). The window is
-    placed in the answer by its text, which must occur there exactly once (read on where it
-    repeats), then grown an entry at a time backwards to the value and forwards past it."""
+def _placed(text: str, answer: str, at: int, span: tuple[int, int]) -> tuple[_Window, int] | None:
+    """The entries from the first one after `at`, read on until their text occurs exactly once in
+    the answer, and where in the answer that is."""
     start, end = span
-    per_char = (end - start) / max(len(answer), 1)
-    at = max(start, end - int((len(answer) - value + _BACK) * per_char))
     window = _Window([], [])
     _read(text, window, start, at, end, _ENTRIES)
     joined = "".join(window.tokens)
@@ -122,6 +116,35 @@ def _locate(text: str, answer: str, value: int, reach: int, span: tuple[int, int
         place = answer.find(joined)
     if place == -1 or answer.find(joined, place + 1) != -1:
         return None
+    return window, place
+
+
+def _locate(text: str, answer: str, value: int, reach: int, span: tuple[int, int]) -> tuple[_Window, int] | None:
+    """A window of entries that spells the answer from before `value` (the classification value's
+    first character) to `reach` characters after it, and where in the answer it starts.
+
+    The first guess is where the value would sit if every character took the same room in the
+    logprobs, counted back from the end (the value is nearer the end than the start). A window is
+    placed in the answer by its text, which must occur there exactly once (read on where it
+    repeats). A window that misses the value gives the room its own characters take, and the next
+    guess is aimed with it (tokens, and so entries per character, vary along an answer); the last
+    one is grown an entry at a time backwards to the value and forwards past it."""
+    start, end = span
+    per_char = (end - start) / max(len(answer), 1)
+    at = max(start, end - int((len(answer) - value + _BACK) * per_char))
+    for _ in range(_AIMS):
+        placed = _placed(text, answer, at, span)
+        if placed is None:
+            return None
+        window, place = placed
+        spelled = sum(map(len, window.tokens))
+        if place <= value < place + spelled or len(window.tokens) < 2:
+            break
+        per_char = (window.tops[-1] - window.tops[0]) / max(spelled - len(window.tokens[0]), 1)
+        if place > value:
+            at = max(start, window.tops[0] - int((place - value + _BACK) * per_char) - 1)
+        else:
+            at = window.tops[-1] + int((value - _BACK - place - spelled) * per_char)
     while place > value and len(window.tokens) < _MAX_ENTRIES:  # it starts after the value: back an entry
         top = text.rfind(_TOP, start, window.tops[0])
         if top == -1:

@@ -11,7 +11,7 @@ import json
 import httpx2
 
 from aimlabel.model.errors import ResponseTooLarge
-from aimlabel.model.http import current_call_context, request_body
+from aimlabel.model.http import current_call_context, read_response, request_body
 from aimlabel.model.recording import RecordingReader, ReplayError
 
 _ERRORS_BY_NAME: dict[str, type[httpx2.TransportError]] = {
@@ -52,4 +52,4 @@ class ReplayTransport(httpx2.AsyncBaseTransport):
             content = json.dumps(exchange.response).encode()
         else:
             content = str(exchange.response or "").encode()
-        return httpx2.Response(exchange.status or 200, headers=exchange.headers, content=content, request=request)
+        return read_response(exchange.status or 200, exchange.headers, content, request, exchange.elapsed_ms)
