@@ -17,7 +17,9 @@ The whole-process runs of one setting spread by more than the target on a loaded
 `--blocks B` adds a paired measurement in one process: the same adapter calls a live run makes
 (`OpenAIAdapter.ask`, the openai client, instructor, the transports) against the same fake
 server, in B pairs of blocks of `--block-size` articles, each pair one block of `off` and one of
-`logprobs`, in alternating order (so a drift of the machine's speed falls on both); the process's
+`logprobs`, in alternating order (so a drift of the machine's speed falls on both), each block started after a
+full garbage collection with the collector paused during it (a collection's pause, tens of ms, would
+land on one block of a pair at random); the process's
 CPU time (`time.process_time`, the server's not counted) is read around every block, and the
 added CPU per article is the median of the B paired differences, with their quartiles. What is
 the same in both settings (reading articles, the rule check, writing records) is left out, as it
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shlex
@@ -105,9 +108,14 @@ async def _block(adapter: ModelAdapter, calls: list[tuple[str, list[dict[str, st
             if answer.label is None:
                 raise SystemExit(f"{key}: {answer.error}")
 
-    started = time.process_time()
-    await asyncio.gather(*(one(key, messages) for key, messages in calls))
-    return time.process_time() - started
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.process_time()
+        await asyncio.gather(*(one(key, messages) for key, messages in calls))
+        return time.process_time() - started
+    finally:
+        gc.enable()
 
 
 async def paired(base_url: str, mode: str, articles: Path, blocks: int, size: int, concurrency: int) -> list[float]:

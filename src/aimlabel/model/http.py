@@ -279,6 +279,23 @@ class WireTransport(httpx2.AsyncBaseTransport):
 
 
 SHARD_CONNECTIONS = 16
+READ_BYTES = 1 << 20
+
+
+def read_answers_whole() -> None:
+    """Let httpcore hand over up to `READ_BYTES` at a time, where it hands over 64 KB.
+
+    The event loop reads up to 256 KB from a socket at once, and httpcore then splits that into
+    64 KB pieces, each a trip up the stack (anyio, h11, httpcore, httpx2, our reader). An answer
+    with logprobs is some 67 KB, so every one took two trips: about 0.1 ms of CPU per answer,
+    a third of what `--confidence logprobs` may add. The read size only bounds what is taken
+    from data already received; nothing is allocated for it. It is a class attribute of
+    httpcore's HTTP/1.1 connection, so it is raised, never lowered, once per process."""
+    import httpcore2
+
+    connection = getattr(httpcore2, "AsyncHTTP11Connection", None)
+    if connection is not None and getattr(connection, "READ_NUM_BYTES", READ_BYTES) < READ_BYTES:
+        connection.READ_NUM_BYTES = READ_BYTES
 
 
 class _Released(httpx2.AsyncByteStream):

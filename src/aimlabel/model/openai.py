@@ -33,7 +33,15 @@ from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
 from aimlabel.model.confidence_wire import ConfidenceTransport, agreeing, strip_logprobs
 from aimlabel.model.errors import Kind, VendorError, classify_error, junk_body_error
-from aimlabel.model.http import CallContext, RetryTransport, ShardedPool, Sleep, WireTransport, current_call
+from aimlabel.model.http import (
+    CallContext,
+    RetryTransport,
+    ShardedPool,
+    Sleep,
+    WireTransport,
+    current_call,
+    read_answers_whole,
+)
 from aimlabel.model.logprobs import unavailable
 from aimlabel.model.recording import Exchange, ItemRecording, RecordingReader, RecordingWriter, ReplayError
 from aimlabel.model.replay import ReplayTransport
@@ -394,7 +402,9 @@ class OpenAIAdapter:
 def _pooled_transport(pool_size: int | None) -> httpx2.AsyncBaseTransport:
     """One kept-alive connection per call in flight (httpx2's default keeps 20, so at a higher
     concurrency every answer closed a connection and the next call opened a new one), held in
-    small pools so that no pool scans hundreds of them per event (`ShardedPool`)."""
+    small pools so that no pool scans hundreds of them per event (`ShardedPool`); answers are read
+    in one piece (`read_answers_whole`)."""
+    read_answers_whole()
     if pool_size is None:
         return httpx2.AsyncHTTPTransport()
     return ShardedPool(max(1, pool_size))
