@@ -91,14 +91,19 @@ def test_batch_samples_where_the_server_ignores_n_ask_again_in_the_next_batches(
     assert any(r["confidence"]["probability"] < 1 for r in batch)
 
 
-def test_batch_calibration_routes_as_live(articles: Path, tmp_path: Path) -> None:
+def calibration_file(path: Path) -> Path:
+    """A logprobs calibration of model `fake` on the default prompt: identity map, threshold 0.75."""
     prompt = load_prompt(None)
     cal = CalibrationFile(tool_version="test", model="fake", prompt_id=prompt.id, prompt_version=prompt.version,
                           prompt_hash=prompt.hash, confidence="logprobs", gold="gold.jsonl", gold_hash="0" * 64, labels_scored=100,
                           target_precision=0.95, threshold=0.75, recalibration=IsotonicMap(x=[0.0, 1.0], y=[0.0, 1.0]), curve=[],
                           id="cal-test")
-    path = tmp_path / "calibration.json"
     path.write_text(cal.model_dump_json(), encoding="utf-8")
+    return path
+
+
+def test_batch_calibration_routes_as_live(articles: Path, tmp_path: Path) -> None:
+    path = calibration_file(tmp_path / "calibration.json")
     args = ("--confidence", "logprobs", "--calibration", str(path))
     with start_fake_server(max_seconds=120) as server:
         live = _live(server.base_url, articles, tmp_path / "live.jsonl", *args)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -190,13 +191,19 @@ def test_an_offline_run_round_trips_through_another_engine(articles: Path, tmp_p
     assert [r["label"] for r in offline] == [r["label"] for r in plain]
 
 
-def engine(requests: Path, out: Path, invalid_first: int = 0) -> Path:
-    """What an offline engine does with a request file: one output line per request (the fake's answers)."""
-    answerer = Answerer(default_taxonomy())
+def engine(requests: Path, out: Path, invalid_first: int = 0, answerer: Answerer | None = None,
+           seen: Counter[str] | None = None) -> Path:
+    """What an offline engine does with a request file: one output line per request (the fake's answers).
+    `seen` counts the answers given per request body across files, as the fake server does: with an
+    `answerer` that ignores `n`, a repeated request gets the next sample."""
+    answerer = answerer or Answerer(default_taxonomy())
+    seen = Counter() if seen is None else seen
     with requests.open() as fh, out.open("w") as sink:
         for number, line in enumerate(fh):
             row = json.loads(line)
-            body = answerer.completion(row["body"], "invalid" if number < invalid_first else None)
+            digest = json.dumps(row["body"], sort_keys=True)
+            body = answerer.completion(row["body"], "invalid" if number < invalid_first else None, repeat=seen[digest])
+            seen[digest] += 1
             sink.write(json.dumps({"id": f"vllm-{number}", "custom_id": row["custom_id"], "error": None,
                                    "response": {"status_code": 200, "request_id": f"v{number}", "body": body}}) + "\n")
     return out

@@ -305,27 +305,33 @@ def prepare_command(
     input_format: o.InputFormatOpt = InputFormat.AUTO,
     encoding: Annotated[str, typer.Option(help="Input text encoding.")] = "utf-8",
     options: o.ModelOptions = o.SHARED,
+    confidence: o.ConfidenceOpt = "off",
+    calibration: o.CalibrationOpt = None,
     debug: o.DebugOpt = False,
 ) -> None:
     """Write the Batch API request JSONL for articles without sending it, for an offline engine such as vLLM's `run_batch`.
 
     Every request is what `aimlabel label` would send live (same prompt, schema, mode and
-    parameters). Run the file through the engine, then read its output back with
-    `aimlabel batch collect NAME --output-file OUTPUT`; re-asks and fix rounds come back as a
-    new request file to run the same way.
+    parameters; with --confidence, logprobs or n samples, as `label --batch` asks). Run the file
+    through the engine, then read its output back with `aimlabel batch collect NAME --output-file
+    OUTPUT`, which measures each answer's confidence and routes with --calibration as a live run
+    does; re-asks, fix rounds and missing samples come back as a new request file to run the same way.
 
-    Example:
+    Examples:
 
       aimlabel batch prepare articles.jsonl --model Qwen/Qwen2.5-7B-Instruct --run local -o requests.jsonl
 
       python -m vllm.entrypoints.openai.run_batch -i requests.jsonl -o results.jsonl --model Qwen/Qwen2.5-7B-Instruct
 
       aimlabel batch collect local --output-file results.jsonl
+
+      aimlabel batch prepare articles.jsonl --model M --run sure -o requests.jsonl --confidence logprobs --calibration calibration.json
     """
+    chosen = o.confidence_choice(confidence, calibration)
     if options.model is None:
         raise fail("no model: pass --model (the name the engine serves) or set AIMLABEL_MODEL")
     config = batch_config(input, options, input_format=input_format, encoding=encoding, max_cost=None, record=None,
-                          no_cache=False, offline_output=output)
+                          no_cache=False, offline_output=output, confidence=chosen.spec, calibration=chosen.calibration)
     submit(input=input, config=config, store_path=options.store, run=run, prices=options.prices, api_key=None)
 
 

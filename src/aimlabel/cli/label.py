@@ -50,7 +50,7 @@ def label_command(
     batch_max_bytes: Annotated[int, typer.Option(min=100_000, max=200_000_000, help="With --batch: bytes per batch file (the API allows 200 MB).")] = 200_000_000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Label in this many processes (model calls and the rule check; the run, its store and the output stay in one): for a high --concurrency on a machine with more cores.")] = 1,
     confidence: o.ConfidenceOpt = "off",
-    calibration: Annotated[Path | None, typer.Option("--calibration", help="A calibration file from `aimlabel calibrate`: labels whose calibrated confidence is under its threshold become needs_review (reason low_confidence).")] = None,
+    calibration: o.CalibrationOpt = None,
     debug: o.DebugOpt = False,
 ) -> None:
     """Label news articles as AI Incident, AI Hazard, Complementary Information or Unrelated.
@@ -85,9 +85,8 @@ def label_command(
     from aimlabel.core.resources import examples_dir
 
     replay = options.replay
-    spec = o.confidence_spec(confidence)
-    if calibration is not None and spec.method == "off":
-        raise fail("--calibration routes on confidence: add --confidence (the method the file was calibrated with)")
+    chosen = o.confidence_choice(confidence, calibration)
+    spec, calibration_file = chosen.spec, chosen.calibration
     if example:
         if input is not None or replay is not None:
             raise fail("--example brings its own input and recording; drop INPUT and --replay")
@@ -111,12 +110,6 @@ def label_command(
             raise fail(f"--workers {workers} needs at least one call in flight per worker: give --concurrency {workers} or more")
         if "fork" not in multiprocessing.get_all_start_methods():
             raise fail("--workers needs a system that can fork processes (Linux, macOS); drop it")
-    from aimlabel.run.confidence import CalibrationProblem, read_calibration
-
-    try:
-        calibration_file = read_calibration(calibration) if calibration is not None else None
-    except CalibrationProblem as exc:
-        raise fail(str(exc)) from None
     if batch:
         from aimlabel.cli.batch import batch_config, submit
 

@@ -37,6 +37,7 @@ from aimlabel.rules import defaults
 if TYPE_CHECKING:
     from aimlabel.model.recording import RecordingReader
     from aimlabel.rules import RuleConfig
+    from aimlabel.run.confidence import CalibrationFile
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -128,11 +129,41 @@ ConfidenceOpt = Annotated[str, typer.Option("--confidence", metavar="[off|logpro
     "answer tokens), or off."))]
 
 
+CalibrationOpt = Annotated[Path | None, typer.Option("--calibration", help=(
+    "A calibration file from `aimlabel calibrate`: labels whose calibrated confidence is under its threshold become "
+    "needs_review (reason low_confidence)."), show_default=False)]
+
+
 def confidence_spec(text: str) -> ConfidenceSpec:
     """`--confidence` parsed, a bad value a usage error."""
     try:
         return ConfidenceSpec.parse(text)
     except ConfidenceError as exc:
+        raise fail(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class ConfidenceChoice:
+    """What `--confidence` and `--calibration` asked for, checked and read."""
+
+    spec: ConfidenceSpec
+    calibration: CalibrationFile | None
+
+
+def confidence_choice(confidence: str, calibration: Path | None) -> ConfidenceChoice:
+    """`--confidence` and `--calibration` of a labelling command (live, batch or offline), checked
+    the one way: a calibration routes on a measured confidence, so it needs a method; a file that
+    cannot be read is a usage error before anything is sent."""
+    spec = confidence_spec(confidence)
+    if calibration is None:
+        return ConfidenceChoice(spec, None)
+    if spec.method == "off":
+        raise fail("--calibration routes on confidence: add --confidence (the method the file was calibrated with)")
+    from aimlabel.run.confidence import CalibrationProblem, read_calibration
+
+    try:
+        return ConfidenceChoice(spec, read_calibration(calibration))
+    except CalibrationProblem as exc:
         raise fail(str(exc)) from None
 
 MAX_ARTICLE_TOKENS = DEFAULT_MAX_ARTICLE_TOKENS
