@@ -166,6 +166,7 @@ def confidence_choice(confidence: str, calibration: Path | None) -> ConfidenceCh
     except CalibrationProblem as exc:
         raise fail(str(exc)) from None
 
+
 MAX_ARTICLE_TOKENS = DEFAULT_MAX_ARTICLE_TOKENS
 
 
