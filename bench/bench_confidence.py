@@ -1,6 +1,7 @@
 """CPU that `--confidence logprobs` adds per article, side by side with `--confidence off`.
 
     python bench/bench_confidence.py --n 2000 --repeats 3 --modes json_schema,tools,md_json
+    python bench/bench_confidence.py --n 200 --no-whole --pairs 2000
 
 For each mode, `python -m aimlabel label` runs in its own process against the fake server
 (`python -m aimlabel.testing.fakeserver --memo`, no latency), alternately with `--confidence off`
@@ -12,6 +13,13 @@ for every run, and the medians are compared. With logprobs the server returns Op
 logprobs with 5 alternatives for every answer token (the script prints the size of one answer
 both ways), so the difference is what reading them costs a whole process: receiving, scanning, and what the
 client does with the rest.
+
+`--pairs P` measures the same one call at a time: each of P articles is asked both ways in a row
+(order alternating), and the process's CPU time is read around each call, so no other call's
+work falls inside it; the collector is paused and run every 100 pairs. Its median is the most
+stable figure here, and it is printed with the median CPU of a call without logprobs, since this
+shared machine's speed drifts (a call without ranged from 2.4 to 5.1 ms in one hour) and the
+added CPU drifts with it.
 
 The whole-process runs of one setting spread by more than the target on a loaded machine, so
 `--blocks B` adds a paired measurement in one process: the same adapter calls a live run makes
@@ -80,7 +88,7 @@ def scan_costs(articles: Path, modes: list[str]) -> list[str]:
     for mode in modes:
         body = Answerer(default_taxonomy()).completion({"model": "fake", "messages": messages, **shapes[mode], "logprobs": True,
                                                         "top_logprobs": 5}, None)
-        text = json.dumps(body)
+        text = json.dumps(body).encode()
         scan = min(timeit.repeat(lambda t=text: scan_logprobs(t, classes), number=200, repeat=5)) / 200 * 1e6
         full = min(timeit.repeat(lambda t=text: strip_logprobs(json.loads(t), classes), number=200, repeat=5)) / 200 * 1e6
         lines.append(f"# {mode}: the scan reads one answer's confidence in {scan:.0f} us; a full parse takes {full:.0f} us")
@@ -139,6 +147,45 @@ async def paired(base_url: str, mode: str, articles: Path, blocks: int, size: in
     return added
 
 
+async def per_call(base_url: str, mode: str, articles: Path, calls_wanted: int) -> tuple[list[float], float]:
+    """Added CPU ms of each pair of calls (one article asked with logprobs and without, in alternating
+    order, one call at a time), and the median CPU ms of a call without: the ratio holds across
+    the machine's changes of speed better than either number."""
+    loaded = list(articles_only(iter_articles(str(articles))))
+    calls = [(a.id, render(default_prompt(), a).messages) for a in loaded]
+    adapters = {s: open_adapter(ModelSettings(model="fake", base_url=base_url, api_key="bench", mode=mode,
+                                             confidence=ConfidenceSpec.parse(s)), pool_size=1)
+                for s in ("off", "logprobs")}
+    model = label_model()
+    added, off = [], []
+    try:
+        for key, messages in calls[:20]:  # warm-up, not counted
+            for adapter in adapters.values():
+                await adapter.ask(key, messages, model)
+        gc.collect()
+        gc.disable()
+        for i in range(calls_wanted):
+            key, messages = calls[i % len(calls)]
+            cpu = {}
+            for s in ("off", "logprobs") if i % 2 else ("logprobs", "off"):
+                started = time.process_time()
+                answer = await adapters[s].ask(key, messages, model)
+                cpu[s] = (time.process_time() - started) * 1000
+                if answer.label is None:
+                    raise SystemExit(f"{key}: {answer.error}")
+            added.append(cpu["logprobs"] - cpu["off"])
+            off.append(cpu["off"])
+            if i % 100 == 99:
+                gc.enable()
+                gc.collect()
+                gc.disable()
+    finally:
+        gc.enable()
+        for adapter in adapters.values():
+            await adapter.aclose()
+    return added, statistics.median(off)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=2000, help="Articles per run (default 2000).")
@@ -147,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--blocks", type=int, default=0, help="Also measure in one process: pairs of blocks (default 0: not).")
     p.add_argument("--block-size", type=int, default=200, help="Articles per block (default 200).")
+    p.add_argument("--pairs", type=int, default=0, help="Also measure pairs of single calls, one at a time (default 0: not).")
     p.add_argument("--no-whole", action="store_true", help="Skip the whole-process runs (only the paired blocks).")
     p.add_argument("--label-cmd", default=f"{shlex.quote(sys.executable)} -m aimlabel", help="Command that provides `label`.")
     a = p.parse_args(argv)
@@ -155,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
           f"Python {sys.version.split()[0]}", flush=True)
     rows: list[str] = []
     pairs: list[str] = []
+    singles: list[str] = []
     with tempfile.TemporaryDirectory(prefix="aimlabel-bench-conf-") as tmp:
         articles = Path(tmp) / "articles.jsonl"
         write_articles(articles, a.n)
@@ -163,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(scan_costs(articles, modes)), flush=True)
         with start_fake_server(max_seconds=3600, memo=True) as server:
             for mode in modes:
+                if a.pairs:
+                    added, off_ms = asyncio.run(per_call(server.base_url, mode, articles, a.pairs))
+                    q1, med, q3 = statistics.quantiles(added, n=4)
+                    singles.append(f"| {mode} | {a.pairs:,} | {med:+.3f} | {q1:+.3f} .. {q3:+.3f} | {off_ms:.3f} | "
+                                   f"{med / off_ms:+.1%} |")
                 if a.blocks:
                     added = sorted(asyncio.run(paired(server.base_url, mode, articles, a.blocks, a.block_size, a.concurrency)))
                     q1, med, q3 = statistics.quantiles(added, n=4) if len(added) > 1 else (added[0],) * 3
@@ -183,6 +237,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(f"| {mode} | {a.n:,} | {off / a.n * 1000:.3f} | {on / a.n * 1000:.3f} | {(on - off) / a.n * 1000:+.3f} | "
                             f"{' '.join(f'{x:.2f}' for x in cpu['off'])} | {' '.join(f'{x:.2f}' for x in cpu['logprobs'])} |")
                 print(f"  {mode}: done", file=sys.stderr, flush=True)
+    if singles:
+        print("Pairs of single calls in one process: added CPU ms per article (logprobs minus off)")
+        print("| mode | pairs | median | quartiles | a call without, CPU ms | added / without |")
+        print("|---|---:|---:|---|---:|---:|")
+        print("\n".join(singles))
     if pairs:
         print("Paired blocks in one process: added CPU ms per article (logprobs minus off)")
         print("| mode | pairs x articles | median | quartiles | min .. max |")

@@ -196,7 +196,7 @@ def test_the_scan_of_the_text_gives_what_a_full_parse_gives(name: str, separator
     from aimlabel.model.logprobs_scan import scan_logprobs
 
     body = _completion_with_logprobs(name)
-    scanned = scan_logprobs(json.dumps(body, separators=separators, ensure_ascii=False), CLASSES)
+    scanned = scan_logprobs(json.dumps(body, separators=separators, ensure_ascii=False).encode(), CLASSES)
     parsed_body, parsed = strip_logprobs(body, CLASSES)
     assert scanned is not None
     assert json.loads(scanned.text) == parsed_body and parsed_body["choices"][0]["logprobs"] is None
@@ -210,7 +210,7 @@ def test_a_layout_the_scan_does_not_know_falls_back_to_the_full_parse() -> None:
     content = body["choices"][0]["logprobs"]["content"]
     body["choices"][0]["logprobs"]["content"] = [{"top_logprobs": e["top_logprobs"], "token": e["token"], "logprob": e["logprob"]}
                                                  for e in content]  # alternatives before the token
-    assert scan_logprobs(json.dumps(body), CLASSES) is None
+    assert scan_logprobs(json.dumps(body).encode(), CLASSES) is None
     assert logprob_confidence(body["choices"][0]["logprobs"]["content"], CLASSES).probability == pytest.approx(0.3, abs=1e-5)
 
 
@@ -231,7 +231,7 @@ def test_the_scan_of_a_whole_answer_reads_what_the_full_parse_reads(mode: str, l
 
     for index in range(len(example_articles())):
         body = _server_body(mode, index)
-        scanned = scan_logprobs(json.dumps(body, **layout), CLASSES)
+        scanned = scan_logprobs(json.dumps(body, **layout).encode(), CLASSES)
         parsed_body, parsed = strip_logprobs(body, CLASSES)
         assert scanned is not None and parsed.source == "logprobs"
         assert json.loads(scanned.text) == parsed_body
@@ -243,7 +243,7 @@ def test_logprobs_of_several_choices_are_not_scanned() -> None:
 
     body = _server_body("json_schema")
     body["choices"].append({**body["choices"][0], "index": 1})
-    assert scan_logprobs(json.dumps(body), CLASSES) is None
+    assert scan_logprobs(json.dumps(body).encode(), CLASSES) is None
 
 
 def test_a_repeated_stretch_of_text_does_not_misplace_the_value() -> None:
@@ -256,7 +256,7 @@ def test_a_repeated_stretch_of_text_does_not_misplace_the_value() -> None:
         answer = {"rationale": "Hazard, Hazard, AI Hazard AI Hazard ai_principles industries " * 6, "classification": name,
                   "ai_principles": [], "industries": []}
         body = chat_completion_with(answer)
-        scanned = scan_logprobs(json.dumps(body), CLASSES)
+        scanned = scan_logprobs(json.dumps(body).encode(), CLASSES)
         assert scanned is not None and scanned.confidence == strip_logprobs(body, CLASSES)[1]
 
 
@@ -282,7 +282,7 @@ def test_malformed_logprobs_give_unavailable_not_an_error(damage: str) -> None:
         content[at]["logprob"] = "high"
     else:
         content[at] = ["not", "an", "entry"]
-    scanned = scan_logprobs(json.dumps(body), CLASSES)
+    scanned = scan_logprobs(json.dumps(body).encode(), CLASSES)
     _, parsed = strip_logprobs(body, CLASSES)
     assert parsed.source == "unavailable" and parsed.probability is None and "OpenAI format" in (parsed.note or "")
     assert scanned is None or scanned.confidence.source == "unavailable"
@@ -330,19 +330,47 @@ def _random_answer_body(rng: Any) -> dict[str, Any]:
 
 def test_the_scan_places_the_value_in_answers_of_any_shape() -> None:
     """Seeded random answers (the value early, late or in the middle, tokens of every size): the
-    scan gives what the full parse gives, and takes the fast path on every one of them."""
+    scan gives what the full parse gives, and takes the fast path on every one of them. Aimed by a
+    hint (the last answer's density, a wild one) it gives the same, or, rarely, leaves the answer
+    to the full parse."""
     import random
 
     from aimlabel.model.confidence_wire import strip_logprobs
     from aimlabel.model.logprobs_scan import scan_logprobs
 
     rng = random.Random(15)
+    last: float | None = None
+    missed = {"last": 0, "wild": 0}
     for case in range(100):
         body = _random_answer_body(rng)
         layout: dict[str, Any] = rng.choice([{}, {"separators": (",", ":")}, {"indent": 2}])
-        scanned = scan_logprobs(json.dumps(body, **layout), CLASSES)
+        text = json.dumps(body, **layout).encode()
+        scanned = scan_logprobs(text, CLASSES)
         parsed_body, parsed = strip_logprobs(body, CLASSES)
         assert parsed.source == "logprobs", case
         assert scanned is not None, case
         assert json.loads(scanned.text) == parsed_body, case
         assert scanned.confidence == parsed, case
+        for hint, density in (("last", last), ("wild", rng.uniform(0.01, 5000.0))):
+            aimed = scan_logprobs(text, CLASSES, density)
+            if aimed is None:
+                missed[hint] += 1  # the caller parses the whole body instead: slower, the same result
+            else:
+                assert aimed.text == scanned.text and aimed.confidence == parsed, (case, density)
+        last = scanned.density
+        assert last is not None and last > 0
+    assert missed["last"] <= 5 and missed["wild"] <= 5, missed
+
+
+def test_a_window_at_the_end_whose_text_repeats_gives_up() -> None:
+    """The last entries spell text that occurs earlier too (inside a string) and there is nothing
+    after them to read on to: the search gives up, it does not read nothing forever."""
+    from aimlabel.model import logprobs_scan
+
+    answer = {"classification": "AI Hazard", "notes": "[]}", "tags": []}
+    text = json.dumps(chat_completion_with(answer)).encode()
+    span = logprobs_scan._logprobs_span(text)
+    assert span is not None
+    last_two = text.rfind(b'"top_logprobs"', 0, text.rfind(b'"top_logprobs"'))
+    answer_text = json.dumps(answer, ensure_ascii=False)
+    assert logprobs_scan._placed(text, answer_text, last_two - 1, span) is None

@@ -8,7 +8,7 @@ import datetime
 
 import httpx2
 
-from aimlabel.model.http import read_response, with_content
+from aimlabel.model.http import read_response, replace_body, with_content
 
 REQUEST = httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions", content=b"{}")
 BODY = '{"choices": [{"message": {"content": "é"}}]}'.encode()
@@ -41,3 +41,13 @@ def test_a_rewritten_body_drops_the_wire_length_and_encoding() -> None:
     assert rewritten.headers["content-length"] == str(len(BODY))
     assert rewritten.headers.get_list("x-request-id") == ["r1", "r2"]
     assert rewritten.json() == {"choices": [{"message": {"content": "é"}}]}
+
+
+def test_a_replaced_body_is_read_as_the_new_one_with_its_length_and_the_old_elapsed_time() -> None:
+    built = read_response(200, [("content-type", "application/json"), ("x-request-id", "r1")], b'{"long": "' + b"x" * 500 + b'"}',
+                          REQUEST, 7.0)
+    replaced = replace_body(built, BODY)
+    assert replaced.headers["content-length"] == str(len(BODY)) and replaced.headers["x-request-id"] == "r1"
+    assert replaced.content == BODY and replaced.json() == {"choices": [{"message": {"content": "é"}}]}
+    assert asyncio.run(replaced.aread()) == BODY and _chunks(replaced) == [BODY]
+    assert replaced.elapsed == datetime.timedelta(milliseconds=7.0)

@@ -26,7 +26,7 @@ import httpx2
 
 from aimlabel.core.record import Confidence
 from aimlabel.model.base import ConfidenceSpec
-from aimlabel.model.http import current_call_context, with_content
+from aimlabel.model.http import current_call_context, replace_body
 from aimlabel.model.logprobs import choice_text, class_in, logprob_confidence, unavailable
 from aimlabel.model.logprobs_scan import scan_logprobs
 from aimlabel.model.samples import vote
@@ -60,12 +60,8 @@ def _json_body(response: httpx2.Response) -> dict[str, Any] | None:
     return body if isinstance(body, dict) and isinstance(body.get("choices"), list) else None
 
 
-def _rebuilt(response: httpx2.Response, body: dict[str, Any] | bytes, request: httpx2.Request) -> httpx2.Response:
-    try:
-        elapsed_ms = response.elapsed.total_seconds() * 1000
-    except RuntimeError:  # a response no client has closed has no elapsed time
-        elapsed_ms = 0.0
-    return with_content(response, body if isinstance(body, bytes) else json.dumps(body).encode(), request, elapsed_ms)
+def _rebuilt(response: httpx2.Response, body: dict[str, Any] | bytes) -> httpx2.Response:
+    return replace_body(response, body if isinstance(body, bytes) else json.dumps(body).encode())
 
 
 class ConfidenceTransport(httpx2.AsyncBaseTransport):
@@ -76,6 +72,7 @@ class ConfidenceTransport(httpx2.AsyncBaseTransport):
         self.spec = spec
         self.classes = tuple(classes)
         self._found: dict[str, Confidence] = {}
+        self._density: float | None = None  # aims the next scan (`scan_logprobs`)
 
     def take(self, key: str) -> Confidence | None:
         return self._found.pop(key, None)
@@ -86,10 +83,11 @@ class ConfidenceTransport(httpx2.AsyncBaseTransport):
             return response
         key = current_call_context().item_key
         if self.spec.method == "logprobs":
-            scanned = scan_logprobs(response.content.decode("utf-8", "replace"), self.classes)
+            scanned = scan_logprobs(response.content, self.classes, self._density)
             if scanned is not None:
                 self._found[key] = scanned.confidence
-                return _rebuilt(response, scanned.text.encode(), request)
+                self._density = scanned.density or self._density
+                return _rebuilt(response, scanned.text)
         body = _json_body(response)
         if body is None:
             return response
@@ -97,7 +95,7 @@ class ConfidenceTransport(httpx2.AsyncBaseTransport):
             body = await self._sampled(request, body, key)
         else:
             body, self._found[key] = strip_logprobs(body, self.classes)
-        return _rebuilt(response, body, request)
+        return _rebuilt(response, body)
 
     async def _sampled(self, request: httpx2.Request, body: dict[str, Any], key: str) -> dict[str, Any]:
         asked = self.spec.samples

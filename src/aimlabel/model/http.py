@@ -223,6 +223,17 @@ def read_response(status: int, headers: Iterable[tuple[str, str]] | dict[str, st
     return response
 
 
+def replace_body(response: httpx2.Response, content: bytes) -> httpx2.Response:
+    """`response` (one `read_response` built, read already) with `content` as its body instead.
+
+    Rewriting a body the transports above the wire built costs a new response every time; this one
+    is theirs alone, so its body and length are changed in place and its elapsed time kept."""
+    response.headers["content-length"] = str(len(content))
+    response.stream = httpx2.ByteStream(content)
+    response._content = content
+    return response
+
+
 def with_content(response: httpx2.Response, content: bytes, request: httpx2.Request,
                  elapsed_ms: float = 0.0) -> httpx2.Response:
     """`response` with `content` as its body, already read and decoded: the wire's length and

@@ -1,4 +1,4 @@
-"""Read an answer's logprobs out of the response text, touching only the entries around the value.
+"""Read an answer's logprobs out of the response bytes, touching only the entries around the value.
 
 A label's logprobs are about 80 times the answer: every token with its alternatives, some 67 KB
 against 1 KB. Parsing all of that costs more CPU than the rest of a label, and even decoding
@@ -35,12 +35,12 @@ from typing import Any, NamedTuple
 from aimlabel.core.record import Confidence
 from aimlabel.model.logprobs import VALUE_START, choice_text, class_distribution, class_in, unavailable
 
-_KEY = re.compile(r'"logprobs"\s*:\s*')
+_KEY = re.compile(rb'"logprobs"\s*:\s*')
 _CLOSE = re.compile(r"\s*\]")
-_LIST = re.compile(r"\s*:\s*\[")
+_LIST = re.compile(rb"\s*:\s*\[")
 _DECODER = json.JSONDecoder()
-_TOP = '"top_logprobs"'
-_TOKEN = '"token"'
+_TOP = b'"top_logprobs"'
+_TOKEN = b'"token"'
 _ENTRIES = 8  # entries read at a time
 _MAX_ENTRIES = 512
 _BACK = 8  # characters before the value where a window is aimed
@@ -48,50 +48,53 @@ _AIMS = 3  # windows aimed at the value before walking an entry at a time
 
 
 class Scanned(NamedTuple):
-    text: str  # the response without its logprobs, as the client will parse it
+    text: bytes  # the response without its logprobs, as the client will parse it
     confidence: Confidence
+    density: float | None = None  # logprobs characters per answer character after the value, to aim the next scan
 
 
-def _logprobs_span(text: str) -> tuple[int, int] | None:
+def _logprobs_span(text: bytes) -> tuple[int, int] | None:
     """Where the first choice's logprobs object starts and ends, if the text has exactly one."""
     found = _KEY.search(text)
-    if found is None or not text.startswith("{", found.end()):
+    if found is None or not text.startswith(b"{", found.end()):
         return None
     start = found.end()
     last = text.rfind(_TOP)
     if last < start:
         return None
-    tail = text[last + len(_TOP):]
+    tail = text[last + len(_TOP):].decode("utf-8", "surrogateescape")  # byte for byte: its length is counted back
     _, after = _DECODER.raw_decode('{"_"' + tail)  # the last entry's alternatives and its closing brace
     rest = tail[after - 4:]
     closed = _CLOSE.match(rest)
     if closed is None:
         return None
     _, tail_end = _DECODER.raw_decode('{"_": 0' + rest[closed.end():])  # the rest of the logprobs object
-    end = last + len(_TOP) + (after - 4) + closed.end() + (tail_end - 7)
-    x = text.find("x", start, end)  # a C-level memchr: "index" is the only key with an x
+    end = last + len(_TOP) + len(tail[:(after - 4) + closed.end() + (tail_end - 7)].encode("utf-8", "surrogateescape"))
+    x = text.find(b"x", start, end)  # a C-level memchr: "index" is the only key with an x
     while x != -1:
-        if text.startswith('"index"', x - 5):
+        if text.startswith(b'"index"', x - 5):
             return None  # another choice inside the span: several choices
-        x = text.find("x", x + 1, end)
+        x = text.find(b"x", x + 1, end)
     return start, end
 
 
 class _Window(NamedTuple):
     tokens: list[str]  # the chosen tokens of consecutive entries
-    tops: list[int]  # where each entry's "top_logprobs" key starts
+    tops: list[int]  # where each entry's "top_logprobs" key starts (a byte offset)
 
 
-def _token(text: str, low: int, top: int) -> str:
-    """The chosen token of the entry whose `"top_logprobs"` key is at `top`: the last `"token"` before it."""
+def _token(text: bytes, low: int, top: int) -> str:
+    """The chosen token of the entry whose `"top_logprobs"` key is at `top`: the last `"token"` before
+    it, decoded from the entry's own bytes by the json module's C string scanner."""
     key = text.rfind(_TOKEN, low, top)
     if key == -1:
         raise ValueError("an entry without a chosen token")
-    token: str = scanstring(text, text.index('"', key + len(_TOKEN)) + 1)[0]
+    quote = text.index(b'"', key + len(_TOKEN)) + 1
+    token: str = scanstring(text[quote:top].decode("utf-8", "replace"), 0)[0]
     return token
 
 
-def _read(text: str, window: _Window, low: int, at: int, end: int, count: int) -> None:
+def _read(text: bytes, window: _Window, low: int, at: int, end: int, count: int) -> None:
     """Add to `window` the (at most) `count` entries whose `"top_logprobs"` keys come first after `at`."""
     tokens, tops, find = window.tokens, window.tops, text.find
     top = find(_TOP, at, end)
@@ -102,7 +105,7 @@ def _read(text: str, window: _Window, low: int, at: int, end: int, count: int) -
         top = find(_TOP, top + len(_TOP), end)
 
 
-def _placed(text: str, answer: str, at: int, span: tuple[int, int]) -> tuple[_Window, int] | None:
+def _placed(text: bytes, answer: str, at: int, span: tuple[int, int]) -> tuple[_Window, int] | None:
     """The entries from the first one after `at`, read on until their text occurs exactly once in
     the answer, and where in the answer that is."""
     start, end = span
@@ -111,7 +114,10 @@ def _placed(text: str, answer: str, at: int, span: tuple[int, int]) -> tuple[_Wi
     joined = "".join(window.tokens)
     place = answer.find(joined) if joined else -1
     while place != -1 and answer.find(joined, place + 1) != -1 and len(window.tokens) < _MAX_ENTRIES:
-        _read(text, window, start, window.tops[-1] + len(_TOP), end, len(window.tokens))  # repeated text: read on
+        read = len(window.tokens)
+        _read(text, window, start, window.tops[-1] + len(_TOP), end, read)  # repeated text: read on
+        if len(window.tokens) == read:
+            return None  # the logprobs end and the text still repeats
         joined = "".join(window.tokens)
         place = answer.find(joined)
     if place == -1 or answer.find(joined, place + 1) != -1:
@@ -119,18 +125,23 @@ def _placed(text: str, answer: str, at: int, span: tuple[int, int]) -> tuple[_Wi
     return window, place
 
 
-def _locate(text: str, answer: str, value: int, reach: int, span: tuple[int, int]) -> tuple[_Window, int] | None:
+def _locate(text: bytes, answer: str, value: int, reach: int, span: tuple[int, int],
+            density: float | None) -> tuple[_Window, int] | None:
     """A window of entries that spells the answer from before `value` (the classification value's
     first character) to `reach` characters after it, and where in the answer it starts.
 
-    The first guess is where the value would sit if every character took the same room in the
-    logprobs, counted back from the end (the value is nearer the end than the start). A window is
+    The first guess counts back from the end (the value is nearer the end than the start), at
+    `density` logprobs characters per answer character: what the run's last answer took after its
+    value (answers of one server and schema end alike: the same fields, the same tokenizer), or,
+    for the first answer and where the hint is far from this answer's average, the room an average
+    character takes. A window is
     placed in the answer by its text, which must occur there exactly once (read on where it
     repeats). A window that misses the value gives the room its own characters take, and the next
     guess is aimed with it (tokens, and so entries per character, vary along an answer); the last
     one is grown an entry at a time backwards to the value and forwards past it."""
     start, end = span
-    per_char = (end - start) / max(len(answer), 1)
+    average = (end - start) / max(len(answer), 1)
+    per_char = density if density and average / 4 < density < average * 4 else average  # a hint so far off is another answer's
     at = max(start, end - int((len(answer) - value + _BACK) * per_char))
     for _ in range(_AIMS):
         placed = _placed(text, answer, at, span)
@@ -165,14 +176,17 @@ def _locate(text: str, answer: str, value: int, reach: int, span: tuple[int, int
     return window, place
 
 
-def scan_logprobs(text: str, classes: Sequence[str]) -> Scanned | None:
-    """The body without logprobs and the confidence they give, or None to parse it all instead."""
+def scan_logprobs(text: bytes, classes: Sequence[str], density: float | None = None) -> Scanned | None:
+    """The body without logprobs and the confidence they give, or None to parse it all instead.
+
+    `density` aims the search (the `density` of the last answer scanned); the result never depends
+    on it, only the number of entries read."""
     try:
         span = _logprobs_span(text)
         if span is None:
             return None
         start, end = span
-        small = text[:start] + "null" + text[end:]
+        small = text[:start] + b"null" + text[end:]
         body = json.loads(small)
     except (ValueError, IndexError):
         return None
@@ -187,22 +201,24 @@ def scan_logprobs(text: str, classes: Sequence[str]) -> Scanned | None:
         return Scanned(small, unavailable("the logprobs tokens hold no classification value"))
     try:
         named = class_in(answer, classes)  # the tokens must spell the value and its closing quote
-        located = _locate(text, answer, key.end(), len(named) + 1 if named else max(map(len, classes)) + 2, span)
+        located = _locate(text, answer, key.end(), len(named) + 1 if named else max(map(len, classes)) + 2, span,
+                          density)
         if located is None:
             return None
         window, place = located
 
         def entry(i: int) -> dict[str, Any]:
             top = window.tops[i]
-            keys: dict[str, Any] = json.loads("{" + text[text.rfind(_TOKEN, 0, top):top] + ' "_": 0}')
+            keys: dict[str, Any] = json.loads(b"{" + text[text.rfind(_TOKEN, 0, top):top] + b' "_": 0}')
             listed = _LIST.match(text, top + len(_TOP))
             if listed is None:
                 raise ValueError("top_logprobs is not a list")
-            keys["top_logprobs"], _ = _DECODER.raw_decode(text, listed.end() - 1)
+            upto = window.tops[i + 1] if i + 1 < len(window.tops) else end  # the list ends before the next entry's
+            keys["top_logprobs"], _ = _DECODER.raw_decode(text[listed.end() - 1:upto].decode("utf-8", "replace"))
             return keys
 
         confidence = class_distribution(window.tokens, entry, classes, key.end() - place)
     except (ValueError, IndexError, TypeError, AttributeError, KeyError, ArithmeticError):
         return None
     confidence.method = "logprobs"
-    return Scanned(small, confidence)
+    return Scanned(small, confidence, (end - window.tops[0]) / max(len(answer) - place, 1))
