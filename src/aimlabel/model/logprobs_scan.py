@@ -50,7 +50,7 @@ _AIMS = 3  # windows aimed at the value before walking an entry at a time
 class Scanned(NamedTuple):
     text: bytes  # the response without its logprobs, as the client will parse it
     confidence: Confidence
-    density: float | None = None  # logprobs characters per answer character after the value, to aim the next scan
+    density: float | None = None  # bytes of logprobs per answer character after the value: aims the next scan
 
 
 def _logprobs_span(text: bytes) -> tuple[int, int] | None:
@@ -131,14 +131,14 @@ def _locate(text: bytes, answer: str, value: int, reach: int, span: tuple[int, i
     first character) to `reach` characters after it, and where in the answer it starts.
 
     The first guess counts back from the end (the value is nearer the end than the start), at
-    `density` logprobs characters per answer character: what the run's last answer took after its
+    `density` bytes of logprobs per answer character: what the run's last answer took after its
     value (answers of one server and schema end alike: the same fields, the same tokenizer), or,
-    for the first answer and where the hint is far from this answer's average, the room an average
-    character takes. A window is
-    placed in the answer by its text, which must occur there exactly once (read on where it
-    repeats). A window that misses the value gives the room its own characters take, and the next
-    guess is aimed with it (tokens, and so entries per character, vary along an answer); the last
-    one is grown an entry at a time backwards to the value and forwards past it."""
+    for the first answer and where the hint is far from this answer's average, the room an
+    average character takes. A window is placed in the answer by its text, which must occur there
+    exactly once (read on where it repeats). A window that misses the value gives the room its own
+    characters take, and the next guess is aimed with it (tokens, and so entries per character,
+    vary along an answer); the last one is grown an entry at a time backwards to the value and
+    forwards past it."""
     start, end = span
     average = (end - start) / max(len(answer), 1)
     per_char = density if density and average / 4 < density < average * 4 else average  # a hint so far off is another answer's
