@@ -37,6 +37,7 @@ def _articles(path: Path, n: int) -> Path:
 
 
 # SIGINT (Ctrl-C), its resume and the resumed progress bar: tests/cli/test_newcomer.py walks them as a user would.
+@pytest.mark.processes
 @pytest.mark.parametrize(("sig", "code", "said"), [(signal.SIGTERM, 143, "stopped by SIGTERM")], ids=["SIGTERM"])
 def test_a_signal_names_the_run_and_the_command_that_resumes_it(tmp_path: Path, sig: int, code: int, said: str) -> None:
     n = 30

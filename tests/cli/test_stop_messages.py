@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from aimlabel.testing.fakeserver import start_fake_server
 from conftest import write_articles
 
@@ -23,6 +25,7 @@ def aimlabel(*args: str) -> list[str]:
     return [sys.executable, "-m", "aimlabel", *args]
 
 
+@pytest.mark.processes
 def test_sigterm_during_batch_collect_wait_names_the_run_and_the_command(tmp_path: Path) -> None:
     articles, store = tmp_path / "a.jsonl", str(tmp_path / "runs.sqlite")
     write_articles(articles, 3)
@@ -44,6 +47,7 @@ def test_sigterm_during_batch_collect_wait_names_the_run_and_the_command(tmp_pat
     assert shlex.split(again) == ["aimlabel", *cmd[3:]]
 
 
+@pytest.mark.processes
 def test_sigterm_during_event_calls_says_nothing_was_written_and_how_to_run_again(tmp_path: Path) -> None:
     out = tmp_path / "events.jsonl"
     with start_fake_server(model="fake", latency=30) as server:

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from aimlabel.testing.fakeserver import FakeServerProcess, start_fake_server
 
 N = 300
@@ -70,6 +72,7 @@ def run_killed_twice(server: FakeServerProcess, tmp_path: Path, n: int, extra: l
     return [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()], server.stats()["batch"]
 
 
+@pytest.mark.processes
 def test_collect_killed_twice_mid_download_finishes_with_nothing_lost_or_repeated(tmp_path: Path) -> None:
     with start_fake_server(max_seconds=300, batch_download_pause=0.1, rate_500=0.05, seed=3) as server:
         records, stats = run_killed_twice(server, tmp_path, N, ["--batch-max-requests", "150"])
@@ -90,6 +93,7 @@ def _submitted(store: Path) -> int:
         return 0
 
 
+@pytest.mark.processes
 def test_submit_killed_between_files_resumes_and_sends_every_request_once(tmp_path: Path) -> None:
     articles, store = tmp_path / "in.jsonl", tmp_path / "runs.sqlite"
     _write_articles(articles, 120)

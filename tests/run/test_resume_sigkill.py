@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from aimlabel.testing.fakeserver import start_fake_server
 
 N = 40
@@ -26,6 +28,7 @@ def _count_done(store: Path) -> int:
         return 0
 
 
+@pytest.mark.processes
 def test_sigkill_mid_run_then_resume_gives_every_article_once(tmp_path: Path) -> None:
     articles = tmp_path / "articles.jsonl"
     articles.write_text("".join(

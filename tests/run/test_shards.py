@@ -103,6 +103,7 @@ def _many_items(folder: Path, n: int) -> tuple[Path, Path]:
     return gold, rec
 
 
+@pytest.mark.processes
 def test_eval_spreads_a_large_replay_and_writes_what_one_process_gives(tmp_path: Path) -> None:
     import subprocess
     import sys

@@ -37,6 +37,7 @@ def _records(path: Path) -> list[dict[str, object]]:
     return records
 
 
+@pytest.mark.processes
 def test_workers_give_the_records_of_one_process_in_input_order(tmp_path: Path) -> None:
     articles = tmp_path / "a.jsonl"
     write_articles(articles, 60)
@@ -49,6 +50,7 @@ def test_workers_give_the_records_of_one_process_in_input_order(tmp_path: Path) 
     assert many.stderr.splitlines()[-1] == one.stderr.splitlines()[-1]  # the same end-of-run line
 
 
+@pytest.mark.processes
 def test_the_cache_and_the_store_stay_with_the_parent(tmp_path: Path) -> None:
     articles = tmp_path / "a.jsonl"
     write_articles(articles, 20)
@@ -62,6 +64,7 @@ def test_the_cache_and_the_store_stay_with_the_parent(tmp_path: Path) -> None:
     assert items_stored(store) == 40
 
 
+@pytest.mark.processes
 def test_a_killed_worker_costs_only_its_articles_and_a_resume_labels_them(tmp_path: Path) -> None:
     n, out = 40, tmp_path / "out.jsonl"
     with start_fake_server(model="fake", latency=0.3) as server:
@@ -120,6 +123,7 @@ def test_workers_that_cannot_work_are_refused_before_anything_is_sent(tmp_path: 
     assert said in result.stderr
 
 
+@pytest.mark.processes
 def test_sigterm_stops_the_workers_with_the_run_and_it_resumes(tmp_path: Path) -> None:
     n, out = 40, tmp_path / "out.jsonl"
     with start_fake_server(model="fake", latency=0.3) as server:
