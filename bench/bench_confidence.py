@@ -126,13 +126,22 @@ async def _block(adapter: ModelAdapter, calls: list[tuple[str, list[dict[str, st
         gc.enable()
 
 
-async def paired(base_url: str, mode: str, articles: Path, blocks: int, size: int, concurrency: int) -> list[float]:
-    """Added CPU ms per article of each pair of blocks (logprobs minus off), after one warm-up pair."""
+Calls = list[tuple[str, list[dict[str, str]]]]
+
+
+def _setup(base_url: str, mode: str, articles: Path, pool_size: int) -> tuple[Calls, dict[str, ModelAdapter]]:
+    """The articles' rendered messages, and one adapter per setting (`off`, `logprobs`) on the fake server."""
     loaded = list(articles_only(iter_articles(str(articles))))
     calls = [(a.id, render(default_prompt(), a).messages) for a in loaded]
     adapters = {s: open_adapter(ModelSettings(model="fake", base_url=base_url, api_key="bench", mode=mode,
-                                             confidence=ConfidenceSpec.parse(s)), pool_size=concurrency)
+                                             confidence=ConfidenceSpec.parse(s)), pool_size=pool_size)
                 for s in ("off", "logprobs")}
+    return calls, adapters
+
+
+async def paired(base_url: str, mode: str, articles: Path, blocks: int, size: int, concurrency: int) -> list[float]:
+    """Added CPU ms per article of each pair of blocks (logprobs minus off), after one warm-up pair."""
+    calls, adapters = _setup(base_url, mode, articles, concurrency)
     added = []
     try:
         for pair in range(blocks + 1):
@@ -151,11 +160,7 @@ async def per_call(base_url: str, mode: str, articles: Path, calls_wanted: int) 
     """Added CPU ms of each pair of calls (one article asked with logprobs and without, in alternating
     order, one call at a time), and the median CPU ms of a call without: the ratio holds across
     the machine's changes of speed better than either number."""
-    loaded = list(articles_only(iter_articles(str(articles))))
-    calls = [(a.id, render(default_prompt(), a).messages) for a in loaded]
-    adapters = {s: open_adapter(ModelSettings(model="fake", base_url=base_url, api_key="bench", mode=mode,
-                                             confidence=ConfidenceSpec.parse(s)), pool_size=1)
-                for s in ("off", "logprobs")}
+    calls, adapters = _setup(base_url, mode, articles, pool_size=1)
     model = label_model()
     added, off = [], []
     try:
