@@ -85,7 +85,7 @@ class Harness:
 
     def run(self, items: Iterable[InputItem | Article], *, record: Path | None = None, replay: Path | None = None,
             concurrency: int = 1, rules: RuleConfig | None = None, fix_rounds: int = 1, fast_replay: bool = True,
-            **settings: Any) -> RunTotals:
+            fast_live: bool = True, **settings: Any) -> RunTotals:
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
 
@@ -102,6 +102,7 @@ class Harness:
                 replay_from=RecordingReader(replay) if replay else None,
                 sleep=sleep,
                 fast_replay=fast_replay,
+                fast_live=fast_live,
             )
             self.adapter = adapter
             tax = default_taxonomy()

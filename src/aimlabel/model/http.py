@@ -18,7 +18,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
@@ -26,6 +26,9 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from aimlabel.model.base import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy
 from aimlabel.model.errors import ResponseTooLarge
 from aimlabel.model.recording import Exchange
+
+if TYPE_CHECKING:
+    from aimlabel.model.first_request import FirstRequest
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504}) | frozenset(range(520, 530))
 TRANSIENT_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
@@ -42,6 +45,7 @@ class CallContext:
     producer: str | None = None
     junk_body: str | None = None
     exchanges: list[Exchange] = field(default_factory=list)
+    first: FirstRequest | None = None  # the first request, when the adapter sends it itself
 
 
 current_call: ContextVar[CallContext] = ContextVar("aimlabel_current_call")

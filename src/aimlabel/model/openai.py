@@ -33,6 +33,7 @@ from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
 from aimlabel.model.confidence_wire import ConfidenceTransport, agreeing, strip_logprobs
 from aimlabel.model.errors import Kind, VendorError, classify_error, junk_body_error
+from aimlabel.model.first_request import FirstAnswered, FirstRequest
 from aimlabel.model.http import (
     CallContext,
     RetryTransport,
@@ -222,6 +223,7 @@ class OpenAIAdapter:
         replay_from: RecordingReader | None = None,
         sleep: Sleep | None = None,
         fast_replay: bool = True,
+        fast_live: bool = True,
         pool_size: int | None = None,
     ) -> None:
         self.settings = settings
@@ -229,6 +231,8 @@ class OpenAIAdapter:
         self.replay = replay_from is not None
         self._fast_replay_from = replay_from if fast_replay and settings.confidence.method != "samples" else None
         self.fast_replays = 0
+        self._fast_live = fast_live and replay_from is None
+        self.fast_lives = 0
         self._handlers = mode_registry.get_handlers(instructor.Provider.OPENAI, MODES[settings.mode])
         register_secret(settings.api_key)
         register_url(settings.base_url)
@@ -243,6 +247,7 @@ class OpenAIAdapter:
         if settings.confidence.method != "off":
             retrying = self._measure = ConfidenceTransport(retrying, settings.confidence, default_taxonomy().classes)
         self._edge = retrying
+        self._answered = FirstAnswered(retrying)
         self._client_and_http: tuple[instructor.AsyncInstructor, httpx2.AsyncClient] | None = None
 
     def _instructor(self) -> instructor.AsyncInstructor:
@@ -251,7 +256,7 @@ class OpenAIAdapter:
         import a large tree of types)."""
         if self._client_and_http is None:
             s = self.settings
-            http = httpx2.AsyncClient(transport=self._edge, timeout=httpx2.Timeout(s.timeout, connect=min(10.0, s.timeout)))
+            http = httpx2.AsyncClient(transport=self._answered, timeout=httpx2.Timeout(s.timeout, connect=min(10.0, s.timeout)))
             base_url = REPLAY_BASE_URL if self.replay else s.base_url
             api_key = "replay" if self.replay else (s.api_key or "no-key")
             sdk = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=s.timeout, http_client=http)
@@ -283,7 +288,8 @@ class OpenAIAdapter:
         """A plain answer (a chat completion's JSON) parsed by instructor's own response parser, or
         None when instructor would not take it as it is (it would re-ask, or fail)."""
         try:
-            completion = ChatCompletion.model_validate(response)
+            completion = (ChatCompletion.model_validate_json(response) if isinstance(response, bytes)
+                          else ChatCompletion.model_validate(response))
             label = self._handlers.response_parser(response=completion, response_model=_prepared(response_model),
                                                    validation_context=None, strict=True, stream=False, is_async=True)
         except Exception:  # instructor would re-ask or fail: the full lane does exactly that
@@ -318,15 +324,19 @@ class OpenAIAdapter:
         model_served: str | None = None
         confidence = None
         try:
-            label, completion = await self._instructor().create_with_completion(
-                model=self.settings.model,
-                response_model=_prepared(response_model),
-                messages=messages,  # type: ignore[arg-type]
-                max_retries=self.settings.max_reasks,
-                **kwargs,
-            )
-            usage = _usage_of(completion.usage)
-            model_served = completion.model
+            plain = await self._first_plain(call, messages, response_model)
+            if plain is not None:
+                label, usage, model_served = plain
+            else:
+                label, completion = await self._instructor().create_with_completion(
+                    model=self.settings.model,
+                    response_model=_prepared(response_model),
+                    messages=messages,  # type: ignore[arg-type]
+                    max_retries=self.settings.max_reasks,
+                    **kwargs,
+                )
+                usage = _usage_of(completion.usage)
+                model_served = completion.model
             if self._measure is not None:
                 confidence = agreeing(self._measure.take(key), getattr(label, "classification", None)) or unavailable(
                     "the answer was not measured")
@@ -360,6 +370,31 @@ class OpenAIAdapter:
             recording_producer=call.producer,
             confidence=confidence,
         )
+
+    async def _first_plain(self, call: CallContext, messages: list[dict[str, str]],
+                           response_model: type[BaseModel]) -> PlainAnswer | None:
+        """The live lane (`first_request`): the call's first request sent through our transports and,
+        when instructor's parser takes the answer as it is, the label. None sends the call through
+        the client, whose first request is then answered with what came back here."""
+        answered = self._answered
+        if not self._fast_live or answered.refused:
+            return None
+        first = call.first = FirstRequest(self.request_body(messages, response_model))
+        if answered.template is None:
+            return None  # the client's first request of the run gives the template, and checks the body
+        try:
+            response = await self._edge.handle_async_request(answered.template.request(first.body))
+        except Exception as exc:  # handed to the client, which raises and classifies it as ever
+            first.error = exc
+            return None
+        first.response = response
+        if response.status_code != 200 or "json" not in response.headers.get("content-type", "application/json"):
+            return None
+        plain = self.parse_plain(response.content, response_model)
+        if plain is not None:
+            call.first = None
+            self.fast_lives += 1
+        return plain
 
     def _recorded_answer(self, reader: RecordingReader, key: str, messages: list[dict[str, str]],
                          response_model: type[BaseModel]) -> ModelAnswer | None:
