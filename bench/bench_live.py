@@ -15,7 +15,11 @@ Each setup (N articles, C in flight, L seconds of server latency) runs, one afte
    `--workers K`, also `aimlabel label --workers K`, whose CPU counts the parent and its workers).
 Every run gets a fresh fake server (`python -m aimlabel.testing.fakeserver --generic`: it answers
 with a schema-valid instance built from the request's JSON Schema alone, knowing nothing of
-AIM), unless `--url` names another OpenAI-compatible server.
+AIM), on one port for the whole bench (the endpoint stays the same, as a user's does), unless
+`--url` names another OpenAI-compatible server. The label runs share a request-template cache
+of their own (`AIMLABEL_CACHE`): a setup's first 1-article run stores the template, and every
+later run sends its first requests from it while the SDK loads (`aimlabel.model.head_start`);
+the start-up of that first run, without a template, is printed under the table.
 
 Printed per run: articles/s and its share of the bare client's articles/s (the ratio is what
 survives a change of machine); client CPU per request (marginal: a 1-article run's CPU is taken
@@ -111,7 +115,8 @@ class Target:
             return fn(self.args.url), None
         s = self.setup
         max_seconds = round(s.n * max(s.latency, 0.01) / max(1, s.concurrency) * 8 + s.n * 0.05 + 120)
-        with start_fake_server(latency=s.latency, generic=not self.args.aim_answers, max_seconds=max_seconds) as server:
+        with start_fake_server(latency=s.latency, generic=not self.args.aim_answers, max_seconds=max_seconds,
+                               port=self.args.port) as server:
             result = fn(server.base_url)
             return result, server.stats()
 
@@ -168,7 +173,7 @@ def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.
                    "--api-key", args.api_key, "--mode", args.mode, "--concurrency", str(width),
                    "--fix-rounds", str(fix_rounds), "--timeout", "120", "-o", str(out), "--quiet", "--store", str(store),
                    *shlex.split(args.label_args), *(["--workers", str(workers)] if workers > 1 else [])]
-            procs.append(subprocess.Popen(cmd, stdin=subprocess.DEVNULL))
+            procs.append(subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env={**os.environ, "AIMLABEL_CACHE": str(work / "cache")}))
         waited = [_wait(proc) for proc in procs]
         return (started, max(w[0] for w in waited), sum(w[1] for w in waited), sum(w[2] for w in waited), time.time())
 
@@ -196,6 +201,15 @@ def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.
             + (f", {shards} processes" if shards > 1 else ""))
     return Result(name, n, statuses["ok"], statuses["needs_review"], statuses["failed"],
                   requests, fixed, seconds, cpu, rss, startup, code, fix_rounds)
+
+
+def free_port() -> int:
+    """A port free now, for every fake server of the bench in turn."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def python_pass(runs: int = 5) -> float:
@@ -227,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="Also run aimlabel label --workers K next to the one-process run (CPU: the parent and its workers).")
     p.add_argument("--label-args", default="", help="Extra arguments for aimlabel label (e.g. '--workers 2').")
     a = p.parse_args(argv)
+    a.port = free_port()
     if a.url:
         a.api_key = os.environ.get("AIMLABEL_API_KEY", a.api_key)
     setups = [Setup.parse(s) for s in a.setups.split(",") if s.strip()]
@@ -248,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             request_bodies(articles, bodies, a.model, a.mode)
             base = bare(bodies, setup, a)
             rows = [base, *(bare(bodies, setup, a, client) for client in (("openai", "instructor") if a.floors else ()))]
+            first_runs = {f: label(one, 1, setup, f, a, work) for f in rounds}  # these store the template
             singles = {f: label(one, 1, setup, f, a, work) for f in rounds}
             singles_w = {f: label(one, 1, setup, f, a, work, workers=a.workers) for f in rounds} if a.workers > 1 else singles
             for f in rounds:
@@ -274,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
                 share = "" if r.name in FLOORS.values() else f"{r.fixed / max(1, r.n):.1%}"
                 print(f"| {r.name} | {r.ok:,}/{r.review:,}/{r.failed:,} | {r.requests:,} | {rate:.1f} | {rate / ceiling:.2f} "
                       f"| {cpu_ms:.2f} | {r.rss_mb:.0f} | {startup} | {share} |", flush=True)
+            for f, r in first_runs.items():
+                print(f"\nStart-up of the setup's first run (--fix-rounds {f}, no stored request template yet): "
+                      f"{'n/a' if r.startup is None else f'{r.startup:.2f}'} s; the rows above ran after it.")
     print(f"\n# load average {os.getloadavg()[0]:.2f} at end; bench took {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -44,9 +44,10 @@ def example_articles() -> list[Article]:
 
 @pytest.fixture(autouse=True)
 def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own run store; nothing touches the user's data directory."""
+    """Every test gets its own run store and cache; nothing touches the user's data or cache directory."""
     path = tmp_path_factory.mktemp("store") / "runs.sqlite"
     monkeypatch.setenv("AIMLABEL_STORE", str(path))
+    monkeypatch.setenv("AIMLABEL_CACHE", str(path.parent / "cache"))
     return path
 
 
@@ -82,10 +83,11 @@ class Harness:
     sleeps: list[float] = field(default_factory=list)
     records: list[LabelRecord] = field(default_factory=list)
     adapter: OpenAIAdapter | None = None
+    opened: Any = None  # what `open_adapter` gave, when the run went through it (`head_start` given)
 
     def run(self, items: Iterable[InputItem | Article], *, record: Path | None = None, replay: Path | None = None,
             concurrency: int = 1, rules: RuleConfig | None = None, fix_rounds: int = 1, fast_replay: bool = True,
-            fast_live: bool = True, **settings: Any) -> RunTotals:
+            fast_live: bool = True, head_start: bool | None = None, **settings: Any) -> RunTotals:
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
 
@@ -95,16 +97,23 @@ class Harness:
         norm = [(i + 1, it) if isinstance(it, Article) else it for i, it in enumerate(items)]
 
         async def go() -> RunTotals:
-            adapter = OpenAIAdapter(
-                ModelSettings(**params),
-                transport=None if replay else self.fake.transport(),
-                record_to=RecordingWriter(record) if record else None,
-                replay_from=RecordingReader(replay) if replay else None,
-                sleep=sleep,
-                fast_replay=fast_replay,
-                fast_live=fast_live,
-            )
-            self.adapter = adapter
+            adapter: Any
+            if head_start is not None:
+                from aimlabel.model.factory import open_adapter
+
+                adapter = self.opened = open_adapter(ModelSettings(**params), transport=self.fake.transport(),
+                                                     record_to=RecordingWriter(record) if record else None, sleep=sleep,
+                                                     head_start=head_start)
+            else:
+                adapter = self.adapter = OpenAIAdapter(
+                    ModelSettings(**params),
+                    transport=None if replay else self.fake.transport(),
+                    record_to=RecordingWriter(record) if record else None,
+                    replay_from=RecordingReader(replay) if replay else None,
+                    sleep=sleep,
+                    fast_replay=fast_replay,
+                    fast_live=fast_live,
+                )
             tax = default_taxonomy()
             labeler = Labeler(adapter, default_prompt(), label_model(), tax, rules=rules, fix_rounds=fix_rounds)
             try:

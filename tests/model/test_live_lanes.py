@@ -11,8 +11,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from aimlabel.rules import RuleConfig
 from aimlabel.core.articles import Article
+from aimlabel.rules import RuleConfig
 from conftest import SECRET, Harness, example_answers, example_articles, ok_reply
 
 MODES = ("json_schema", "tools", "md_json")

@@ -46,11 +46,24 @@ def open_adapter(
     sleep: Sleep | None = None,
     fast_replay: bool = True,
     pool_size: int | None = None,
+    head_start: bool = True,
 ) -> ModelAdapter:
     """The OpenAI-compatible adapter for `settings` (`transport`: an httpx2 transport under it;
-    `pool_size`: connections kept, one per call in flight)."""
-    return load_sdk()(settings, transport=transport, record_to=record_to, replay_from=replay_from, sleep=sleep,
-                      fast_replay=fast_replay, pool_size=pool_size)
+    `pool_size`: connections kept, one per call in flight).
+
+    A live run whose process has not loaded the SDK yet gets it loaded in a thread, with its
+    first requests sent meanwhile from a stored template (`model.head_start`)."""
+    if replay_from is not None or not head_start:
+        return load_sdk()(settings, transport=transport, record_to=record_to, replay_from=replay_from, sleep=sleep,
+                          fast_replay=fast_replay, pool_size=pool_size)
+    from aimlabel.model.edge import open_edge
+    from aimlabel.model.head_start import HeadStart, default_templates
+
+    def build(**parts: Any) -> OpenAIAdapter:
+        return load_sdk()(settings, record_to=record_to, **parts)
+
+    edge = open_edge(settings, transport=transport, record=record_to is not None, sleep=sleep, pool_size=pool_size)
+    return HeadStart(settings, edge, build, default_templates())
 
 
 def open_batch_adapter(settings: ModelSettings, *, requests_allowed: bool = True, keep_exchanges: bool = False) -> BatchAdapter:

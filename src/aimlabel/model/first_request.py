@@ -25,7 +25,7 @@ import httpx2
 
 from aimlabel.model.http import current_call_context, read_response, request_body
 
-_RECOMPUTED = ("content-length", "transfer-encoding")
+_RECOMPUTED = ("host", "content-length", "transfer-encoding")  # set again from each request's URL and body
 
 
 def encode_body(body: dict[str, Any]) -> bytes:
@@ -40,16 +40,16 @@ class RequestTemplate:
     only, since the headers carry the API key."""
 
     method: str
-    url: httpx2.URL
+    url: str
     headers: tuple[tuple[str, str], ...]
     extensions: dict[str, Any]
     fields: tuple[str, ...]
 
     @classmethod
     def of(cls, request: httpx2.Request, body: dict[str, Any]) -> RequestTemplate:
-        headers = tuple((k, v) for k, v in request.headers.multi_items() if k.lower() not in _RECOMPUTED)
+        headers = tuple((k.lower(), v) for k, v in request.headers.multi_items() if k.lower() not in _RECOMPUTED)
         kept = {k: v for k, v in request.extensions.items() if k == "timeout"}
-        return cls(request.method, request.url, headers, kept, tuple(body))
+        return cls(request.method, str(request.url), headers, kept, tuple(body))
 
     def request(self, body: dict[str, Any]) -> httpx2.Request:
         content = encode_body({k: body[k] for k in self.fields if k in body} | body)

@@ -10,7 +10,7 @@ as an exception.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -29,23 +29,16 @@ from pydantic import BaseModel
 from aimlabel.core.record import Attempts, Confidence, ErrorInfo, Usage
 from aimlabel.core.redact import redact, register_secret, register_url
 from aimlabel.core.schema import response_format, without_length_caps
-from aimlabel.core.taxonomy import default_taxonomy
 from aimlabel.model.base import REPLAY_BASE_URL, Mode, ModelAnswer, ModelSettings
-from aimlabel.model.confidence_wire import ConfidenceTransport, agreeing, strip_logprobs
+from aimlabel.model.confidence_wire import agreeing, strip_logprobs
+from aimlabel.model.edge import Edge, open_edge
 from aimlabel.model.errors import Kind, VendorError, classify_error, junk_body_error
-from aimlabel.model.first_request import FirstAnswered, FirstRequest
-from aimlabel.model.http import (
-    CallContext,
-    RetryTransport,
-    ShardedPool,
-    Sleep,
-    WireTransport,
-    current_call,
-    read_answers_whole,
-)
+from aimlabel.model.first_request import FirstAnswered, FirstRequest, RequestTemplate
+from aimlabel.model.http import CallContext, Sleep, current_call
 from aimlabel.model.logprobs import unavailable
 from aimlabel.model.recording import Exchange, ItemRecording, RecordingReader, RecordingWriter, ReplayError
-from aimlabel.model.replay import ReplayTransport
+
+TemplateHook = Callable[[RequestTemplate, list[dict[str, str]], type[BaseModel], Callable[..., dict[str, Any]]], None]
 
 MODES: dict[Mode, instructor.Mode] = {
     Mode.TOOLS: instructor.Mode.TOOLS,
@@ -225,6 +218,9 @@ class OpenAIAdapter:
         fast_replay: bool = True,
         fast_live: bool = True,
         pool_size: int | None = None,
+        edge: Edge | None = None,
+        template: RequestTemplate | None = None,
+        on_template: TemplateHook | None = None,
     ) -> None:
         self.settings = settings
         self.record_to = record_to
@@ -236,18 +232,14 @@ class OpenAIAdapter:
         self._handlers = mode_registry.get_handlers(instructor.Provider.OPENAI, MODES[settings.mode])
         register_secret(settings.api_key)
         register_url(settings.base_url)
-        if replay_from is not None:
-            edge: httpx2.AsyncBaseTransport = ReplayTransport(replay_from)
-            sleep = _no_sleep
-        else:
-            edge = WireTransport(transport or _pooled_transport(pool_size), record=record_to is not None,
-                                 max_bytes=settings.max_response_bytes)
-        retrying: httpx2.AsyncBaseTransport = RetryTransport(edge, settings.retry, sleep or asyncio.sleep)
-        self._measure: ConfidenceTransport | None = None
-        if settings.confidence.method != "off":
-            retrying = self._measure = ConfidenceTransport(retrying, settings.confidence, default_taxonomy().classes)
-        self._edge = retrying
-        self._answered = FirstAnswered(retrying)
+        if edge is None:
+            edge = open_edge(settings, transport=transport, record=record_to is not None, replay_from=replay_from,
+                             sleep=sleep, pool_size=pool_size)
+        self._edge = edge.top
+        self._measure = edge.measure
+        self._answered = FirstAnswered(edge.top)
+        self._answered.template = template
+        self._on_template = on_template
         self._client_and_http: tuple[instructor.AsyncInstructor, httpx2.AsyncClient] | None = None
 
     def _instructor(self) -> instructor.AsyncInstructor:
@@ -310,13 +302,15 @@ class OpenAIAdapter:
             return None
         return parsed, agreeing(confidence, getattr(parsed.label, "classification", None))
 
-    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel]) -> ModelAnswer:
+    async def ask(self, key: str, messages: list[dict[str, str]], response_model: type[BaseModel],
+                  call: CallContext | None = None) -> ModelAnswer:
+        """The label for `messages`; `call`: one whose first request was sent already (`head_start`)."""
         kwargs = self._request_kwargs(response_model)
         if self._fast_replay_from is not None:
             recorded = self._recorded_answer(self._fast_replay_from, key, messages, response_model)
             if recorded is not None:
                 return recorded
-        call = CallContext(item_key=key)
+        call = call or CallContext(item_key=key)
         token = current_call.set(call)
         label: BaseModel | None = None
         error: ErrorInfo | None = None
@@ -337,6 +331,7 @@ class OpenAIAdapter:
                 )
                 usage = _usage_of(completion.usage)
                 model_served = completion.model
+                self._learned(messages, response_model)
             if self._measure is not None:
                 confidence = agreeing(self._measure.take(key), getattr(label, "classification", None)) or unavailable(
                     "the answer was not measured")
@@ -377,17 +372,21 @@ class OpenAIAdapter:
         when instructor's parser takes the answer as it is, the label. None sends the call through
         the client, whose first request is then answered with what came back here."""
         answered = self._answered
-        if not self._fast_live or answered.refused:
+        first = call.first
+        if first is None or not first.sent:
+            if not self._fast_live or answered.refused:
+                return None
+            first = call.first = FirstRequest(self.request_body(messages, response_model))
+            if answered.template is None:
+                return None  # the client's first request of the run gives the template, and checks the body
+            try:
+                first.response = await self._edge.handle_async_request(answered.template.request(first.body))
+            except Exception as exc:  # handed to the client, which raises and classifies it as ever
+                first.error = exc
+                return None
+        response = first.response
+        if response is None:
             return None
-        first = call.first = FirstRequest(self.request_body(messages, response_model))
-        if answered.template is None:
-            return None  # the client's first request of the run gives the template, and checks the body
-        try:
-            response = await self._edge.handle_async_request(answered.template.request(first.body))
-        except Exception as exc:  # handed to the client, which raises and classifies it as ever
-            first.error = exc
-            return None
-        first.response = response
         if response.status_code != 200 or "json" not in response.headers.get("content-type", "application/json"):
             return None
         plain = self.parse_plain(response.content, response_model)
@@ -395,6 +394,14 @@ class OpenAIAdapter:
             call.first = None
             self.fast_lives += 1
         return plain
+
+    def _learned(self, messages: list[dict[str, str]], response_model: type[BaseModel]) -> None:
+        """Hand the template the client's first request gave over, once (`head_start` stores it)."""
+        hook, template = self._on_template, self._answered.template
+        if hook is not None and template is not None:
+            self._on_template = None
+            with contextlib.suppress(Exception):  # a template not stored is only a later run's head start lost
+                hook(template, messages, response_model, self.request_body)
 
     def _recorded_answer(self, reader: RecordingReader, key: str, messages: list[dict[str, str]],
                          response_model: type[BaseModel]) -> ModelAnswer | None:
@@ -432,18 +439,3 @@ class OpenAIAdapter:
             await self._client_and_http[1].aclose()
         else:
             await self._edge.aclose()
-
-
-def _pooled_transport(pool_size: int | None) -> httpx2.AsyncBaseTransport:
-    """One kept-alive connection per call in flight (httpx2's default keeps 20, so at a higher
-    concurrency every answer closed a connection and the next call opened a new one), held in
-    small pools so that no pool scans hundreds of them per event (`ShardedPool`); answers are read
-    in one piece (`read_answers_whole`)."""
-    read_answers_whole()
-    if pool_size is None:
-        return httpx2.AsyncHTTPTransport()
-    return ShardedPool(max(1, pool_size))
-
-
-async def _no_sleep(_: float) -> None:
-    """Replay never waits: the recorded Retry-After already happened."""
