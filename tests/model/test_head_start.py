@@ -15,7 +15,7 @@ from aimlabel.core.articles import Article
 from aimlabel.model.head_start import HeadStart, default_templates
 from aimlabel.rules import RuleConfig
 from aimlabel.testing.fakes import Reply, article_title
-from conftest import SECRET, Harness, example_answers, example_articles, ok_reply
+from conftest import SECRET, Harness, example_answers, example_articles, ok_reply, timeless
 
 MODES = ("json_schema", "tools", "md_json")
 BASE_URL = "http://fake.invalid/v1"
@@ -40,21 +40,13 @@ def _answering(h: Harness, mode: str) -> Harness:
     return h
 
 
-def _timeless(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: 0 if k in ("latency_ms", "elapsed_ms") else _timeless(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_timeless(v) for v in value]
-    return value
-
-
 def _run(tmp_path: Path, name: str, mode: str, head_start: bool, **settings: Any) -> tuple[Harness, list[Any], dict[str, Any]]:
     h = _answering(Harness(), mode)
     rec = tmp_path / name
     h.run(_articles(), record=rec, model="gpt-x", mode=mode, rules=RuleConfig(), concurrency=4, head_start=head_start,
           base_url=BASE_URL, **settings)
-    records = [_timeless(json.loads(r.to_json())) for r in h.records]
-    recording = {p.name: _timeless(json.loads(p.read_text(encoding="utf-8"))) for p in (rec / "items").glob("*.json")}
+    records = [timeless(json.loads(r.to_json())) for r in h.records]
+    recording = {p.name: timeless(json.loads(p.read_text(encoding="utf-8"))) for p in (rec / "items").glob("*.json")}
     return h, records, recording
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from aimlabel.core.articles import Article
 from aimlabel.rules import RuleConfig
-from conftest import SECRET, Harness, example_answers, example_articles, ok_reply
+from conftest import SECRET, Harness, example_answers, example_articles, ok_reply, timeless
 
 MODES = ("json_schema", "tools", "md_json")
 REFUSAL = {"id": "x", "object": "chat.completion", "created": 0, "model": "gpt-x",
@@ -52,23 +52,14 @@ def _script(h: Harness, answers: dict[str, Any], mode: str) -> None:
     fake.queue(ok_reply(answers["ex-010"], model="gpt-x", mode=mode))
 
 
-def _timeless(value: Any) -> Any:
-    """`value` with its measured times zeroed: the one thing two runs of the same exchanges differ in."""
-    if isinstance(value, dict):
-        return {k: 0 if k in ("latency_ms", "elapsed_ms") else _timeless(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_timeless(v) for v in value]
-    return value
-
-
 def _run(tmp_path: Path, answers: dict[str, Any], mode: str, fast_live: bool) -> tuple[Harness, list[Any], dict[str, Any]]:
     h = Harness()
     _script(h, answers, mode)
     rec = tmp_path / f"{mode}-{fast_live}"
     h.run(_articles(), record=rec, model="gpt-x", mode=mode, max_reasks=1, rules=RuleConfig(),
           fast_live=fast_live)
-    records = [_timeless(json.loads(r.to_json())) for r in h.records]
-    recording = {p.name: _timeless(json.loads(p.read_text(encoding="utf-8"))) for p in (rec / "items").glob("*.json")}
+    records = [timeless(json.loads(r.to_json())) for r in h.records]
+    recording = {p.name: timeless(json.loads(p.read_text(encoding="utf-8"))) for p in (rec / "items").glob("*.json")}
     return h, records, recording
 
 
