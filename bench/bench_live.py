@@ -16,10 +16,11 @@ Each setup (N articles, C in flight, L seconds of server latency) runs, one afte
 Every run gets a fresh fake server (`python -m aimlabel.testing.fakeserver --generic`: it answers
 with a schema-valid instance built from the request's JSON Schema alone, knowing nothing of
 AIM), on one port for the whole bench (the endpoint stays the same, as a user's does), unless
-`--url` names another OpenAI-compatible server. The label runs share a request-template cache
-of their own (`AIMLABEL_CACHE`): a setup's first 1-article run stores the template, and every
-later run sends its first requests from it while the SDK loads (`aimlabel.model.head_start`);
-the start-up of that first run, without a template, is printed under the table.
+`--url` names another OpenAI-compatible server. Each setup's label runs share a request-template
+cache of their own (`AIMLABEL_CACHE`, one folder per setup): the setup's first 1-article run stores
+the template, and every later run sends its first requests from it while the SDK loads
+(`aimlabel.model.head_start`); the start-up of that first run, without a template, is printed
+under the table.
 
 Printed per run: articles/s and its share of the bare client's articles/s (the ratio is what
 survives a change of machine); client CPU per request (marginal: a 1-article run's CPU is taken
@@ -173,7 +174,7 @@ def label(articles: Path, n: int, setup: Setup, fix_rounds: int, args: argparse.
                    "--api-key", args.api_key, "--mode", args.mode, "--concurrency", str(width),
                    "--fix-rounds", str(fix_rounds), "--timeout", "120", "-o", str(out), "--quiet", "--store", str(store),
                    *shlex.split(args.label_args), *(["--workers", str(workers)] if workers > 1 else [])]
-            procs.append(subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env={**os.environ, "AIMLABEL_CACHE": str(work / "cache")}))
+            procs.append(subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env={**os.environ, "AIMLABEL_CACHE": str(work / f"cache-{setup.n}-{setup.concurrency}-{setup.latency:g}")}))
         waited = [_wait(proc) for proc in procs]
         return (started, max(w[0] for w in waited), sum(w[1] for w in waited), sum(w[2] for w in waited), time.time())
 

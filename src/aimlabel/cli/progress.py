@@ -1,4 +1,7 @@
-"""Progress on stderr: a live bar on a terminal, one line per article otherwise."""
+"""Progress on stderr: a live bar on a terminal, one line per article otherwise.
+
+rich is imported only for the bar: on this machine it added 50 ms to every run's start-up,
+before the first request, including runs with `--quiet` or with stderr in a file."""
 
 from __future__ import annotations
 
@@ -7,9 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from aimlabel.cli.exits import err
 from aimlabel.core.record import LabelRecord
@@ -45,6 +45,9 @@ def progress_reporter(input: str, meter: RunMeter, quiet: bool) -> Iterator[Repo
     if not sys.stderr.isatty():
         yield _line
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
     total = count_lines(input)
     columns = (
         TextColumn("[bold]labelling"), BarColumn(), MofNCompleteColumn(),
