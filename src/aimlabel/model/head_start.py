@@ -39,7 +39,7 @@ from aimlabel.core.redact import redact, register_secret, register_url
 from aimlabel.model.base import ModelAnswer, ModelSettings
 from aimlabel.model.edge import Edge
 from aimlabel.model.first_request import FirstRequest, RequestTemplate
-from aimlabel.model.http import CallContext, current_call
+from aimlabel.model.http import FIRST_WAVE, CallContext, current_call
 
 if TYPE_CHECKING:
     from aimlabel.model.openai import OpenAIAdapter
@@ -205,6 +205,7 @@ class HeadStart:
         self._build = build
         self._adapter: OpenAIAdapter | None = None
         self._loading: asyncio.Future[OpenAIAdapter] | None = None
+        self._soon: asyncio.Future[None] | None = None
         self._key: str | None = None
         self._template: StoredTemplate | None = None
         self._request: RequestTemplate | None = None
@@ -236,6 +237,15 @@ class HeadStart:
                 on_template=None if self._request is not None else self._store))
         return self._loading
 
+    def _load_soon(self) -> None:
+        """Start loading the SDK once the first wave of requests is written (`FirstWave`)."""
+        if self._loading is None and self._soon is None:
+            self._soon = asyncio.ensure_future(self._after_first_wave())
+
+    async def _after_first_wave(self) -> None:
+        await FIRST_WAVE.written()
+        self._loaded()
+
     async def _ready(self) -> OpenAIAdapter:
         adapter = await asyncio.shield(self._loaded())
         self._adapter = adapter
@@ -263,7 +273,7 @@ class HeadStart:
         token = current_call.set(call)
         try:
             sending = request.request(body)
-            self._loaded()  # the SDK loads while the answer is on its way
+            self._load_soon()  # the SDK loads while the answer is on its way
             first.response = await self.edge.top.handle_async_request(sending)
         except Exception as exc:  # handed to the adapter's client, which raises and classifies it as ever
             first.error = exc

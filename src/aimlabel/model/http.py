@@ -246,6 +246,62 @@ def with_content(response: httpx2.Response, content: bytes, request: httpx2.Requ
     return read_response(response.status_code, headers, content, request, elapsed_ms)
 
 
+class FirstWave:
+    """A process's first requests, until their bodies are written to the wire.
+
+    Loading the SDK and compiling the rules' patterns run in threads while the first calls are
+    out, but both hold the GIL for long stretches: started while the first wave was still being
+    connected and written, they put every socket event of it behind them, and the server saw the
+    first request 0.3 to 0.6 s after it left the pipeline (connecting alone took 0.37 s of it).
+    So they wait for `written` first. Only the first wave is followed (httpcore's `trace`
+    extension); later requests carry nothing extra.
+    """
+
+    CAP_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self.following = True
+        self.writing = 0
+        self.seen = 0
+
+    def follow(self, request: httpx2.Request) -> Callable[[], None] | None:
+        """Count `request` as being written until its body is sent; the returned call ends that too."""
+        if not self.following:
+            return None
+        self.writing += 1
+        self.seen += 1
+        pending = [True]
+
+        def sent() -> None:
+            if pending:
+                pending.clear()
+                self.writing -= 1
+
+        inner = request.extensions.get("trace")
+
+        async def trace(name: str, info: dict[str, Any]) -> None:
+            if name.endswith((".send_request_body.complete", ".send_request_body.failed")):
+                sent()
+            if inner is not None:
+                await inner(name, info)
+
+        request.extensions["trace"] = trace
+        return sent
+
+    async def written(self) -> None:
+        """Return once the first wave is on the wire: a request was seen and none is still being
+        written, or `CAP_SECONDS` passed (a slow connect never holds the work back for long)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.CAP_SECONDS
+        await asyncio.sleep(0)
+        while self.following and (self.seen == 0 or self.writing) and loop.time() < deadline:
+            await asyncio.sleep(0.005)
+        self.following = False
+
+
+FIRST_WAVE = FirstWave()
+
+
 class WireTransport(httpx2.AsyncBaseTransport):
     """The live edge: read each response (at most `max_bytes` of it), time the exchange and,
     when recording, keep it for the article's file.
@@ -263,9 +319,14 @@ class WireTransport(httpx2.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         call = current_call_context()
+        sent = FIRST_WAVE.follow(request)
         started = time.perf_counter()
         try:
-            response = await self.inner.handle_async_request(request)
+            try:
+                response = await self.inner.handle_async_request(request)
+            finally:
+                if sent is not None:
+                    sent()
             content = await read_capped(response, self.max_bytes)
         except (*TRANSIENT_ERRORS, ResponseTooLarge) as exc:
             elapsed = round((time.perf_counter() - started) * 1000, 3)

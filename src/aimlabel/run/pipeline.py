@@ -158,7 +158,12 @@ class Labeler:
 async def warm_rules() -> None:
     """Load the rule check in a thread while the first calls are out. Loading compiles every
     rule's patterns (a few tenths of a second), which is no reason to hold back the first
-    request; the event loop is waiting on the network then, so the load costs the run nothing."""
+    request; once the first requests are written (`FIRST_WAVE`) the event loop waits on the
+    network, so the load costs the run nothing. Started earlier, it held the GIL while they were
+    being connected. Never awaited for its own sake: the first check imports what it needs."""
+    from aimlabel.model.http import FIRST_WAVE
+
+    await FIRST_WAVE.written()
     await asyncio.to_thread(importlib.import_module, "aimlabel.rules.item")
 
 
@@ -379,6 +384,7 @@ async def label_items(
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         if warming is not None:
+            warming.cancel()  # a run shorter than the first wave's wait has nothing left to warm
             await asyncio.gather(warming, return_exceptions=True)
         spill.close()
     if failures:
