@@ -74,14 +74,13 @@ class GoldSet:
         return {item.id: item for item in self.items}
 
 
-def _check(item: GoldItem, taxonomy: Taxonomy, where: str) -> None:
+def _check(item: GoldItem, taxonomy: Taxonomy, vocabularies: dict[str, frozenset[str]], where: str) -> None:
     if item.gold.classification not in taxonomy.classes:
         raise GoldProblem(f"{where}: classification {item.gold.classification!r} is not one of {list(taxonomy.classes)}")
-    keys = {f.key: f for f in taxonomy.fields}
     for key, gold_field in item.gold.taxonomy.items():
-        if key not in keys:
-            raise GoldProblem(f"{where}: unknown taxonomy field {key!r}; known: {sorted(keys)}")
-        vocabulary = set(keys[key].values)
+        if key not in vocabularies:
+            raise GoldProblem(f"{where}: unknown taxonomy field {key!r}; known: {sorted(vocabularies)}")
+        vocabulary = vocabularies[key]
         for value in (*gold_field.values, *(gold_field.scope or ())):
             if value not in vocabulary:
                 raise GoldProblem(f"{where}: {key} value {value!r} is not in the AIM vocabulary (schemas/taxonomy.json)")
@@ -92,6 +91,7 @@ def _check(item: GoldItem, taxonomy: Taxonomy, where: str) -> None:
 def load_gold(path: Path, taxonomy: Taxonomy | None = None) -> GoldSet:
     """Read and check a gold JSONL file; every problem is fatal, since a bad gold poisons every score."""
     taxonomy = taxonomy or default_taxonomy()
+    vocabularies = {f.key: frozenset(f.values) for f in taxonomy.fields}
     data = path.read_bytes()
     items: list[GoldItem] = []
     seen: set[str] = set()
@@ -105,7 +105,7 @@ def load_gold(path: Path, taxonomy: Taxonomy | None = None) -> GoldSet:
             raise GoldProblem(f"{where}: not JSON: {exc.msg}") from None
         except ValidationError as exc:
             raise GoldProblem(f"{where}: {validation_message(exc, limit=1)}") from None
-        _check(item, taxonomy, where)
+        _check(item, taxonomy, vocabularies, where)
         if item.id in seen:
             raise GoldProblem(f"{where}: duplicate id {item.id!r}")
         seen.add(item.id)
