@@ -38,7 +38,7 @@ from aimlabel.rules.injection_words import (
     REPORTED_TOPIC,
     Family,
 )
-from aimlabel.rules.language import NEGATORS, Sentence, Text, normalise, padded_words
+from aimlabel.rules.language import NEGATORS, Sentence, Text, parse
 from aimlabel.rules.text import snippet
 
 ASK_REACH = 14  # words after an instruction in which the class it asks for is named
@@ -106,16 +106,22 @@ class _Reader:
         words = {w for s in near for w in s.words}
         return bool(words & REPORTED_TOPIC) or any("prompt injection" in s.joined for s in near)
 
-    def from_words(self, families: list[Family]) -> Iterator[tuple[int, Instruction]]:
-        orders = [f for f in families if f not in (CLAIM, CLAIM_NOT)]
-        claims = [(f, f is CLAIM_NOT) for f in (CLAIM, CLAIM_NOT) if f in families]
-        for index, sentence in enumerate(self.parsed.sentences):
+    def from_words(self, matched: dict[Family, list[int]]) -> Iterator[tuple[int, Instruction]]:
+        """The passages of the word families, read in the sentences where each matched."""
+        orders = [f for f in matched if f not in (CLAIM, CLAIM_NOT)]
+        claims = [(f, f is CLAIM_NOT) for f in (CLAIM, CLAIM_NOT) if f in matched]
+        for index in sorted({i for where in matched.values() for i in where}):
+            sentence = self.parsed.sentences[index]
             for family in orders:
+                if index not in matched[family]:
+                    continue
                 for match in family.pattern.finditer(sentence.padded):
                     found = self._instruction(index, sentence, family, match)
                     if found is not None:
                         yield sentence.offset + sentence.tokens[found[0]].start, found[1]
             for claim, denied in claims:
+                if index not in matched[claim]:
+                    continue
                 for match in claim.pattern.finditer(sentence.padded):
                     if CLAIM_NOT_LABEL.search(sentence.padded, match.start()):
                         continue
@@ -140,6 +146,9 @@ class _Reader:
         )
 
 
+_WORD_FAMILIES = (*FAMILIES, CLAIM, CLAIM_NOT)
+
+
 def _tokens(sentence: Sentence, match: re.Match[str]) -> tuple[int, int]:
     return sentence.token_at(match.start() - 1), sentence.token_at(max(match.start(), match.end() - 2) - 1)
 
@@ -159,17 +168,16 @@ def _from_markup(raw: str) -> Iterator[tuple[int, Instruction]]:
 def find_instructions(text: str) -> tuple[Instruction, ...]:
     """Every passage of `text` addressed to the model, in reading order, overlaps counted once
     (a passage that names a class wins over one that does not). Both injection rules read the
-    same article text, so it is parsed once here, not in the rationale cache (articles are long)."""
-    raw = normalise(text)
-    marked = list(_from_markup(raw))
-    words = padded_words(raw)
-    present = set(words.split())
-    families = [f for f in (*FAMILIES, CLAIM, CLAIM_NOT)
-                if (f.anchors is None or f.anchors & present) and f.pattern.search(words)]
-    if not marked and not families:
-        return ()  # most articles: nothing to parse
-    reader = _Reader(Text(text))
-    found = sorted([*reader.from_words(families), *marked], key=lambda p: (p[0], -len(p[1].text)))
+    same article text. A family's pattern is searched only in the sentences holding one of its
+    anchor words, and a sentence is built only where one matched: most articles have none."""
+    parsed = parse(text)
+    marked = list(_from_markup(parsed.raw))
+    matched = {f: where for f in _WORD_FAMILIES
+               if (where := [i for i in parsed.sentences_with(f.anchors) if f.pattern.search(parsed.padded_sentences[i])])}
+    if not marked and not matched:
+        return ()
+    reader = _Reader(parsed)
+    found = sorted([*reader.from_words(matched), *marked], key=lambda p: (p[0], -len(p[1].text)))
     if all(ins.family == "claim" for _, ins in found):
         # A denial alone ("this is not an AI incident") is news; it is an order only beside one.
         found = [(at, ins) for at, ins in found if ins.avoids is None]

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
+from typing import NamedTuple, overload
 
 _CHAR_MAP = str.maketrans(
     {
@@ -83,8 +86,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str
     norm: str
     start: int
@@ -93,7 +95,10 @@ class Token:
 
 def _norms(word: str) -> tuple[str, ...]:
     """A word's casefolded token(s): "isn't" is "is" + "not"."""
-    norm = word.casefold()
+    return _split_contraction(word.casefold())
+
+
+def _split_contraction(norm: str) -> tuple[str, ...]:
     if norm in _CONTRACTIONS:
         return _CONTRACTIONS[norm]
     if norm.endswith("n't") and len(norm) > 3:
@@ -112,16 +117,16 @@ def tokenise(text: str) -> list[Token]:
 
 
 def padded_words(text: str) -> str:
-    """The tokens of a whole (normalised) text as `Sentence.padded` joins them, without building
-    sentences: a quick first look for a pattern before a text is parsed.
+    """The tokens' casefolded words, joined by spaces and padded with one at each end: what a
+    `phrase` pattern is matched against (`Sentence.padded`), built without `Token`s.
 
-    Casefolding goes character by character, so the joined text is casefolded at once; only a
-    word with an apostrophe can split ("isn't"), so only a text with one takes the word-by-word way."""
-    words = _TOKEN.findall(text)
-    folded = " ".join(words).casefold()
+    Casefolding goes character by character and never makes or removes a space or an
+    apostrophe, so the joined words are casefolded at once; only a word with an apostrophe can
+    split ("isn't"), so only those take the word-by-word way."""
+    folded = " ".join(_TOKEN.findall(text)).casefold()
     if "'" not in folded:
         return " " + folded + " "
-    return " " + " ".join(norm for word in words for norm in _norms(word)) + " "
+    return " " + " ".join(w if "'" not in w else " ".join(_split_contraction(w)) for w in folded.split(" ")) + " "
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -159,21 +164,23 @@ class Hit:
 
 
 class Sentence:
-    """One sentence: its tokens and their clauses."""
+    """One sentence: its words (and, on first use, their tokens) and their clauses.
 
-    def __init__(self, text: str, offset: int, index: int) -> None:
+    `padded` is given when the text has already joined the sentence's words (`Text` does, to
+    search its sentences before building them); it is `padded_words(text)` either way."""
+
+    def __init__(self, text: str, offset: int, index: int, padded: str | None = None) -> None:
         self.text = text
         self.offset = offset
         self.index = index
-        self.tokens = tokenise(text)
-        self.words = [t.norm for t in self.tokens]
-        self.joined = " ".join(self.words)
-        self.padded = f" {self.joined} "
-        self._starts: list[int] = []
-        position = 0
-        for word in self.words:
-            self._starts.append(position)
-            position += len(word) + 1
+        self.padded = padded if padded is not None else padded_words(text)
+        self.joined = self.padded[1:-1]
+        self.words = self.joined.split(" ") if self.joined else []
+        self._starts = list(accumulate((len(w) + 1 for w in self.words[:-1]), initial=0)) if self.words else []
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        return tokenise(self.text)
 
     @cached_property
     def clause_of(self) -> list[int]:
@@ -268,25 +275,81 @@ class Sentence:
         return hits
 
 
+class _Sentences(Sequence[Sentence]):
+    """A text's sentences, each built when it is first read: most rules look only at the few
+    sentences where their phrase occurs, and an article has dozens."""
+
+    def __init__(self, raw: str, spans: list[tuple[int, int]], padded: list[str]) -> None:
+        self._raw = raw
+        self._spans = spans
+        self._padded = padded
+        self._built: list[Sentence | None] = [None] * len(spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def _one(self, index: int) -> Sentence:
+        built = self._built[index]
+        if built is None:
+            start, end = self._spans[index]
+            built = self._built[index] = Sentence(self._raw[start:end], start, index, self._padded[index])
+        return built
+
+    @overload
+    def __getitem__(self, index: int) -> Sentence: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Sentence]: ...
+
+    def __getitem__(self, index: int | slice) -> Sentence | list[Sentence]:
+        if isinstance(index, slice):
+            return [self._one(i) for i in range(*index.indices(len(self._spans)))]
+        return self._one(range(len(self._spans))[index])
+
+    def __iter__(self) -> Iterator[Sentence]:
+        return (self._one(i) for i in range(len(self._spans)))
+
+
 class Text:
     """A parsed text: sentences and their tokens, built once per text and shared by the rules."""
 
     def __init__(self, raw: str) -> None:
         self.raw = normalise(raw)
-        self.sentences = [Sentence(self.raw[a:b], a, i) for i, (a, b) in enumerate(_sentence_spans(self.raw))]
+        spans = _sentence_spans(self.raw)
+        self.padded_sentences = [padded_words(self.raw[a:b]) for a, b in spans]
+        self.sentences: Sequence[Sentence] = _Sentences(self.raw, spans, self.padded_sentences)
 
     @cached_property
     def padded(self) -> str:
         """Every sentence's `padded` tokens, one after another, with a NUL token between two
         sentences so that no match (nor a lookahead) runs from one sentence into the next."""
-        return " \0".join(s.padded for s in self.sentences)
+        return " \0".join(self.padded_sentences)
+
+    def sentences_with(self, words: frozenset[str] | None) -> list[int]:
+        """The indices of the sentences holding one of `words` (every sentence for None), in order."""
+        if words is None:
+            return list(range(len(self.padded_sentences)))
+        found: set[int] = set()
+        for word in words:
+            found.update(self._word_index.get(word, ()))
+        return sorted(found)
+
+    @cached_property
+    def _word_index(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for i, padded in enumerate(self.padded_sentences):
+            for word in set(padded.split(" ")):
+                index.setdefault(word, []).append(i)
+        return index
 
     def find(self, pattern: re.Pattern[str]) -> list[Hit]:
         """Every hit, sentence by sentence; one search of the whole text first, since most
-        patterns match nowhere in it (a sentence's match is a match of the whole text too)."""
+        patterns match nowhere in it (a sentence's match is a match of the whole text too), and
+        a sentence is built only where the pattern matches its words."""
         if pattern.search(self.padded) is None:
             return []
-        return [hit for sentence in self.sentences for hit in sentence.find(pattern)]
+        return [hit for i, padded in enumerate(self.padded_sentences) if pattern.search(padded) is not None
+                for hit in self.sentences[i].find(pattern)]
 
     def first(self, pattern: re.Pattern[str], *, asserted: bool = True) -> Hit | None:
         """The first hit, by default only an asserted one (not negated, not hedged)."""
@@ -297,7 +360,7 @@ class Text:
 
     @cached_property
     def words(self) -> list[str]:
-        return [w for s in self.sentences for w in s.words]
+        return [w for padded in self.padded_sentences if len(padded) > 2 for w in padded[1:-1].split(" ")]
 
 
 @lru_cache(maxsize=64)
