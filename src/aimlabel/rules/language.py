@@ -17,20 +17,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import accumulate
 from typing import NamedTuple, overload
 
-_CHAR_MAP = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-        "\u2026": "...", "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
-    }
-)
+from aimlabel.rules.text import char_replacer
+
+_UNIFY = char_replacer({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u2026": "...", "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
+})
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\$?\d+(?:[.,]\d+)*%?|[^\W_]+(?:'[^\W_]+)*|[^\w\s]")
 _ABBREVIATIONS = frozenset(
     "e.g i.e etc vs mr mrs ms dr st inc ltd co corp jr sr no nos fig approx u.s u.k u.n e.u dept gov prof".split()
@@ -83,7 +84,7 @@ _REACH = {"before any": 12, "rather than": 10, "instead of": 10, "as opposed to"
 
 def normalise(text: str) -> str:
     """One kind of quote, dash and space: text as the tokeniser expects it."""
-    return unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
+    return _UNIFY(unicodedata.normalize("NFKC", text))
 
 
 class Token(NamedTuple):
@@ -329,18 +330,27 @@ class Text:
         """The indices of the sentences holding one of `words` (every sentence for None), in order."""
         if words is None:
             return list(range(len(self.padded_sentences)))
-        found: set[int] = set()
-        for word in words:
-            found.update(self._word_index.get(word, ()))
+        present = words & self.word_set
+        if not present:
+            return []
+        padded, found = self.padded, set()
+        for word in present:
+            needle = f" {word} "
+            at = padded.find(needle)
+            while at != -1:
+                found.add(bisect_right(self._padded_starts, at) - 1)
+                at = padded.find(needle, at + 1)
         return sorted(found)
 
     @cached_property
-    def _word_index(self) -> dict[str, list[int]]:
-        index: dict[str, list[int]] = {}
-        for i, padded in enumerate(self.padded_sentences):
-            for word in set(padded.split(" ")):
-                index.setdefault(word, []).append(i)
-        return index
+    def word_set(self) -> frozenset[str]:
+        """Every word of the text."""
+        return frozenset(self.padded.split())
+
+    @cached_property
+    def _padded_starts(self) -> list[int]:
+        """Where each sentence's words start in `padded`."""
+        return list(accumulate((len(p) + 2 for p in self.padded_sentences[:-1]), initial=0))
 
     def find(self, pattern: re.Pattern[str]) -> list[Hit]:
         """Every hit, sentence by sentence; one search of the whole text first, since most

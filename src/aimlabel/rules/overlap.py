@@ -56,23 +56,29 @@ _STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
+    """Cached: news reuses its words, so most of an article's have been stemmed before."""
     word = word.removesuffix("'s")
     return _SUFFIX.sub("", word)[:6] if len(word) > 4 else word
+
+
+@lru_cache(maxsize=1 << 16)
+def _content_stem(word: str) -> str | None:
+    """The stem of a distinctive word; None for boilerplate and short words."""
+    word = word.removesuffix("'s")
+    if word in _STOPWORDS or word.removesuffix("s") in _STOPWORDS:
+        return None
+    if len(word) >= 4 or any(ch.isdigit() for ch in word):
+        return stem(word)
+    return None
 
 
 @lru_cache(maxsize=256)
 def content_stems(text: str) -> frozenset[str]:
     """The distinctive words of a text: names, numbers and longer words, boilerplate dropped
     (each distinct word is stemmed once; an article's words are computed once per run)."""
-    found: set[str] = set()
-    for word in set(words(text)):
-        word = word.removesuffix("'s")
-        if word in _STOPWORDS or word.removesuffix("s") in _STOPWORDS:
-            continue
-        if len(word) >= 4 or any(ch.isdigit() for ch in word):
-            found.add(stem(word))
-    return frozenset(found)
+    return frozenset(found for word in set(words(text)) if (found := _content_stem(word)) is not None)
 
 
 def _share(mine: frozenset[str] | set[str], others: frozenset[str] | set[str]) -> float:
