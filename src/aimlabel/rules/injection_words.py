@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from aimlabel.rules.conclusion import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED
-from aimlabel.rules.language import anchor_words, phrase
+from aimlabel.rules.language import anchors_of, phrase
 
 _W = dict(
     IGNORE="ignore|disregard|forget|override|overlook|discard|bypass|skip",
@@ -87,14 +87,6 @@ _W = dict(
 )
 
 
-# Words too frequent in news about AI to tell a text worth parsing (see `anchor_words`).
-_COMMON = frozenset(
-    ", . the this that it a an your you all any of to for is are be as in on and or if when with by do not no never from "
-    "now was were have has been can will must should so ai model models system systems article story text content news "
-    "page post report".split()
-)
-
-
 @dataclass(frozen=True)
 class Family:
     """One word pattern; `anchors`: words of which a text must hold one to match (None: any text)."""
@@ -107,7 +99,8 @@ class Family:
 
 
 def _family(name: str, template: str, *, asks: bool = False, imperative: bool = False) -> Family:
-    return Family(name, phrase(template, **_W), anchor_words(template, _COMMON, **_W), asks, imperative)
+    pattern = phrase(template, **_W)
+    return Family(name, pattern, anchors_of(pattern), asks, imperative)
 
 
 FAMILIES: tuple[Family, ...] = (

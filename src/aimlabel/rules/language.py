@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import accumulate
@@ -353,12 +353,18 @@ class Text:
         return list(accumulate((len(p) + 2 for p in self.padded_sentences[:-1]), initial=0))
 
     def find(self, pattern: re.Pattern[str]) -> list[Hit]:
-        """Every hit, sentence by sentence; one search of the whole text first, since most
-        patterns match nowhere in it (a sentence's match is a match of the whole text too), and
-        a sentence is built only where the pattern matches its words."""
-        if pattern.search(self.padded) is None:
+        """Every hit, sentence by sentence, searched only in the sentences that can hold one: those
+        with one of the pattern's anchor words (`anchor_words`), or, for a pattern without, all of
+        them once a search of the whole text has found a match (most patterns match nowhere). A
+        sentence is built only where the pattern matches its words."""
+        anchors = anchors_of(pattern)
+        if anchors is not None:
+            where: Iterable[int] = self.sentences_with(anchors)
+        elif pattern.search(self.padded) is None:
             return []
-        return [hit for i, padded in enumerate(self.padded_sentences) if pattern.search(padded) is not None
+        else:
+            where = range(len(self.padded_sentences))
+        return [hit for i in where if pattern.search(self.padded_sentences[i]) is not None
                 for hit in self.sentences[i].find(pattern)]
 
     def first(self, pattern: re.Pattern[str], *, asserted: bool = True) -> Hit | None:
@@ -379,6 +385,23 @@ def parse(text: str) -> Text:
     articles). Few entries: a parsed article text weighs about 400 KB, so a cache that outlived
     the checks in flight would grow a long run by gigabytes."""
     return Text(text)
+
+
+# Words too frequent in news about AI to tell a text worth parsing (see `anchor_words`).
+_FREQUENT = frozenset(
+    ", . the this that it a an your you all any of to for is are be as in on and or if when with by do not no never from "
+    "now was were have has been can will must should so ai model models system systems article story text content news "
+    "page post report".split()
+)
+# By the pattern's id (hashing a compiled pattern hashes its whole code), with the pattern kept
+# alive beside its anchors so that an id is never reused.
+_ANCHORS: dict[int, tuple[re.Pattern[str], frozenset[str] | None]] = {}
+
+
+def anchors_of(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Words of which every match of a `phrase` pattern holds one (None: unknown, or not a `phrase`)."""
+    entry = _ANCHORS.get(id(pattern))
+    return entry[1] if entry is not None and entry[0] is pattern else None
 
 
 def _items(template: str) -> list[str]:
@@ -443,16 +466,19 @@ def phrase(template: str, **classes: str | frozenset[str] | tuple[str, ...]) -> 
             parts.append(f"(?:{optional.group(1)} ){optional.group(2)}")
         else:
             parts.append(f"(?:{item}) ")
-    return re.compile("(?<= )" + "".join(parts))
+    compiled = re.compile("(?<= )" + "".join(parts))
+    words = {name: value if isinstance(value, str) else "|".join(value) for name, value in classes.items()}
+    _ANCHORS[id(compiled)] = compiled, anchor_words(template, _FREQUENT, **words)
+    return compiled
 
 
-_SIMPLE_WORD = re.compile(r"(?:[^\W\d_]|[\d'.]|\[[^\W\d_]+\]\??|[^\W\d_]\?)+")
+_SIMPLE_WORD = re.compile(r"(?:[^\W\d_]|[\d']|\[[^\W\d_]+\]\??|[^\W\d_]\?)+")  # no "." : it is any character
 
 
 def _spellings(fragment: str) -> set[str] | None:
     """The words a simple word regex spells ("labell?ed", "categori[sz]e"), or None if it is not simple."""
     if len(fragment) == 1 and not fragment.isalnum() and not fragment.isspace():
-        return {fragment}  # a punctuation token: ":"
+        return None if fragment in ".^$*+?|\\" else {fragment}  # a punctuation token: ":"
     if not _SIMPLE_WORD.fullmatch(fragment):
         return None
     words = {""}
