@@ -374,3 +374,34 @@ def test_a_window_at_the_end_whose_text_repeats_gives_up() -> None:
     last_two = text.rfind(b'"top_logprobs"', 0, text.rfind(b'"top_logprobs"'))
     answer_text = json.dumps(answer, ensure_ascii=False)
     assert logprobs_scan._placed(text, answer_text, last_two - 1, span) is None
+
+
+@pytest.mark.parametrize("tail", ["refusal_list", "entry_member_after", "unclosed", "nested_bytes"])
+def test_an_end_of_the_logprobs_the_scan_does_not_know_falls_back(tail: str) -> None:
+    """The end of the logprobs is found by one match from the last `"top_logprobs"` key: anything
+    there but scalar members after the content (a list, a member after the alternatives, a list
+    never closed, bytes nested deeper) leaves the answer to the full parse, which reads it as ever."""
+    from aimlabel.model.confidence_wire import strip_logprobs
+    from aimlabel.model.logprobs_scan import scan_logprobs
+
+    body = _completion_with_logprobs("AI Hazard")
+    logprobs = body["choices"][0]["logprobs"]
+    last = logprobs["content"][-1]
+    if tail == "refusal_list":
+        logprobs["refusal"] = [{"token": "x", "logprob": -1.0}]
+    elif tail == "entry_member_after":
+        logprobs["content"][-1] = {**last, "extra": 1}
+    elif tail == "nested_bytes":
+        last["top_logprobs"][0]["bytes"] = [[1, 2]]
+    text = json.dumps(body).encode()
+    if tail == "unclosed":
+        text = text.replace(b"]}], \"refusal\"", b"}], \"refusal\"")
+        assert scan_logprobs(text, CLASSES) is None
+        return
+    assert scan_logprobs(text, CLASSES) is None
+    assert strip_logprobs(body, CLASSES)[1].source == "logprobs"
+    logprobs["refusal"] = None
+    logprobs["content"][-1] = {k: v for k, v in last.items() if k != "extra"}
+    last["top_logprobs"][0]["bytes"] = [1, 2]
+    scanned = scan_logprobs(json.dumps(body).encode(), CLASSES)
+    assert scanned is not None and scanned.confidence == strip_logprobs(body, CLASSES)[1]

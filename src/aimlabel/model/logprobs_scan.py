@@ -5,7 +5,8 @@ against 1 KB. Parsing all of that costs more CPU than the rest of a label, and e
 every chosen token costs a fifth of a millisecond; only the few tokens of the classification
 value matter. So the scan reads a window of entries there and nothing else:
 
-1. the end of the logprobs value is found after its last `"top_logprobs"` key, and the body
+1. the end of the logprobs value is found by one C-level match from its last `"top_logprobs"`
+   key (the last alternatives, the content's closing bracket, scalar members), and the body
    without the logprobs (`null` in their place) is parsed: the answer text, and where its
    classification value starts;
 2. a window of entries is read where the value should be (its place in the answer, in
@@ -36,7 +37,11 @@ from aimlabel.core.record import Confidence
 from aimlabel.model.logprobs import VALUE_START, choice_text, class_distribution, class_in, unavailable
 
 _KEY = re.compile(rb'"logprobs"\s*:\s*')
-_CLOSE = re.compile(r"\s*\]")
+_STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'  # every quantifier possessive: a failed match never backtracks
+_SCALAR = rb"(?:null|true|false|-?[0-9][0-9.eE+-]*+|" + _STRING + rb"|\[[^\[\]\"]*+\])"
+# From the last entry's alternatives to the end of the logprobs object, whose other members are scalars.
+_END = re.compile(rb'"top_logprobs"\s*+:\s*+\[(?:[^\[\]"]++|' + _STRING + rb'|\[[^\[\]"]*+\])*+\]\s*+\}\s*+\]'
+                  rb"(?:\s*+,\s*+" + _STRING + rb"\s*+:\s*+" + _SCALAR + rb")*+\s*+\}")
 _LIST = re.compile(rb"\s*:\s*\[")
 _DECODER = json.JSONDecoder()
 _TOP = b'"top_logprobs"'
@@ -60,16 +65,10 @@ def _logprobs_span(text: bytes) -> tuple[int, int] | None:
         return None
     start = found.end()
     last = text.rfind(_TOP)
-    if last < start:
+    ended = _END.match(text, last) if last > start else None  # one C-level match, no decoding
+    if ended is None:
         return None
-    tail = text[last + len(_TOP):].decode("utf-8", "surrogateescape")  # byte for byte: its length is counted back
-    _, after = _DECODER.raw_decode('{"_"' + tail)  # the last entry's alternatives and its closing brace
-    rest = tail[after - 4:]
-    closed = _CLOSE.match(rest)
-    if closed is None:
-        return None
-    _, tail_end = _DECODER.raw_decode('{"_": 0' + rest[closed.end():])  # the rest of the logprobs object
-    end = last + len(_TOP) + len(tail[:(after - 4) + closed.end() + (tail_end - 7)].encode("utf-8", "surrogateescape"))
+    end = ended.end()
     x = text.find(b"x", start, end)  # a C-level memchr: "index" is the only key with an x
     while x != -1:
         if text.startswith(b'"index"', x - 5):
