@@ -70,7 +70,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = open(data / "server.log", "wb")  # noqa: SIM115 (kept open for the server's life)
     process = subprocess.Popen(
         [exe, "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port), "--data-dir", str(data / "data"),
-         "--username", "u1@example.org", "--password", secrets.token_urlsafe(12), "--user-token", tokens["u1"],
+         "--username", "u1@example.org", "--password=" + secrets.token_urlsafe(12),  # "=": a value may start with "-"
+             "--user-token", tokens["u1"],
          "--enable-legacy-api-token", "--log-level", "WARNING"],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     srv = Server(f"http://127.0.0.1:{port}", exe, data, tokens)
@@ -85,7 +86,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                     raise AssertionError("label-studio did not answer: " + (data / "server.log").read_text()[-3000:]) from None
                 time.sleep(0.5)
         subprocess.run([exe, "init", "--data-dir", str(data / "data"), "--username", "u2@example.org",
-                        "--password", secrets.token_urlsafe(12), "--user-token", tokens["u2"], "--no-browser"],
+                        "--password=" + secrets.token_urlsafe(12),  # "=": a value may start with "-"
+             "--user-token", tokens["u2"], "--no-browser"],
                        env=env, check=True, capture_output=True, timeout=120)
         yield srv
     finally:
