@@ -172,8 +172,7 @@ def find_instructions(text: str) -> tuple[Instruction, ...]:
     anchor words, and a sentence is built only where one matched: most articles have none."""
     parsed = parse(text)
     marked = list(_from_markup(parsed.raw))
-    present = parsed.word_set
-    matched = {f: where for f in _WORD_FAMILIES if f.anchors is None or not f.anchors.isdisjoint(present)
+    matched = {f: where for f in _WORD_FAMILIES
                if (where := [i for i in parsed.sentences_with(f.anchors) if f.pattern.search(parsed.padded_sentences[i])])}
     if not marked and not matched:
         return ()

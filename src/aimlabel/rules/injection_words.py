@@ -1,6 +1,6 @@
 """The words of prompt injection, by family and language, for `injection.py`.
 
-Patterns are `phrase` templates over the tokens of one sentence (see `language.py`): "don't"
+Patterns are `phrase` templates over the tokens of one sentence (see `patterns.py` and `language.py`): "don't"
 is "do not", "l'article" is one word, a hyphen is its own token ("language - model"). An
 `asks` family is an instruction about the label: the class it asks for is read in the words
 after it. An `imperative` family only counts as an order (sentence start, after "and",
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from aimlabel.rules.conclusion import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED
-from aimlabel.rules.language import anchors_of, phrase
+from aimlabel.rules.patterns import anchors_of, phrase
 
 _W = dict(
     IGNORE="ignore|disregard|forget|override|overlook|discard|bypass|skip",

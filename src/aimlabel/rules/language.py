@@ -24,6 +24,7 @@ from functools import cached_property, lru_cache
 from itertools import accumulate
 from typing import NamedTuple, overload
 
+from aimlabel.rules.patterns import anchors_of
 from aimlabel.rules.text import char_replacer
 
 _UNIFY = char_replacer({
@@ -130,6 +131,11 @@ def padded_words(text: str) -> str:
     return " " + " ".join(w if "'" not in w else " ".join(_split_contraction(w)) for w in folded.split(" ")) + " "
 
 
+def _words_of(padded: str) -> list[str]:
+    """The words of a `padded_words` string."""
+    return padded[1:-1].split(" ") if len(padded) > 2 else []
+
+
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     begin = 0
@@ -176,7 +182,7 @@ class Sentence:
         self.index = index
         self.padded = padded if padded is not None else padded_words(text)
         self.joined = self.padded[1:-1]
-        self.words = self.joined.split(" ") if self.joined else []
+        self.words = _words_of(self.padded)
         self._starts = list(accumulate((len(w) + 1 for w in self.words[:-1]), initial=0)) if self.words else []
 
     @cached_property
@@ -330,11 +336,8 @@ class Text:
         """The indices of the sentences holding one of `words` (every sentence for None), in order."""
         if words is None:
             return list(range(len(self.padded_sentences)))
-        present = words & self.word_set
-        if not present:
-            return []
         padded, found = self.padded, set()
-        for word in present:
+        for word in words & self.word_set:
             needle = f" {word} "
             at = padded.find(needle)
             while at != -1:
@@ -354,7 +357,7 @@ class Text:
 
     def find(self, pattern: re.Pattern[str]) -> list[Hit]:
         """Every hit, sentence by sentence, searched only in the sentences that can hold one: those
-        with one of the pattern's anchor words (`anchor_words`), or, for a pattern without, all of
+        with one of the pattern's anchor words (`patterns.anchors_of`), or, for a pattern without, all of
         them once a search of the whole text has found a match (most patterns match nowhere). A
         sentence is built only where the pattern matches its words."""
         anchors = anchors_of(pattern)
@@ -376,7 +379,7 @@ class Text:
 
     @cached_property
     def words(self) -> list[str]:
-        return [w for padded in self.padded_sentences if len(padded) > 2 for w in padded[1:-1].split(" ")]
+        return [w for padded in self.padded_sentences for w in _words_of(padded)]
 
 
 @lru_cache(maxsize=64)
@@ -385,148 +388,3 @@ def parse(text: str) -> Text:
     articles). Few entries: a parsed article text weighs about 400 KB, so a cache that outlived
     the checks in flight would grow a long run by gigabytes."""
     return Text(text)
-
-
-# Words too frequent in news about AI to tell a text worth parsing (see `anchor_words`).
-_FREQUENT = frozenset(
-    ", . the this that it a an your you all any of to for is are be as in on and or if when with by do not no never from "
-    "now was were have has been can will must should so ai model models system systems article story text content news "
-    "page post report".split()
-)
-# By the pattern's id (hashing a compiled pattern hashes its whole code), with the pattern kept
-# alive beside its anchors so that an id is never reused.
-_ANCHORS: dict[int, tuple[re.Pattern[str], frozenset[str] | None]] = {}
-
-
-def anchors_of(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Words of which every match of a `phrase` pattern holds one (None: unknown, or not a `phrase`)."""
-    entry = _ANCHORS.get(id(pattern))
-    return entry[1] if entry is not None and entry[0] is pattern else None
-
-
-def _items(template: str) -> list[str]:
-    """Split a pattern template at spaces outside parentheses."""
-    items, depth, current = [], 0, ""
-    for char in template.strip():
-        depth += (char == "(") - (char == ")")
-        if char == " " and depth == 0:
-            if current:
-                items.append(current)
-            current = ""
-        else:
-            current += char
-    return [*items, current] if current else items
-
-
-def _top_level(value: str) -> list[str]:
-    """Split "a|b (?:c|d)" at the bars outside parentheses."""
-    entries, depth, current = [], 0, ""
-    for char in value:
-        depth += (char == "(") - (char == ")")
-        if char == "|" and depth == 0:
-            entries.append(current)
-            current = ""
-        else:
-            current += char
-    return [*entries, current]
-
-
-def _as_tokens(item: str) -> str:
-    """A word-class item as the tokeniser writes it: "follow-up" is "follow - up"."""
-    return re.sub(r"\s*-\s*", " - ", item).strip()
-
-
-def phrase(template: str, **classes: str | frozenset[str] | tuple[str, ...]) -> re.Pattern[str]:
-    """Compile a token pattern over a sentence's space-joined tokens.
-
-    Items are separated by spaces: a word, a regex over words (a group that holds spaces must
-    end with its own space, e.g. "(?:has been )?"), or `{NAME}` for a word class passed as a
-    keyword (a "|"-separated string or a set of words; an entry may hold several words).
-    `{NAME}?` is optional and `{NAME}*` repeats. Matches start and end at token boundaries, so
-    "harm" never matches inside "pharmacy".
-    """
-
-    def alternation(value: str | frozenset[str] | tuple[str, ...]) -> str:
-        entries = _top_level(value) if isinstance(value, str) else list(value)
-        return "(?:" + "|".join(sorted((_as_tokens(e) for e in entries if e), key=len, reverse=True)) + ")"
-
-    def inline(item: str) -> str:
-        return re.sub(r"\{(\w+)\}", lambda m: alternation(classes[m.group(1)]), item)
-
-    parts = []
-    for raw in _items(template):
-        named = re.fullmatch(r"\{(\w+)\}([?*]?)", raw)
-        item = raw if named else inline(raw)
-        if named:
-            body, suffix = alternation(classes[named.group(1)]), named.group(2)
-            parts.append(f"(?:{body} ){suffix}")
-        elif re.search(r"\s\)(?:[?*+]|\{\d*,?\d*\})$", item):
-            parts.append(item)
-        elif (optional := re.fullmatch(r"(\(.*\))([?*])", item)) is not None:
-            parts.append(f"(?:{optional.group(1)} ){optional.group(2)}")
-        else:
-            parts.append(f"(?:{item}) ")
-    compiled = re.compile("(?<= )" + "".join(parts))
-    words = {name: value if isinstance(value, str) else "|".join(value) for name, value in classes.items()}
-    _ANCHORS[id(compiled)] = compiled, anchor_words(template, _FREQUENT, **words)
-    return compiled
-
-
-_SIMPLE_WORD = re.compile(r"(?:[^\W\d_]|[\d']|\[[^\W\d_]+\]\??|[^\W\d_]\?)+")  # no "." : it is any character
-
-
-def _spellings(fragment: str) -> set[str] | None:
-    """The words a simple word regex spells ("labell?ed", "categori[sz]e"), or None if it is not simple."""
-    if len(fragment) == 1 and not fragment.isalnum() and not fragment.isspace():
-        return None if fragment in ".^$*+?|\\" else {fragment}  # a punctuation token: ":"
-    if not _SIMPLE_WORD.fullmatch(fragment):
-        return None
-    words = {""}
-    for piece in re.findall(r"\[[^\]]+\]\??|.\??", fragment):
-        optional = piece.endswith("?")
-        chars = piece.rstrip("?").strip("[]") if piece.startswith("[") else piece.rstrip("?")
-        choices = set(chars) | ({""} if optional else set())
-        words = {w + c for w in words for c in choices}
-    return words
-
-
-def _item_words(item: str, classes: dict[str, str]) -> set[str] | None:
-    """Words one of which every match of a mandatory template item contains (one per alternative)."""
-    named = re.fullmatch(r"\{(\w+)\}", item)
-    group = re.fullmatch(r"\(\?:(.*)\)", item)
-    body = classes.get(named.group(1)) if named else (group.group(1) if group else item)
-    if body is None or "(" in body or "{" in body:
-        return None
-    words: set[str] = set()
-    for entry in _top_level(body):
-        tokens = [t for t in _as_tokens(entry).split() if t != "-"]
-        spelt = _spellings(max(tokens, key=len)) if tokens else None
-        if spelt is None:
-            return None
-        words |= spelt
-    return words
-
-
-def _unglued(item: str) -> list[str]:
-    """"(?:only )?(?:as|under)" is two items written as one: split after each top-level optional group."""
-    pieces, depth, start = [], 0, 0
-    for i, char in enumerate(item):
-        depth += (char == "(") - (char == ")")
-        if depth == 0 and char in "?*" and i > 0 and item[i - 1] == ")" and i + 1 < len(item):
-            pieces.append(item[start : i + 1])
-            start = i + 1
-    return [*pieces, item[start:]]
-
-
-def anchor_words(template: str, common: frozenset[str], **classes: str) -> frozenset[str] | None:
-    """Words of which every match of `phrase(template, **classes)` contains one: the words of a
-    mandatory item, the one with fewest `common` words. A text holding none cannot match, so a
-    rule can skip parsing it; None when no item is simple enough to say."""
-    best: set[str] | None = None
-    for item in (piece for glued in _items(template) for piece in _unglued(glued)):
-        if re.search(r"(?:[?*+]|\{\d*,?\d*\})$", item):
-            continue
-        words = _item_words(item, classes)
-        if words is not None and (best is None or len(words & common) < len(best & common)):
-            best = words
-    return frozenset(best) if best is not None else None

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 
 from aimlabel.rules.base import Flag, RuleContext
 from aimlabel.rules.injection import Instruction, find_instructions
-from aimlabel.rules.language import parse, phrase
+from aimlabel.rules.language import parse
+from aimlabel.rules.patterns import phrase
 from aimlabel.rules.text import snippet
 
 _W = dict(

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aimlabel.rules.base import INCIDENT, Flag, RuleContext
-from aimlabel.rules.language import parse, phrase
+from aimlabel.rules.language import parse
+from aimlabel.rules.patterns import phrase
 from aimlabel.rules.text import list_field, present, text_field
 
 _DEATH = phrase(

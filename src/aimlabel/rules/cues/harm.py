@@ -47,7 +47,8 @@ from aimlabel.rules.cues.words import (
     REAL,
     REPORT,
 )
-from aimlabel.rules.language import Hit, Text, phrase
+from aimlabel.rules.language import Hit, Text
+from aimlabel.rules.patterns import phrase
 
 
 @dataclass(frozen=True)

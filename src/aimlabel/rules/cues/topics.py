@@ -26,7 +26,8 @@ from aimlabel.rules.cues.words import (
     RESPONSE_KIND,
     RESPONSE_NOUN,
 )
-from aimlabel.rules.language import Hit, Text, phrase
+from aimlabel.rules.language import Hit, Text
+from aimlabel.rules.patterns import phrase
 
 _RESPONSE_STRONG = [
     phrase("{KIND} (?:response|responses|action|actions|measure|measures|reaction|reactions|development|developments|initiative|initiatives|proceedings|steps)", KIND=RESPONSE_KIND),

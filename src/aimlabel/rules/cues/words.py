@@ -1,6 +1,6 @@
 """The word lists the cue readers build their token patterns from.
 
-Each is a "|"-separated alternation for `language.phrase` (an entry may hold several words or a
+Each is a "|"-separated alternation for `patterns.phrase` (an entry may hold several words or a
 small regex over words). Kept in one place so a word added for one reader is seen by the others.
 """
 
