@@ -149,6 +149,29 @@ class _Reader:
 _WORD_FAMILIES = (*FAMILIES, CLAIM, CLAIM_NOT)
 
 
+def _families_by_anchor() -> tuple[dict[str, tuple[int, ...]], frozenset[int]]:
+    """Which families (by index) each anchor word can start, and the families without anchors."""
+    by_word: dict[str, list[int]] = {}
+    for index, family in enumerate(_WORD_FAMILIES):
+        for word in family.anchors or ():
+            by_word.setdefault(word, []).append(index)
+    unanchored = frozenset(i for i, family in enumerate(_WORD_FAMILIES) if family.anchors is None)
+    return {word: tuple(indices) for word, indices in by_word.items()}, unanchored
+
+
+_BY_ANCHOR, _UNANCHORED = _families_by_anchor()
+_ANCHOR_WORDS = frozenset(_BY_ANCHOR)
+
+
+def _candidates(words: frozenset[str]) -> list[Family]:
+    """The families a text holding `words` can match, in their order: one set intersection for all of
+    them (a text holds the anchors of a handful at most), not a search per family."""
+    indices = set(_UNANCHORED)
+    for word in words & _ANCHOR_WORDS:
+        indices.update(_BY_ANCHOR[word])
+    return [_WORD_FAMILIES[i] for i in sorted(indices)]
+
+
 def _tokens(sentence: Sentence, match: re.Match[str]) -> tuple[int, int]:
     return sentence.token_at(match.start() - 1), sentence.token_at(max(match.start(), match.end() - 2) - 1)
 
@@ -172,7 +195,7 @@ def find_instructions(text: str) -> tuple[Instruction, ...]:
     anchor words, and a sentence is built only where one matched: most articles have none."""
     parsed = parse(text)
     marked = list(_from_markup(parsed.raw))
-    matched = {f: where for f in _WORD_FAMILIES
+    matched = {f: where for f in _candidates(parsed.word_set)
                if (where := [i for i in parsed.sentences_with(f.anchors) if f.pattern.search(parsed.padded_sentences[i])])}
     if not marked and not matched:
         return ()

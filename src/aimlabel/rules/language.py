@@ -336,8 +336,11 @@ class Text:
         """The indices of the sentences holding one of `words` (every sentence for None), in order."""
         if words is None:
             return list(range(len(self.padded_sentences)))
+        held = words & self.word_set
+        if not held:
+            return []
         padded, found = self.padded, set()
-        for word in words & self.word_set:
+        for word in held:
             needle = f" {word} "
             at = padded.find(needle)
             while at != -1:
