@@ -40,6 +40,7 @@ from aimlabel.evaluation.report_text import render_text
 from aimlabel.evaluation.scoring import build_report
 from aimlabel.model.base import ModelSettings
 from aimlabel.model.recording import RecordingReader, item_filename
+from aimlabel.run.collector import collect_less_often
 from aimlabel.run.pricing import read_prices
 from aimlabel.run.shards import replay_workers
 
@@ -72,6 +73,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None,
                         help="processes the in-process replay is spread over (default: what `aimlabel eval` picks for N items)")
     args = parser.parse_args()
+    collect_less_often()  # as `aimlabel` itself does, so the parts timed here run as in the command
     with tempfile.TemporaryDirectory() as tmp:
         gold_path, rec = build_inputs(args.n, Path(tmp))
         reader = RecordingReader(rec)

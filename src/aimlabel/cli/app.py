@@ -20,6 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 from aimlabel import __version__
 from aimlabel.cli.exits import COMMAND_ARGS, boundary
 from aimlabel.core.redact import register_environment
+from aimlabel.run.collector import collect_less_often
 
 
 @dataclass(frozen=True)
@@ -142,4 +143,5 @@ def _root(
 
 
 def main() -> None:
+    collect_less_often()
     app()
