@@ -39,7 +39,7 @@ def open_edge(settings: ModelSettings, *, transport: httpx2.AsyncBaseTransport |
         sleep = _no_sleep
     else:
         bottom = WireTransport(transport or pooled_transport(pool_size), record=record,
-                               max_bytes=settings.max_response_bytes)
+                               max_bytes=settings.max_response_bytes, in_flight=pool_size)
     top: httpx2.AsyncBaseTransport = RetryTransport(bottom, settings.retry, sleep or asyncio.sleep)
     measure = None
     if settings.confidence.method != "off":

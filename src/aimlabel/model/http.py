@@ -312,12 +312,22 @@ class WireTransport(httpx2.AsyncBaseTransport):
     """
 
     def __init__(self, inner: httpx2.AsyncBaseTransport, record: bool = False,
-                 max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
+                 max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES, in_flight: int | None = None) -> None:
         self.inner = inner
         self.record = record
         self.max_bytes = max_bytes
+        self.in_flight = in_flight  # at most this many exchanges at once (None: no limit here)
+        self._gate: asyncio.Semaphore | None = None
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if self.in_flight is None:
+            return await self._exchange(request)
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(self.in_flight)
+        async with self._gate:  # held from sending to the answer's last byte, not while it is checked
+            return await self._exchange(request)
+
+    async def _exchange(self, request: httpx2.Request) -> httpx2.Response:
         call = current_call_context()
         sent = FIRST_WAVE.follow(request)
         started = time.perf_counter()
