@@ -6,7 +6,7 @@ allocates millions of short-lived containers (request bodies, parsed answers, re
 heap of long-lived ones (the SDK's types, the rules' patterns), and the default pace spends its
 time rescanning the long-lived: on 10,000 articles against the fake server, 2.4-2.9 s of a
 label run's 18-26 s of CPU went to collections, and 14 full ones; at 50,000 allocations, 0.4-0.8 s
-and none, for 5 MB more peak memory (docs/benchmarks.md). Reference counting still frees
+and none, for 5-8 MB more peak memory (docs/benchmarks.md). Reference counting still frees
 everything that is not in a cycle at once; only cyclic garbage waits longer.
 """
 
