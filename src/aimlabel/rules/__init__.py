@@ -12,14 +12,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from aimlabel.rules.base import RULES_VERSION, Rule
+    from aimlabel.rules.base import Rule
     from aimlabel.rules.config import RuleConfig
+    from aimlabel.rules.defaults import RULES_VERSION
     from aimlabel.rules.events import EventLabel, EventReport, check_events, derive_event_label
     from aimlabel.rules.item import ItemResult, check_label, feedback_message, run_item_rules
     from aimlabel.rules.registry import get_rule, list_rules, rule_ids
 
 _WHERE = {
-    "RULES_VERSION": "base", "Rule": "base", "RuleConfig": "config",
+    "RULES_VERSION": "defaults", "Rule": "base", "RuleConfig": "config",
     "EventLabel": "events", "EventReport": "events", "check_events": "events", "derive_event_label": "events",
     "ItemResult": "item", "check_label": "item", "feedback_message": "item", "run_item_rules": "item",
     "get_rule": "registry", "list_rules": "registry", "rule_ids": "registry",

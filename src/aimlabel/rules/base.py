@@ -15,28 +15,17 @@ from typing import Any, Literal
 
 from aimlabel.core.articles import Article
 from aimlabel.core.taxonomy import Taxonomy
-from aimlabel.rules import defaults
 from aimlabel.rules.conclusion import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED, Conclusion, conclude
+from aimlabel.rules.defaults import RULES_VERSION, Thresholds
 from aimlabel.rules.language import Text, parse
-
-RULES_VERSION = "rules-2"
 
 Severity = Literal["error", "warning"]
 Scope = Literal["item", "event"]
 ClassSource = Literal["label", "rationale", "severity", "none"]
 
-__all__ = ["COMPLEMENTARY", "HAZARD", "INCIDENT", "UNRELATED"]
+__all__ = ["COMPLEMENTARY", "HAZARD", "INCIDENT", "RULES_VERSION", "UNRELATED", "Thresholds"]
 
 NO_TEXT = "no article text"
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The numbers rules compare against (set through `RuleConfig`)."""
-
-    max_ai_principles: int = defaults.MAX_AI_PRINCIPLES
-    max_list_values: int = defaults.MAX_LIST_VALUES
-    min_rationale_overlap: float = defaults.MIN_RATIONALE_OVERLAP
 
 
 class SkipRule(Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from aimlabel.rules.base import Thresholds
+from aimlabel.rules.defaults import Thresholds
 
 _DEFAULTS = Thresholds()
 
