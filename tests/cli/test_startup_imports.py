@@ -1,4 +1,5 @@
-"""Commands that never call a model never import the model SDK or its transport.
+"""Commands that never call a model never import the model SDK or its transport, and a live run
+sends its first request before it imports the SDK or the rules.
 
 Each command runs in a fresh interpreter (imports are per process), then reports which of the
 heavy modules ended up in `sys.modules`. Timing is left to bench/bench_startup.py.
@@ -13,11 +14,21 @@ from pathlib import Path
 
 import pytest
 
+from aimlabel.testing.fakeserver import start_fake_server
+from conftest import write_articles
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 HEAVY = ("openai", "instructor", "httpx2", "tenacity")
 PROBE = """
 import json, sys
 heavy = json.loads(sys.argv[2])
+seen = []
+
+def hook(event, args):
+    if event == "socket.connect" and not seen:
+        seen.append([m for m in heavy if m in sys.modules])
+
+sys.addaudithook(hook)
 sys.argv = ["aimlabel", *json.loads(sys.argv[1])]
 from aimlabel.cli import main
 try:
@@ -26,7 +37,8 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]}), file=sys.stderr)
+print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules],
+                  "at_first_request": seen[0] if seen else None}), file=sys.stderr)
 """
 
 
@@ -57,34 +69,9 @@ def test_a_replay_does_load_the_sdk(tmp_path: Path) -> None:
     assert {"openai", "instructor", "httpx2"} <= set(report["loaded"])
 
 
-FIRST_REQUEST_PROBE = """
-import json, sys
-watched = json.loads(sys.argv[2])
-seen = []
-
-def hook(event, args):
-    if event == "socket.connect" and not seen:
-        seen.append([m for m in watched if m in sys.modules])
-
-sys.addaudithook(hook)
-sys.argv = ["aimlabel", *json.loads(sys.argv[1])]
-from aimlabel.cli import main
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-print(json.dumps({"code": code, "at_first_request": seen[0] if seen else None}), file=sys.stderr)
-"""
-
-
 def test_a_live_run_sends_its_first_request_before_loading_the_sdk_or_the_rules(tmp_path: Path) -> None:
     """Issue 19's start-up: with a stored request template, the first request leaves before the SDK
     and the rule check are imported (both load while it is out)."""
-    from aimlabel.testing.fakeserver import start_fake_server
-    from conftest import write_articles
-
     articles = tmp_path / "a.jsonl"
     write_articles(articles, 3)
     watched = ["openai", "instructor", "aimlabel.rules.base", "aimlabel.rules.language", "aimlabel.rules.conclusion"]
@@ -94,7 +81,7 @@ def test_a_live_run_sends_its_first_request_before_loading_the_sdk_or_the_rules(
                 "--concurrency", "2", "--no-store", "-q", "-o", str(tmp_path / "out.jsonl")]
         reports = []
         for _ in range(2):  # the first run stores the template, the second sends from it
-            done = subprocess.run([sys.executable, "-c", FIRST_REQUEST_PROBE, json.dumps(args), json.dumps(watched)],
+            done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(watched)],
                                   capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
             reports.append(json.loads(done.stderr.strip().splitlines()[-1]))
     assert all(r["code"] in (0, 1, None) for r in reports), reports
