@@ -1,7 +1,7 @@
 """`--concurrency C` is what the server sees: at most C calls at once, and C while there is work
-(issue 19). The wire holds at most C exchanges; a one-process live run keeps C more articles in
-hand so that checking one answer never holds back the next call, and that must not let a C+1th
-call out. Against the real fake server process, as a user runs it."""
+(issue 19). The wire holds at most C exchanges (with --workers, each worker's wire its share, the
+shares adding up to C, an odd C too); a live run keeps C more articles in hand so that checking
+one answer never holds back the next call, and that must not let a C+1th call out. Against the real fake server process, as a user runs it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from aimlabel.testing.fakeserver import start_fake_server
 from conftest import write_articles
 
 
-@pytest.mark.parametrize(("concurrency", "extra"), [(1, ()), (3, ()), (4, ("--workers", "2"))])
+@pytest.mark.parametrize(("concurrency", "extra"), [(1, ()), (3, ()), (4, ("--workers", "2")), (5, ("--workers", "2"))])
 def test_the_server_sees_at_most_c_calls_at_once_and_reaches_c(tmp_path: Path, concurrency: int,
                                                                extra: tuple[str, ...]) -> None:
     articles, out = tmp_path / "a.jsonl", tmp_path / "out.jsonl"

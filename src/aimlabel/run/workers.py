@@ -73,6 +73,7 @@ class _Worker:
     number: int
     process: Any
     writer: asyncio.StreamWriter
+    share: int  # its calls in flight at most (its wire's limit)
     reading: asyncio.Task[None] | None = None
     pending: dict[int, tuple[asyncio.Future[LabelRecord], Article, str | None, int | None]] = field(default_factory=dict)
     alive: bool = True
@@ -86,7 +87,8 @@ class WorkerLabeler(Labeler):
         super().__init__(**{f.name: getattr(base, f.name) for f in fields(Labeler)})
         self.workers_wanted = workers
         self._make = make
-        self._share = -(-max(1, concurrency) // workers)
+        width = max(1, concurrency)  # split exactly, so that the workers' calls add up to C (at least one each)
+        self._shares = [max(1, width // workers + (1 if i < width % workers else 0)) for i in range(workers)]
         self._put_cached = put_cached
         self._cache = cache
         self._workers: list[_Worker] = []
@@ -101,13 +103,13 @@ class WorkerLabeler(Labeler):
             mine, theirs = socket.socketpair()
             process = context.Process(
                 target=_worker_main, name=f"aimlabel-worker-{number + 1}", daemon=True,
-                args=(theirs, self._make, self._share, self._cache, [s.fileno() for s in (*parent_ends, mine)]),
+                args=(theirs, self._make, self._shares[number], self._cache, [s.fileno() for s in (*parent_ends, mine)]),
             )
             process.start()
             theirs.close()
             parent_ends.append(mine)
             reader, writer = await asyncio.open_connection(sock=mine)
-            worker = _Worker(number, process, writer)
+            worker = _Worker(number, process, writer, self._shares[number])
             worker.reading = asyncio.create_task(self._read(worker, reader))
             self._workers.append(worker)
 
@@ -116,7 +118,7 @@ class WorkerLabeler(Labeler):
         if not live:
             return self.not_attempted(article, source, line, ErrorInfo(
                 type=WORKER_LOST, message="every labelling worker has stopped; resume the run to label this article"))
-        worker = min(live, key=lambda w: len(w.pending))
+        worker = min(live, key=lambda w: len(w.pending) - w.share)  # the most room for another call
         request = next(self._ids)
         done: asyncio.Future[LabelRecord] = asyncio.get_running_loop().create_future()
         worker.pending[request] = (done, article, source, line)
