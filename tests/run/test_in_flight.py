@@ -1,7 +1,8 @@
 """`--concurrency C` is what the server sees: at most C calls at once, and C while there is work
 (issue 19). The wire holds at most C exchanges (with --workers, each worker's wire its share, the
 shares adding up to C, an odd C too); a live run keeps C more articles in hand so that checking
-one answer never holds back the next call, and that must not let a C+1th call out. Against the real fake server process, as a user runs it."""
+one answer never holds back the next call, and that must not let a C+1th call out. Against the
+real fake server process, as a user runs it."""
 
 from __future__ import annotations
 

@@ -30,8 +30,9 @@ from aimlabel.events.record import (
     StatedEvent,
     Written,
 )
-from aimlabel.rules.base import COMPLEMENTARY, HAZARD, INCIDENT, RULES_VERSION, UNRELATED
+from aimlabel.rules.base import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED
 from aimlabel.rules.config import RuleConfig
+from aimlabel.rules.defaults import RULES_VERSION
 from aimlabel.rules.events import TIE_RULE, EventLabel
 from aimlabel.rules.registry import EVENT_COMPLEMENTARY, EVENT_CONFLICT, EVENT_UNRELATED
 from aimlabel.rules.report import ItemOutcome, run_check

@@ -24,8 +24,8 @@ from aimlabel.events.build import EventDraft, check_written
 from aimlabel.events.prompt import EVENT_SCHEMA_VERSION, BudgetTooSmall, NothingToShow, event_model, render_event
 from aimlabel.events.record import Excluded, Written
 from aimlabel.model.base import ModelAdapter, ModelAnswer
-from aimlabel.rules.base import RULES_VERSION
 from aimlabel.rules.config import RuleConfig
+from aimlabel.rules.defaults import RULES_VERSION
 from aimlabel.run.stop import StopRule
 
 TOKEN_BUDGET = "token_budget"

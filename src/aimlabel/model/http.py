@@ -316,14 +316,12 @@ class WireTransport(httpx2.AsyncBaseTransport):
         self.inner = inner
         self.record = record
         self.max_bytes = max_bytes
-        self.in_flight = in_flight  # at most this many exchanges at once (None: no limit here)
-        self._gate: asyncio.Semaphore | None = None
+        # At most `in_flight` exchanges at once (None: no limit here).
+        self._gate = asyncio.Semaphore(in_flight) if in_flight is not None else None
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        if self.in_flight is None:
-            return await self._exchange(request)
         if self._gate is None:
-            self._gate = asyncio.Semaphore(self.in_flight)
+            return await self._exchange(request)
         async with self._gate:  # held from sending to the answer's last byte, not while it is checked
             return await self._exchange(request)
 

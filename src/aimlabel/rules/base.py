@@ -16,14 +16,14 @@ from typing import Any, Literal
 from aimlabel.core.articles import Article
 from aimlabel.core.taxonomy import Taxonomy
 from aimlabel.rules.conclusion import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED, Conclusion, conclude
-from aimlabel.rules.defaults import RULES_VERSION, Thresholds
+from aimlabel.rules.defaults import Thresholds
 from aimlabel.rules.language import Text, parse
 
 Severity = Literal["error", "warning"]
 Scope = Literal["item", "event"]
 ClassSource = Literal["label", "rationale", "severity", "none"]
 
-__all__ = ["COMPLEMENTARY", "HAZARD", "INCIDENT", "RULES_VERSION", "UNRELATED", "Thresholds"]
+__all__ = ["COMPLEMENTARY", "HAZARD", "INCIDENT", "UNRELATED"]
 
 NO_TEXT = "no article text"
 

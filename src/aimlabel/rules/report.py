@@ -16,8 +16,8 @@ from aimlabel.core.articles import Article
 from aimlabel.core.labels_file import LabelItem
 from aimlabel.core.record import Finding
 from aimlabel.core.taxonomy import Taxonomy, default_taxonomy
-from aimlabel.rules.base import RULES_VERSION
 from aimlabel.rules.config import RuleConfig
+from aimlabel.rules.defaults import RULES_VERSION
 from aimlabel.rules.events import EventInfo, EventReport, check_events
 from aimlabel.rules.item import DISABLED, run_item_rules
 from aimlabel.rules.registry import RULES

@@ -22,9 +22,9 @@ from aimlabel.core.articles import Article
 from aimlabel.core.labels_file import LabelItem, event_item, read_labels_source
 from aimlabel.core.record import ArticleRef, Finding, LabelRecord, Provenance
 from aimlabel.core.taxonomy import default_taxonomy
-from aimlabel.rules.base import RULES_VERSION
 from aimlabel.rules.conclusion import conclude
 from aimlabel.rules.config import RuleConfig
+from aimlabel.rules.defaults import RULES_VERSION
 from aimlabel.rules.item import run_item_rules
 from aimlabel.rules.registry import RULES
 from aimlabel.rules.report import run_check

@@ -364,10 +364,9 @@ async def _run(job: LabelJob, items: Iterator[InputItem], recorder: RecordingWri
         side = JobSide(job, prices, run_id, finished, rule)
         keeper = asyncio.create_task(lease.keep(job.heartbeat_every, rule)) if lease is not None else None
         try:
-            # Articles in hand beyond the calls in flight, where the wires are what limit the calls (one,
-            # or one a worker, their shares adding up to C): not with a budget (its overshoot stays the
-            # calls in flight), not in a replay (no wire, nothing to wait for), nor with more workers
-            # than calls (each worker keeps one call).
+            # C more articles in hand than calls in flight, where the wire limits the calls (each worker's
+            # wire its share, the shares adding up to C). Not with a budget (its overshoot stays the calls
+            # in flight), in a replay (no wire), or with more workers than calls (each keeps one call).
             live_wire = job.replay is None and job.max_cost is None and job.workers <= job.concurrency
             totals = await label_items(
                 items, labeler, sink,
