@@ -9,6 +9,9 @@ Batch API's adapter and its Files/Batches client are `open_batch_adapter` and `o
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from aimlabel.model.base import ModelAdapter, ModelSettings
@@ -27,11 +30,35 @@ class ModelUnavailable(RuntimeError):
     """The SDK a model call needs is not installed; the message says what to install."""
 
 
+_AIOHTTP_CLIENT = "openai._vendor.httpx_aiohttp"
+
+
+@contextmanager
+def _sdk_import() -> Iterator[None]:
+    """Import the SDK without its optional aiohttp client.
+
+    openai imports that client (and aiohttp, which instructor installs) whenever aiohttp is
+    there, about 0.1 s and an SSL context, though no call of ours uses it: every request goes
+    through our own httpx2 transports. While openai is first imported, its client module is marked
+    missing, which openai takes as aiohttp absent; the mark is lifted after, so a later import of
+    it works. In this process `openai.DefaultAioHttpClient` is then the SDK's "not installed" class."""
+    if "openai" in sys.modules or _AIOHTTP_CLIENT in sys.modules:
+        yield
+        return
+    sys.modules[_AIOHTTP_CLIENT] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if _AIOHTTP_CLIENT in sys.modules and sys.modules[_AIOHTTP_CLIENT] is None:
+            del sys.modules[_AIOHTTP_CLIENT]
+
+
 def load_sdk() -> type[OpenAIAdapter]:
     """Import the SDK a model call needs, once: a run that forks processes loads it before, so
     that each child starts with it (`run.shards`)."""
     try:
-        from aimlabel.model.openai import OpenAIAdapter
+        with _sdk_import():
+            from aimlabel.model.openai import OpenAIAdapter
     except ImportError as exc:  # pragma: no cover - the package depends on both
         raise ModelUnavailable(f"calling a model needs {exc.name or 'openai and instructor'}: {INSTALL_HINT}") from exc
     return OpenAIAdapter
@@ -69,7 +96,8 @@ def open_adapter(
 def open_batch_adapter(settings: ModelSettings, *, requests_allowed: bool = True, keep_exchanges: bool = False) -> BatchAdapter:
     """The adapter a batch run's labelling pass asks (answers from batch output lines; see `model.batch`)."""
     try:
-        from aimlabel.model.batch import BatchAdapter
+        with _sdk_import():
+            from aimlabel.model.batch import BatchAdapter
     except ImportError as exc:  # pragma: no cover - the package depends on both
         raise ModelUnavailable(f"a batch run needs {exc.name or 'openai and instructor'}: {INSTALL_HINT}") from exc
     return BatchAdapter(settings, requests_allowed=requests_allowed, keep_exchanges=keep_exchanges)
@@ -78,7 +106,8 @@ def open_batch_adapter(settings: ModelSettings, *, requests_allowed: bool = True
 def open_batch_api(settings: ModelSettings, *, transport: Any = None) -> BatchApi:
     """The Files and Batches endpoints of `settings.base_url`, through the openai SDK."""
     try:
-        from aimlabel.model.batch_api import BatchApi
+        with _sdk_import():
+            from aimlabel.model.batch_api import BatchApi
     except ImportError as exc:  # pragma: no cover - the package depends on both
         raise ModelUnavailable(f"the Batch API needs {exc.name or 'openai'}: {INSTALL_HINT}") from exc
     return BatchApi(settings, transport=transport)

@@ -201,7 +201,7 @@ def _is_unrelated_class(sentence: Sentence, i: int) -> bool:
         return True
     if nxt in ("to", "with", "from", "by", "in", "incidents", "events", "topics", "matters", "issues", "cases"):
         return False
-    capital = sentence.tokens[i].text[:1].isupper() and i > 0
+    capital = sentence.text[sentence.bounds[i][0]].isupper() and i > 0
     return capital or nxt in ("", ".", ",", ";", ":", ")", "news", "article", "content", "event", "category", "class",
                               "item", "story", "information", "label", "or", "and", "rather", "because", "since", "as")
 

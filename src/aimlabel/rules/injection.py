@@ -94,7 +94,7 @@ class _Reader:
 
     def reported(self, index: int, sentence: Sentence, first: int) -> bool:
         """Quoted, or told to someone ("told the bot to ..."), in a story about attacks; or both."""
-        start = sentence.offset + sentence.tokens[first].start
+        start = sentence.offset + sentence.bounds[first][0]
         quoted = any(a < start < b for a, b in self.quotes)
         before = [w for w in sentence.words[:first] if w not in ('"', "'")]
         told = bool(before) and before[-1] == "to" and bool(_TELLING & set(before))
@@ -118,7 +118,7 @@ class _Reader:
                 for match in family.pattern.finditer(sentence.padded):
                     found = self._instruction(index, sentence, family, match)
                     if found is not None:
-                        yield sentence.offset + sentence.tokens[found[0]].start, found[1]
+                        yield sentence.offset + sentence.bounds[found[0]][0], found[1]
             for claim, denied in claims:
                 if index not in matched[claim]:
                     continue
@@ -127,7 +127,7 @@ class _Reader:
                         continue
                     first, last = _tokens(sentence, match)
                     cls, _ = class_named(" " + " ".join(sentence.words[max(first, last - 2) : last + 1]) + " ")
-                    yield sentence.offset + sentence.tokens[first].start, Instruction(
+                    yield sentence.offset + sentence.bounds[first][0], Instruction(
                         "claim", sentence.span_text(first, last), asks=None if denied else cls, avoids=cls if denied else None,
                         reported=self.reported(index, sentence, first))
 
@@ -179,7 +179,7 @@ def _tokens(sentence: Sentence, match: re.Match[str]) -> tuple[int, int]:
 def _from_markup(raw: str) -> Iterator[tuple[int, Instruction]]:
     lower = raw.lower()
     for name, cues, pattern in MARKUP:
-        if not any(cue in lower for cue in cues):
+        if not all(any(cue in lower for cue in group) for group in cues):
             continue
         for match in pattern.finditer(raw):
             value = match.groupdict().get("cls")

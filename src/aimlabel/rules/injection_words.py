@@ -10,7 +10,9 @@ after it. An `imperative` family only counts as an order (sentence start, after 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from aimlabel.rules.conclusion import COMPLEMENTARY, HAZARD, INCIDENT, UNRELATED
 from aimlabel.rules.patterns import anchors_of, phrase
@@ -236,27 +238,64 @@ REPORTED_TOPIC = frozenset(
 _CLASS_VALUE = r"(?P<cls>ai incident|ai hazard|complementary information|unrelated|incident|hazard)"
 _INSTRUCTION_CUE = r"\b(?:ignore|instructions?|system|assistant|label\w*|classif\w*|respond|output|prompt|vous)\b"
 
+class LineStart:
+    """`(?:^|\n)` + `body`, searched as two patterns: `body` at the start of the text, then "\n" +
+    `body` from where that match ended.
+
+    A regex whose first character is a literal is searched by skipping to that character; one
+    that opens with `(?:^|\n)` is tried at every position of the text. `body` must not match a
+    newline, so that no match runs into the next line's: the matches are then those of the single
+    pattern, the same spans in the same order."""
+
+    def __init__(self, body: str, flags: int = 0) -> None:
+        self.first = re.compile(body, flags)
+        self.rest = re.compile("\n" + body, flags)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        first = self.first.match(text)
+        if first is not None:
+            yield first
+        yield from self.rest.finditer(text, first.end() if first is not None else 0)
+
+
+class Markup(NamedTuple):
+    """One family of markup: its name, the substrings (of the lower-cased text) it needs, one of
+    each group, and its pattern. Most articles hold none, and a substring test is far cheaper
+    than the scan."""
+
+    name: str
+    cues: tuple[tuple[str, ...], ...]
+    pattern: re.Pattern[str] | LineStart
+
+
 # Markup, matched on the raw text: role tags and chat-template tokens, the prompt's own
 # delimiters and other fake ends of the article, JSON or a "Label:" line written as the answer.
-# Each with the substrings (of the lower-cased text) one of which it needs: most articles hold
-# none, and a substring test is far cheaper than the scan.
-MARKUP: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
-    ("role tag", ("<", "[inst"), re.compile(r"</?\s*(?:system|assistant|user|developer|instructions?|sys|prompt)\s*>|<\|[a-z_]{2,30}\|>|\[/?INST\]|<</?SYS>>", re.I)),
-    ("role tag", ("system", "developer"), re.compile(
-        r"(?:^|\n)[ \t#*>\[]*(?:system|developer)(?: prompt| message| instructions?| note)?\]?[ \t]*:"
+MARKUP: tuple[Markup, ...] = (
+    Markup("role tag", (("<", "[inst"),), re.compile(
+        r"</?\s*(?:system|assistant|user|developer|instructions?|sys|prompt)\s*>|<\|[a-z_]{2,30}\|>|\[/?INST\]|<</?SYS>>", re.I)),
+    Markup("role tag", (("system", "developer"), (":",)), LineStart(
+        r"[ \t#*>\[]*(?:system|developer)(?: prompt| message| instructions?| note)?\]?[ \t]*:"
         r"(?=[^\n]{0,200}\b(?:you|your|ignore|instructions?|label\w*|classif\w*|respond|output|answer|assistant)\b)", re.I)),
-    ("role tag", ("assistant",), re.compile(r"(?:^|\n)[ \t#*>\[]*assistant\]?[ \t]*:(?=[^\n]{0,200}\b(?:label\w*|classif\w*|category|unrelated|ai incident|ai hazard)\b)", re.I)),
-    ("role tag", ("override",), re.compile(r"(?:^|\n)[ \t#*\[]*(?:system )?override[ \t#]*[:!\]\n]", re.I)),
-    ("role tag", ("role",), re.compile(r"[{,]\s*[\"']role[\"']\s*:\s*[\"'](?:system|assistant|developer)[\"']", re.I)),
-    ("end marker", ("<<<", "</"), re.compile(r"<<<\s*(?:end|article)\b|</\s*(?:article|text|document|content|input|news)\s*>", re.I)),
-    ("end marker", ("end", "fin d", "over", "finished"), re.compile(
-        r"(?:^|\n)[ \t\[(<=#*_~-]*(?:end of (?:the )?(?:article|text|document|input|content|story|news(?: item)?|"
+    Markup("role tag", (("assistant",), (":",)), LineStart(
+        r"[ \t#*>\[]*assistant\]?[ \t]*:(?=[^\n]{0,200}\b(?:label\w*|classif\w*|category|unrelated|ai incident|ai hazard)\b)", re.I)),
+    Markup("role tag", (("override",),), re.compile(r"(?:^|\n)[ \t#*\[]*(?:system )?override[ \t#]*[:!\]\n]", re.I)),
+    Markup("role tag", (("role",),), re.compile(r"[{,]\s*[\"']role[\"']\s*:\s*[\"'](?:system|assistant|developer)[\"']", re.I)),
+    Markup("end marker", (("<<<", "</"),), re.compile(
+        r"<<<\s*(?:end|article)\b|</\s*(?:article|text|document|content|input|news)\s*>", re.I)),
+    Markup("end marker", (("end", "fin d", "over", "finished"),), LineStart(
+        r"[ \t\[(<=#*_~-]*(?:end of (?:the )?(?:article|text|document|input|content|story|news(?: item)?|"
         r"user (?:input|content|message)|untrusted content)|(?:the )?(?:article|text|input|document) (?:ends|ended|is over|is finished)(?: here| now)?|"
         r"fin de l'article|fin del art[ií]culo|ende des artikels)[ \t\])>=#*_~.:-]*(?=\n|$)(?=[\s\S]{0,400}?" + _INSTRUCTION_CUE + ")",
         re.I)),
-    ("end marker", ("begin", "start"), re.compile(r"\b(?:begin|start)(?:ning)? (?:of )?(?:the )?(?:(?:new|real|actual|system|hidden) )+(?:prompt|instructions?|task|message)\b", re.I)),
-    ("json", ('":', "':", '" :', "' :"), re.compile(r"[{,]\s*[\"'](?:classification|label|category|class|verdict)[\"']\s*:\s*[\"']" + _CLASS_VALUE + r"[\"']", re.I)),
-    ("json", ('":', "':", '" :', "' :"), re.compile(r"[{,]\s*[\"'](?:classification|label|category|class|severity|rationale|realised_harm|harm_types|ai_principles|verdict)[\"']\s*:", re.I)),
-    ("label", (":", "="), re.compile(r"(?:^|\n|>|\.\s)[ \t*#>-]*(?:classification|label|correct label|category|verdict|aim label|oecd label|output|answer)[ \t]*[:=][ \t]*[\"']?" + _CLASS_VALUE + r"\b", re.I)),
-    ("hidden", ("<!--",), re.compile(r"<!--[^>]{0,300}?\b(?:ai|llm|model|label\w*|classif\w*|instruction\w*|assistant|ignore)\b", re.I)),
+    Markup("end marker", (("begin", "start"), ("prompt", "instruction", "task", "message")), re.compile(
+        r"\b(?:begin|start)(?:ning)? (?:of )?(?:the )?(?:(?:new|real|actual|system|hidden) )+(?:prompt|instructions?|task|message)\b", re.I)),
+    Markup("json", (('":', "':", '" :', "' :"),), re.compile(
+        r"[{,]\s*[\"'](?:classification|label|category|class|verdict)[\"']\s*:\s*[\"']" + _CLASS_VALUE + r"[\"']", re.I)),
+    Markup("json", (('":', "':", '" :', "' :"),), re.compile(
+        r"[{,]\s*[\"'](?:classification|label|category|class|severity|rationale|realised_harm|harm_types|ai_principles|verdict)[\"']\s*:", re.I)),
+    Markup("label", ((":", "="),), re.compile(
+        r"(?:^|\n|>|\.\s)[ \t*#>-]*(?:classification|label|correct label|category|verdict|aim label|oecd label|output|answer)[ \t]*[:=][ \t]*[\"']?"
+        + _CLASS_VALUE + r"\b", re.I)),
+    Markup("hidden", (("<!--",),), re.compile(
+        r"<!--[^>]{0,300}?\b(?:ai|llm|model|label\w*|classif\w*|instruction\w*|assistant|ignore)\b", re.I)),
 )

@@ -190,6 +190,14 @@ class Sentence:
         return tokenise(self.text)
 
     @cached_property
+    def bounds(self) -> list[tuple[int, int]]:
+        """Where each word starts and ends in `text`: the tokens' spans, without building them
+        where no word can split in two (only a word with an apostrophe does, "isn't")."""
+        if "'" in self.text:
+            return [(token.start, token.end) for token in self.tokens]
+        return [match.span() for match in _TOKEN.finditer(self.text)]
+
+    @cached_property
     def clause_of(self) -> list[int]:
         """The clause number of each token; breaks belong to the clause they open."""
         numbers: list[int] = []
@@ -227,7 +235,7 @@ class Sentence:
         return end
 
     def span_text(self, first: int, last: int) -> str:
-        return self.text[self.tokens[first].start : self.tokens[last].end]
+        return self.text[self.bounds[first][0] : self.bounds[last][1]]
 
     def token_at(self, char: int) -> int:
         """The token that starts at character `char` of `joined` (or the one containing it)."""

@@ -78,7 +78,9 @@ def _content_stem(word: str) -> str | None:
 def content_stems(text: str) -> frozenset[str]:
     """The distinctive words of a text: names, numbers and longer words, boilerplate dropped
     (each distinct word is stemmed once; an article's words are computed once per run)."""
-    return frozenset(found for word in set(words(text)) if (found := _content_stem(word)) is not None)
+    stems: set[str | None] = set(map(_content_stem, set(words(text))))
+    stems.discard(None)
+    return frozenset(stems)  # type: ignore[arg-type]  # None is gone
 
 
 def _share(mine: frozenset[str] | set[str], others: frozenset[str] | set[str]) -> float:
