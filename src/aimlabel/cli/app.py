@@ -20,7 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 from aimlabel import __version__
 from aimlabel.cli.exits import COMMAND_ARGS, boundary
 from aimlabel.core.redact import register_environment
-from aimlabel.run.collector import collect_less_often
+from aimlabel.run.collector import collect_less_often, skip_final_collection
 
 
 @dataclass(frozen=True)
@@ -144,4 +144,7 @@ def _root(
 
 def main() -> None:
     collect_less_often()
-    app()
+    try:
+        app()
+    finally:
+        skip_final_collection()

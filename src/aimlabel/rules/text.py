@@ -32,7 +32,7 @@ _UNIFY = char_replacer({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
     "\u2026": "...", "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
 })
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]++(?:['\u2019][^\W_]++)*+")  # possessive: nothing after it to give back for
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _NEGATION = re.compile(r"\b(?:no|not|nobody|none|never|without|neither|nor)\b|n't\b")
 _CLAUSE_BREAK = re.compile(r"[,.;:!?()]|\bbut\b|\bwhile\b|\bthough\b|\balthough\b")

@@ -20,3 +20,15 @@ THRESHOLDS = (50_000, 20, 10)
 def collect_less_often() -> None:
     """Set the collector's thresholds for a batch command (the process's entry point calls this)."""
     gc.set_threshold(*THRESHOLDS)
+
+
+def skip_final_collection() -> None:
+    """Spare the exiting process a last collection of its whole heap.
+
+    When the interpreter exits, it collects every tracked object before it frees them, which after
+    an `eval` of 10,000 replayed items took 0.3 s of the command's 5. Freezing the heap hides it
+    from that pass; the objects are still freed, module by module, and exit handlers still run.
+    Only garbage cycles that were already unreachable are left for the process's end to free,
+    so nothing may count on a cycle's finalizer to save data: the stores, files and pipes are
+    closed by the code that opened them."""
+    gc.freeze()
