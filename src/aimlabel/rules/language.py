@@ -386,6 +386,8 @@ class Text:
         sentence is built only where the pattern matches its words."""
         anchors = anchors_of(pattern)
         if anchors is not None:
+            if anchors.isdisjoint(self.word_set):
+                return []  # most patterns, on most texts
             where: Iterable[int] = self.sentences_with(anchors)
         elif pattern.search(self.padded) is None:
             return []

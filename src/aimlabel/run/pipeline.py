@@ -317,6 +317,7 @@ async def label_items(
         sink(record)
 
     warming: asyncio.Task[None] | None = None
+    filling = True  # the first `width` calls: each is let out before the next is built
     spill = run.spill()
     order = Reorder(emit, spill, reorder_limit or max(256, 4 * width))
 
@@ -379,8 +380,14 @@ async def label_items(
             task = asyncio.create_task(one(seq, article, line))
             tasks.add(task)
             task.add_done_callback(finished)
-            if warming is None and labeler.rules is not None and len(tasks) >= width:
-                warming = asyncio.create_task(warm_rules())  # every slot has its call: the loop waits now
+            if not filling:
+                continue
+            if len(tasks) >= width:
+                filling = False
+                if labeler.rules is not None:
+                    warming = asyncio.create_task(warm_rules())  # every slot has its call: the loop waits now
+            else:
+                await asyncio.sleep(0)  # the calls already made go out while the next ones are built
         while tasks and not failures:
             await asyncio.wait(set(tasks), return_when=asyncio.FIRST_COMPLETED)
     except Exception as exc:  # a commit of a record made here (store full, ...)
