@@ -164,10 +164,14 @@ class _Mentions:
         return self.realised or self.hedged
 
 
-def _mentions(pattern: re.Pattern[str], texts: list[str]) -> _Mentions:
+def _mentions(pattern: re.Pattern[str], texts: list[str], *, human_is_enough: bool = False) -> _Mentions:
     """Where `pattern` occurs, not negated: as something that happened to people, only as a risk,
-    or only to an animal."""
-    realised = hedged = animal = None
+    or only to an animal (the first of each, in the order of `texts`).
+
+    Read up to the first realised mention (or, with `human_is_enough`, the first about people,
+    realised or hedged): past it, what the rule decides no longer depends on the rest, so the
+    other two may then be partial."""
+    hedged = animal = None
     for raw in texts:
         text = parse(raw)
         for hit in text.find(pattern):
@@ -181,9 +185,11 @@ def _mentions(pattern: re.Pattern[str], texts: list[str]) -> _Mentions:
                 animal = animal or hit.text
             elif only_claimed or as_risk:
                 hedged = hedged or hit.text
+                if human_is_enough:
+                    return _Mentions(None, hedged, animal)
             else:
-                realised = realised or hit.text
-    return _Mentions(realised, hedged, animal)
+                return _Mentions(hit.text, hedged, animal)
+    return _Mentions(None, hedged, animal)
 
 
 def _about_an_animal(words: list[str], at: int) -> bool:
@@ -208,10 +214,12 @@ def physical_harm_backed(ctx: RuleContext) -> Iterator[Flag]:
     if not wanted[0] and not wanted[1]:
         return
     texts = _texts(ctx)
-    deaths = _mentions(_DEATH, texts)
-    injuries = _mentions(_INJURY, texts)
     incident = ctx.classification == INCIDENT
-    if not incident and (deaths.any_human or injuries.any_human or _mentions(_DANGER, texts).any_human):
+    deaths = _mentions(_DEATH, texts, human_is_enough=not incident)
+    if not incident and deaths.any_human:
+        return
+    injuries = _mentions(_INJURY, texts, human_is_enough=not incident)
+    if not incident and (injuries.any_human or _mentions(_DANGER, texts, human_is_enough=True).any_human):
         return
     for values, what, found in ((wanted[0], "a death", deaths), (wanted[1], "an injury", _either(injuries, deaths))):
         for value in values:
