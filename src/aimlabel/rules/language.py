@@ -24,7 +24,7 @@ from functools import cached_property, lru_cache
 from itertools import accumulate
 from typing import NamedTuple, overload
 
-from aimlabel.rules.patterns import anchors_of
+from aimlabel.rules.patterns import Phrases, anchors_of
 from aimlabel.rules.text import char_replacer
 
 _UNIFY = char_replacer({
@@ -395,6 +395,13 @@ class Text:
             where = range(len(self.padded_sentences))
         return [hit for i in where if pattern.search(self.padded_sentences[i]) is not None
                 for hit in self.sentences[i].find(pattern)]
+
+    def find_each(self, patterns: Sequence[re.Pattern[str]]) -> list[Hit]:
+        """`find` of each pattern, the hits one pattern after another; none at once for `Phrases`
+        whose anchor words the text lacks (most rules' lists, on most texts)."""
+        if isinstance(patterns, Phrases) and patterns.anchors is not None and patterns.anchors.isdisjoint(self.word_set):
+            return []
+        return [hit for pattern in patterns for hit in self.find(pattern)]
 
     def first(self, pattern: re.Pattern[str], *, asserted: bool = True) -> Hit | None:
         """The first hit, by default only an asserted one (not negated, not hedged)."""

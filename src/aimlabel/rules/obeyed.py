@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from aimlabel.rules.base import Flag, RuleContext
 from aimlabel.rules.injection import Instruction, find_instructions
 from aimlabel.rules.language import parse
-from aimlabel.rules.patterns import phrase
+from aimlabel.rules.patterns import Phrases, phrase
 from aimlabel.rules.text import snippet
 
 _W = dict(
@@ -38,7 +38,7 @@ _W = dict(
 )
 
 # The rationale says the label follows an order found in the text.
-_REFERS = tuple(phrase(t, **_W) for t in (
+_REFERS = Phrases(phrase(t, **_W) for t in (
     "as (?:{DEFER}) (?:by|in) (?:the |this )?{DOC}",
     "as (?:the |this )?{DOC} (?:{ORDERS})",
     "{FOLLOW} (?:the |this )?{OWNER} (?:own )?{GUIDE}",
@@ -68,10 +68,9 @@ def _deference(rationale: str, article_gives_orders: bool) -> str | None:
     if not rationale:
         return None
     parsed = parse(rationale)
-    for pattern in _REFERS:
-        for hit in parsed.find(pattern):
-            if not hit.negated:
-                return hit.text
+    for hit in parsed.find_each(_REFERS):
+        if not hit.negated:
+            return hit.text
     for sentence in parsed.sentences:
         for match in _BARE.finditer(sentence.padded):
             first = sentence.token_at(match.start() - 1)

@@ -12,6 +12,7 @@ searched whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Words too frequent in news about AI to tell a text worth parsing (see `anchor_words`).
 _FREQUENT = frozenset(
@@ -28,6 +29,20 @@ def anchors_of(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Words of which every match of a `phrase` pattern holds one (None: unknown, or not a `phrase`)."""
     entry = _ANCHORS.get(id(pattern))
     return entry[1] if entry is not None and entry[0] is pattern else None
+
+
+class Phrases(tuple[re.Pattern[str], ...]):
+    """`phrase` patterns a rule searches together (`Text.find_each`), with their anchor words
+    united: a text holding none of them is passed over with one test, not a search per pattern
+    (None when one of them has no anchors)."""
+
+    anchors: frozenset[str] | None
+
+    def __new__(cls, patterns: Iterable[re.Pattern[str]]) -> Phrases:
+        self = super().__new__(cls, patterns)
+        found = [anchors_of(pattern) for pattern in self]
+        self.anchors = None if any(a is None for a in found) else frozenset().union(*(a for a in found if a is not None))
+        return self
 
 
 def _items(template: str) -> list[str]:

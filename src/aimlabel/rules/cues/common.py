@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from aimlabel.rules.language import Hit, Text
 
 
-def asserted(text: Text, patterns: list[re.Pattern[str]]) -> list[Hit]:
-    return distinct([hit for p in patterns for hit in text.find(p) if hit.asserted])
+def asserted(text: Text, patterns: Sequence[re.Pattern[str]]) -> list[Hit]:
+    return distinct([hit for hit in text.find_each(patterns) if hit.asserted])
 
 
 def distinct(hits: list[Hit]) -> list[Hit]:

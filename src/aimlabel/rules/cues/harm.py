@@ -48,7 +48,7 @@ from aimlabel.rules.cues.words import (
     REPORT,
 )
 from aimlabel.rules.language import Hit, Text
-from aimlabel.rules.patterns import phrase
+from aimlabel.rules.patterns import Phrases, phrase
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Statement:
         return self.hit.text
 
 
-_NO_HARM = [
+_NO_HARM = Phrases([
     phrase("(?:no|zero|without|nor) {ANY}? {ADJ}* {HARM} (?:(?:or|and|nor|,) (?:\\S+ )?(?:{HARM}) )*", ANY=ANY, ADJ=ADJ, HARM=HARM_EVENTS),
     phrase("{NEG} {REPORT} (?:a |any |an |one )?(?:single |particular |specific |concrete |actual |real |documented )?(?:case|cases|instance|instances|example|examples|victim|victims)", NEG=NEG_DO, REPORT=REPORT),
     phrase("(?:no|nobody) (?:\\S+ ){0,2}(?:{GROUP}) (?:is|are|was|were|has been|have been) (?:described|reported|documented|mentioned|identified|named|cited|known|said|shown) (?:as )?(?:\\S+ ){0,4}", GROUP="|".join(sorted({"patient","patients","person","people","user","users","victim","victims","family","families","child","children","customer","customers","student","students","worker","workers","resident","residents","consumer","consumers","citizen","citizens","individual","individuals","passenger","passengers","voter","voters","applicant","applicants"}))),
@@ -78,13 +78,13 @@ _NO_HARM = [
     phrase("{NEG} (?:yet )?(?:directly |actually |indirectly )? {CAUSE} {ANY}? {ADJ}* {HARM}", NEG=NEG_DO, CAUSE=CAUSE, ANY=ANY, ADJ=ADJ, HARM=HARM),
     phrase("{PEOPLE} (?:was|were|has been|have been|had been|is|are|got) (?:yet )?(?:actually )? {HARMED}", PEOPLE=PEOPLE, HARMED=HARMED_GENERAL + "|" + HARMED_PHYSICAL),
     phrase("(?:no|without|nor|lack of|absence of) {ANY}? (?:clear |direct |concrete )?(?:{EVIDENCE}|reports?|record|records|instances?|cases?) (?:of|that) {ANY}? {ADJ}* {HARM}", ANY=ANY, EVIDENCE=EVIDENCE, ADJ=ADJ, HARM=HARM),
-]
+])
 
 
 _REAL_HARM = phrase("{REAL} {ADJ}* (?:{HARM}|harm)", REAL=REAL, ADJ=ADJ, HARM=HARMISH)
 
 
-_REALISED = [
+_REALISED = Phrases([
     _REAL_HARM,
     phrase("{HARM} (?:\\S+ ){0,6}(?:has|have|had) (?:already |actually |indeed |clearly |directly |now |thus )?(?:occurred|happened|materialized|materialised|resulted|been caused|been done|been inflicted|been suffered|ensued|taken place)", HARM=HARM),
     phrase("(?:has|have|had|which|that|this|it|and)? (?:directly |indirectly |already |allegedly |reportedly |actually |clearly )?(?:caused|led to|resulted in|inflicted|produced|contributed to|brought about|triggered|enabled|facilitated|fueled|fuelled) {ANY}? (?:\\S+ ){0,2}{HARMISH}", ANY=ANY, HARMISH=HARMISH),
@@ -95,10 +95,10 @@ _REALISED = [
     phrase("(?:constitutes|constituting|constituted|amounts to|amounting to|represents|representing|involves|involving|involved|is|was|are|were) (?:a |an )?(?:clear |direct |serious |significant |actual )?(?:violation|violations|breach|breaches|infringement|infringements|harm|harms|damage)", ),
     phrase("(?:left|leaving|leaves) (?:\\S+ ){0,3}(?:dead|injured|wounded|hurt|homeless|stranded|penniless|in debt|in hospital|unemployed|without)", ),
     phrase("(?:resulting|resultant|ensuing|consequent|reported|documented|alleged) (?:{ADJ} )*(?:harm|harms|damage|losses|injuries|deaths|violations)", ADJ=ADJ),
-]
+])
 
 
-_PREVENTED = [
+_PREVENTED = Phrases([
     phrase("(?:successfully |narrowly |ultimately |effectively |quickly |promptly |reportedly |directly )? {PREVENTED} {ANY}? {ADJ}* {ATTACKS} {ATTEMPT}?", ATTEMPT="attempt|attempts|attempted|transfer|transfers|payment|payments|call|calls|campaign|attack|attacks|scheme|schemes", PREVENTED=PREVENTED, ANY=ANY, ADJ=ADJ, ATTACKS=ATTACKS),
     phrase("{ATTACKS} (?:was|were|had been|has been|have been|being|got) (?:successfully |narrowly |ultimately |effectively |quickly |promptly |reportedly )? {PREVENTED}", ATTACKS=ATTACKS, PREVENTED=PREVENTED),
     phrase("(?:led|leading|contributed|contributing|lead|leads) to the (?:prevention|avoidance|interception|detection and prevention) of", ),
@@ -107,16 +107,16 @@ _PREVENTED = [
     phrase("{NEAR_MISS}", NEAR_MISS="near miss|near misses|near-miss|near-misses"),
     phrase("(?:was|were) able to (?:stop|prevent|block|thwart|avert|foil|intercept|halt)", ),
     phrase("(?:harm|damage|disaster|tragedy|catastrophe|accident|crash|collision|loss) (?:was|were|had been|has been) (?:narrowly |successfully )?(?:avoided|averted|prevented)", ),
-]
+])
 
 
-_PROTECTIVE_INTENT = [
+_PROTECTIVE_INTENT = Phrases([
     phrase("{INTENT} (?:to )?(?:help )?(?:to )? {PROTECTIVE}", INTENT=INTENT, PROTECTIVE=PROTECTIVE),
     phrase("(?:harm|risk|fraud|damage|loss|crime) (?:mitigation|reduction|prevention|detection)", ),
     phrase("(?:mitigate|mitigates|mitigated|mitigating|reduce|reduces|reduced|reducing|minimize|minimizes|minimise|minimises) (?:the |potential |possible )?(?:harm|harms|risk|risks|damage|impact|losses)", ),
     phrase("(?:saved|saving|saves) (?:lives|a life|money|people)", ),
     phrase("(?:prevention|avoidance) of {ANY}? {ADJ}* {ATTACKS}", ANY=ANY, ADJ=ADJ, ATTACKS=ATTACKS),
-]
+])
 
 
 _PHYSICAL_NOUNS = frozenset("injury injuries death deaths casualties fatalities casualty".split())
@@ -167,7 +167,7 @@ def no_harm_statements(text: Text) -> list[Statement]:
 
     Not: a claim the rationale attributes to someone else, and "no new/further harm", which says
     harm happened before."""
-    hits = [hit for p in _NO_HARM for hit in text.find(p) if not hit.negated]
+    hits = [hit for hit in text.find_each(_NO_HARM) if not hit.negated]
     hits += [hit for hit in text.find(_REAL_HARM) if hit.negated]
     return [
         Statement(hit, _qualified(text, hit) or said_by_others(text, hit)) for hit in distinct(hits)
@@ -185,7 +185,7 @@ _PREVENTION_WORDS = frozenset(
 def realised_harm(text: Text) -> list[Hit]:
     """Statements that harm has happened: "led to fraudulent calls", "victims were defrauded"
     (not "led to the prevention of serious harm")."""
-    hits = [h for h in asserted(text, list(_REALISED)) if not set(text.sentences[h.sentence].words[h.first : h.last + 1]) & _PREVENTION_WORDS]
+    hits = [h for h in asserted(text, _REALISED) if not set(text.sentences[h.sentence].words[h.first : h.last + 1]) & _PREVENTION_WORDS]
     banned = {(s.hit.sentence, i) for s in no_harm_statements(text) for i in range(s.hit.first, s.hit.last + 1)}
     return [
         h for h in hits
@@ -197,12 +197,12 @@ def realised_harm(text: Text) -> list[Hit]:
 
 def prevented_harm(text: Text) -> list[Hit]:
     """The AI stopped harm: "thwarted the fraud attempt", "led to the prevention of", "a near miss"."""
-    return distinct([h for p in _PREVENTED for h in text.find(p) if not h.negated and not hedged_by_modal(text, h)])
+    return distinct([h for h in text.find_each(_PREVENTED) if not h.negated and not hedged_by_modal(text, h)])
 
 
 def protective_intent(text: Text) -> list[Hit]:
     """The AI is there to stop harm: "intended to prevent harm", "harm mitigation"."""
-    return distinct([h for p in _PROTECTIVE_INTENT for h in text.find(p) if not h.negated])
+    return distinct([h for h in text.find_each(_PROTECTIVE_INTENT) if not h.negated])
 
 
 _HARM_KINDS = phrase(
@@ -224,13 +224,13 @@ def names_harm_beyond(text: Text, statements: list[Statement]) -> bool:
     )
 
 
-_HAPPENED = [
+_HAPPENED = Phrases([
     _REAL_HARM,
     phrase("{HARM} (?:\\S+ ){0,6}(?:has|have|had) (?:already |actually |indeed |clearly |now )?(?:occurred|happened|materialized|materialised|been caused|been done|been suffered|taken place)", HARM=HARM),
     phrase("(?:has|have|had) (?:already |directly |actually )?(?:caused|led to|resulted in|inflicted) {ANY}? (?:\\S+ ){0,2}{HARMISH}", ANY=ANY, HARMISH=HARMISH),
     phrase("(?:has|have|had) (?:already )?been (?:wrongly |falsely |wrongfully |illegally |unlawfully |already )?(?:harmed|injured|killed|defrauded|scammed|arrested|detained|misidentified|discriminated against|denied|rejected|evicted|fired|misdiagnosed|extorted|blackmailed|exposed|leaked|stolen)", ),
     phrase("(?:victims|people|users|customers|patients|families|consumers|residents|applicants) (?:\\S+ ){0,2}(?:have |has |had )?(?:already )?(?:lost|suffered|been harmed|been defrauded|been denied|been rejected)", ),
-]
+])
 
 
 def harm_happened(text: Text) -> list[Hit]:
