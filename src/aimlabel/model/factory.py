@@ -38,10 +38,11 @@ def _sdk_import() -> Iterator[None]:
     """Import the SDK without its optional aiohttp client.
 
     openai imports that client (and aiohttp, which instructor installs) whenever aiohttp is
-    there, about 0.1 s and an SSL context, though no call of ours uses it: every request goes
-    through our own httpx2 transports. While openai is first imported, its client module is marked
-    missing, which openai takes as aiohttp absent; the mark is lifted after, so a later import of
-    it works. In this process `openai.DefaultAioHttpClient` is then the SDK's "not installed" class."""
+    there, 0.2-0.3 s of start-up here with an SSL context, though no call of ours uses it: every
+    request goes through our own httpx2 transports. While openai is first imported, its client
+    module is marked missing, which openai takes as aiohttp absent; the mark is lifted after, so
+    a later import of it works. In this process `openai.DefaultAioHttpClient` is then the SDK's
+    "not installed" class."""
     if "openai" in sys.modules or _AIOHTTP_CLIENT in sys.modules:
         yield
         return
