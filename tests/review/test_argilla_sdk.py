@@ -47,7 +47,7 @@ def rg() -> Iterator[Any]:
 
 @pytest.fixture()
 def dataset(rg: Any, tmp_path: Path) -> tuple[Any, list[dict[str, Any]]]:
-    import httpx  # Argilla's own SDK client is built on httpx (argilla installs it); aimlabel uses only httpx2
+    httpx = pytest.importorskip("httpx")  # Argilla's own SDK client is built on it; aimlabel uses only httpx2
 
     records, settings = tmp_path / "records.json", tmp_path / "settings.json"
     result = runner.invoke(app, ["export-argilla", str(DATA / "labels.jsonl"), "--articles", str(ARTICLES),

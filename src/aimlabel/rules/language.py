@@ -357,9 +357,9 @@ class Text:
         """The indices of the sentences holding one of `words` (every sentence for None), in order."""
         if words is None:
             return list(range(len(self.padded_sentences)))
+        if words.isdisjoint(self.word_set):
+            return []  # most patterns, on most texts: no set built
         held = words & self.word_set
-        if not held:
-            return []
         padded, found = self.padded, set()
         for word in held:
             needle = f" {word} "
@@ -386,8 +386,6 @@ class Text:
         sentence is built only where the pattern matches its words."""
         anchors = anchors_of(pattern)
         if anchors is not None:
-            if anchors.isdisjoint(self.word_set):
-                return []  # most patterns, on most texts
             where: Iterable[int] = self.sentences_with(anchors)
         elif pattern.search(self.padded) is None:
             return []
